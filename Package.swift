@@ -1,0 +1,81 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Kernels are plain loops over unsafe buffers; release builds are compiled for speed.
+let speed: [SwiftSetting] = [
+  .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))
+]
+
+let package = Package(
+  name: "pgs",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "pgs", targets: ["pgs"]),
+    .library(name: "ProxyGradNN", targets: ["ProxyGradNN"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+  ],
+  targets: [
+    // MARK: - System libraries
+    .systemLibrary(
+      name: "CBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(
+      name: "CEditLine", pkgConfig: "libedit",
+      providers: [.apt(["libedit-dev"])]),
+    .systemLibrary(
+      name: "CPNG", pkgConfig: "libpng",
+      providers: [.apt(["libpng-dev", "zlib1g-dev"])]),
+
+    // MARK: - Engine
+    .target(name: "ProxyGradTensor", dependencies: ["CBLAS"], swiftSettings: speed),
+    .target(name: "ProxyGradNN", dependencies: ["ProxyGradTensor"], swiftSettings: speed),
+
+    // MARK: - Language
+    .target(name: "ProxyGradSyntax"),
+    .target(
+      name: "ProxyGradRuntime",
+      dependencies: ["ProxyGradSyntax", "ProxyGradNN"], swiftSettings: speed),
+
+    // MARK: - Outputs, session, terminal
+    .target(name: "ProxyGradNotebook", dependencies: ["CPNG", .product(name: "Ink", package: "Ink")]),
+    .target(
+      name: "ProxyGradSession",
+      dependencies: ["ProxyGradRuntime", "ProxyGradNotebook"]),
+    .target(name: "ProxyGradLineEditor", dependencies: ["CEditLine"]),
+
+    // MARK: - Executables
+    .executableTarget(
+      name: "pgs",
+      dependencies: [
+        "ProxyGradSession", "ProxyGradLineEditor",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(
+      name: "pgs-bench",
+      dependencies: ["ProxyGradNN", "ProxyGradSession"], swiftSettings: speed),
+
+    // MARK: - Tests
+    .target(name: "ProxyGradTestSupport", dependencies: ["ProxyGradTensor", "ProxyGradSyntax"]),
+    .testTarget(
+      name: "ProxyGradTensorTests", dependencies: ["ProxyGradTensor", "ProxyGradTestSupport"]),
+    .testTarget(
+      name: "ProxyGradNNTests",
+      dependencies: ["ProxyGradNN", "ProxyGradTensor", "ProxyGradTestSupport"]),
+    .testTarget(
+      name: "ProxyGradSyntaxTests", dependencies: ["ProxyGradSyntax", "ProxyGradTestSupport"]),
+    .testTarget(
+      name: "ProxyGradRuntimeTests",
+      dependencies: ["ProxyGradRuntime", "ProxyGradTestSupport"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "ProxyGradNotebookTests", dependencies: ["ProxyGradNotebook", "ProxyGradTestSupport"]),
+    .testTarget(name: "ProxyGradLineEditorTests", dependencies: ["ProxyGradLineEditor"]),
+    .testTarget(
+      name: "ProxyGradSessionTests", dependencies: ["ProxyGradSession", "ProxyGradTestSupport"]),
+    .testTarget(name: "pgsTests", dependencies: ["pgs"]),
+  ],
+  swiftLanguageModes: [.v6]
+)
