@@ -97,6 +97,19 @@ import Testing
     #expect(check.passed, "stride \(stride) pad \(padding) k \(kernel): \(check)")
   }
 
+  /// Planes of 256 positions or more take the per-item GEMM path; check it too.
+  @Test func convolutionWithLargePlanes() {
+    let x = randomTensor([2, 2, 17, 17], seed: 24)
+    let w = randomTensor([3, 2, 3, 3], seed: 25)
+    let b = randomTensor([3], seed: 26)
+    for (stride, padding) in [(1, 1), (1, 0)] {
+      let check = checkGradients([x, w, b], step: 1e-2) {
+        conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding)
+      }
+      #expect(check.passed, "stride \(stride) pad \(padding): \(check)")
+    }
+  }
+
   @Test func pooling() {
     // Distinct values spaced well apart so that no window has a near-tie under the step.
     var rng = SplitMix64(seed: 18)

@@ -3,14 +3,14 @@
 enum LeakyReLUKernel {
   /// y = x > 0 ? x : slope·x
   static func forward(_ x: [Float], slope: Float) -> [Float] {
-    var y = x
-    y.withUnsafeMutableBufferPointer { p in
-      let o = p.baseAddress!
-      Parallel.forEachRange(p.count) { r in
-        for i in r where o[i] <= 0 { o[i] *= slope }
+    [Float].uninitialized(x.count) { o in
+      x.withUnsafeBufferPointer { px in
+        let x = px.baseAddress!
+        Parallel.forEachRange(px.count) { r in
+          for i in r { o[i] = x[i] > 0 ? x[i] : slope * x[i] }
+        }
       }
     }
-    return y
   }
 
   /// gradInput += gradOutput · (x > 0 ? 1 : slope), the derivative of the forward line with the

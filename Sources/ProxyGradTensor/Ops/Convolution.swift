@@ -18,25 +18,33 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padd
   let outChannels = weight.shape[0]
   let plane = g.planeSize
   let chunk = Swift.max(1, Swift.min(g.batch, maxColumnFloats / Swift.max(1, g.patchSize * plane)))
-  var out = [Float](repeating: 0, count: g.batch * outChannels * plane)
-  var col = [Float](repeating: 0, count: g.patchSize * chunk * plane)
-  var product = [Float](repeating: 0, count: outChannels * chunk * plane)
   let xv = x.values, wv = weight.values, bv = bias?.values
-  xv.withUnsafeBufferPointer { px in
-    wv.withUnsafeBufferPointer { pw in
-      col.withUnsafeMutableBufferPointer { pc in
-        product.withUnsafeMutableBufferPointer { pp in
-          out.withUnsafeMutableBufferPointer { po in
+  let perItem = usePerItemGEMM(plane: plane)
+  let out = [Float].uninitialized(g.batch * outChannels * plane) { po in
+    xv.withUnsafeBufferPointer { px in
+      wv.withUnsafeBufferPointer { pw in
+        Workspace.withBuffer(g.patchSize * chunk * plane) { col in
+          Workspace.withBuffer(outChannels * chunk * plane) { product in
             for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
               let items = start..<Swift.min(g.batch, start + chunk)
               let columns = items.count * plane
-              ConvKernel.im2col(px.baseAddress!, g, items: items, col: pc.baseAddress!)
-              MatMulKernel.gemm(
-                transposeA: false, transposeB: false, m: outChannels, n: columns, k: g.patchSize,
-                a: pw.baseAddress!, b: pc.baseAddress!, beta: 0, c: pp.baseAddress!)
-              scatter(
-                pp.baseAddress!, to: po.baseAddress!, items: items, channels: outChannels,
-                plane: plane, bias: bv)
+              ConvKernel.im2col(px.baseAddress!, g, items: items, col: col)
+              if perItem {
+                // out_n[O, plane] = W[O, CKK] · col_n, where col_n is item n's block of columns.
+                for (j, n) in items.enumerated() {
+                  let dst = po + n * outChannels * plane
+                  MatMulKernel.gemm(
+                    transposeA: false, transposeB: false, m: outChannels, n: plane, k: g.patchSize,
+                    a: pw.baseAddress!, lda: g.patchSize, b: col + j * plane, ldb: columns,
+                    beta: 0, c: dst, ldc: plane)
+                  if let bv { addBias(bv, to: dst, channels: outChannels, plane: plane) }
+                }
+              } else {
+                MatMulKernel.gemm(
+                  transposeA: false, transposeB: false, m: outChannels, n: columns, k: g.patchSize,
+                  a: pw.baseAddress!, b: col, beta: 0, c: product)
+                scatter(product, to: po, items: items, channels: outChannels, plane: plane, bias: bv)
+              }
             }
           }
         }
@@ -49,6 +57,26 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padd
     conv2dBackward(
       gradOut, g: g, x: x, xv: xv, weight: weight, wv: wv, bias: bias, chunk: chunk,
       outChannels: outChannels)
+  }
+}
+
+/// Whether to run one GEMM per item straight on NCHW data (no scatter or gather copies) rather
+/// than one GEMM per chunk; per-item GEMMs pay off when each item's plane is large.
+@inline(__always)
+func usePerItemGEMM(plane: Int) -> Bool {
+  plane >= perItemPlaneThreshold
+}
+
+/// The plane size from which per-item GEMMs are used (tuned on W1 and W3).
+let perItemPlaneThreshold = 256
+
+/// dst[o, p] += bias[o] for one item.
+@inline(__always)
+private func addBias(_ bias: [Float], to dst: UnsafeMutablePointer<Float>, channels: Int, plane: Int) {
+  for o in 0..<channels {
+    let b = bias[o]
+    let row = dst + o * plane
+    for p in 0..<plane { row[p] += b }
   }
 }
 
@@ -77,48 +105,69 @@ private func conv2dBackward(
 ) {
   let plane = g.planeSize
   let needInput = x.requiresGrad, needWeight = weight.requiresGrad
-  var gathered = [Float](repeating: 0, count: outChannels * chunk * plane)
-  var col = [Float](repeating: 0, count: needWeight ? g.patchSize * chunk * plane : 0)
-  var gradCol = [Float](repeating: 0, count: needInput ? g.patchSize * chunk * plane : 0)
+  let perItem = usePerItemGEMM(plane: plane)
   if needInput && x.grad == nil { x.grad = [Float](repeating: 0, count: x.count) }
   if needWeight && weight.grad == nil { weight.grad = [Float](repeating: 0, count: weight.count) }
   if let bias, bias.requiresGrad {
     bias.accumulateGradient { gb in
-      for n in 0..<g.batch {
-        for o in 0..<outChannels {
-          let src = (n * outChannels + o) * plane
-          var total: Float = 0
-          for p in 0..<plane { total += gradOut[src + p] }
-          gb[o] += total
+      gradOut.withUnsafeBufferPointer { pg in
+        for n in 0..<g.batch {
+          for o in 0..<outChannels {
+            let src = pg.baseAddress! + (n * outChannels + o) * plane
+            var total: Float = 0
+            for p in 0..<plane { total += src[p] }
+            gb[o] += total
+          }
         }
       }
     }
   }
+  let columnsSize = g.patchSize * chunk * plane
   gradOut.withUnsafeBufferPointer { pg in
     xv.withUnsafeBufferPointer { px in
       wv.withUnsafeBufferPointer { pw in
-        gathered.withUnsafeMutableBufferPointer { pd in
-          col.withUnsafeMutableBufferPointer { pc in
-            gradCol.withUnsafeMutableBufferPointer { pgc in
-              for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
-                let items = start..<Swift.min(g.batch, start + chunk)
-                let columns = items.count * plane
-                gather(pg.baseAddress!, into: pd.baseAddress!, items: items, channels: outChannels, plane: plane)
-                if needWeight {
-                  ConvKernel.im2col(px.baseAddress!, g, items: items, col: pc.baseAddress!)
-                  weight.grad!.withUnsafeMutableBufferPointer { pgw in
+        Workspace.withBuffer(outChannels * chunk * plane) { gathered in
+          Workspace.withBuffer(columnsSize) { col in
+            for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
+              let items = start..<Swift.min(g.batch, start + chunk)
+              let columns = items.count * plane
+              if !perItem {
+                gather(pg.baseAddress!, into: gathered, items: items, channels: outChannels, plane: plane)
+              }
+              if needWeight {
+                ConvKernel.im2col(px.baseAddress!, g, items: items, col: col)
+                weight.grad!.withUnsafeMutableBufferPointer { pgw in
+                  if perItem {
+                    // dW[O, CKK] += dY_n[O, plane] · col_nᵀ, item by item in a fixed order.
+                    for (j, n) in items.enumerated() {
+                      MatMulKernel.gemm(
+                        transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: plane,
+                        a: pg.baseAddress! + n * outChannels * plane, lda: plane,
+                        b: col + j * plane, ldb: columns, beta: 1, c: pgw.baseAddress!, ldc: g.patchSize)
+                    }
+                  } else {
                     MatMulKernel.gemm(
                       transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: columns,
-                      a: pd.baseAddress!, b: pc.baseAddress!, beta: 1, c: pgw.baseAddress!)
+                      a: gathered, b: col, beta: 1, c: pgw.baseAddress!)
                   }
                 }
-                if needInput {
+              }
+              if needInput {
+                // The columns are no longer needed: reuse their buffer for their gradient.
+                if perItem {
+                  for (j, n) in items.enumerated() {
+                    MatMulKernel.gemm(
+                      transposeA: true, transposeB: false, m: g.patchSize, n: plane, k: outChannels,
+                      a: pw.baseAddress!, lda: g.patchSize, b: pg.baseAddress! + n * outChannels * plane,
+                      ldb: plane, beta: 0, c: col + j * plane, ldc: columns)
+                  }
+                } else {
                   MatMulKernel.gemm(
                     transposeA: true, transposeB: false, m: g.patchSize, n: columns, k: outChannels,
-                    a: pw.baseAddress!, b: pd.baseAddress!, beta: 0, c: pgc.baseAddress!)
-                  x.grad!.withUnsafeMutableBufferPointer { pgx in
-                    ConvKernel.col2im(pgc.baseAddress!, g, items: items, gradX: pgx.baseAddress!)
-                  }
+                    a: pw.baseAddress!, b: gathered, beta: 0, c: col)
+                }
+                x.grad!.withUnsafeMutableBufferPointer { pgx in
+                  ConvKernel.col2im(col, g, items: items, gradX: pgx.baseAddress!)
                 }
               }
             }
@@ -156,12 +205,11 @@ public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int) -> Tensor {
     kernel: kernel, stride: stride, padding: 0)
   precondition(g.outputHeight > 0 && g.outputWidth > 0, "maxPool2d window larger than input")
   let n = g.batch * g.channels * g.planeSize
-  var out = [Float](repeating: 0, count: n)
   var argmax = [Int32](repeating: 0, count: n)
-  x.values.withUnsafeBufferPointer { px in
-    out.withUnsafeMutableBufferPointer { po in
+  let out = [Float].uninitialized(n) { po in
+    x.values.withUnsafeBufferPointer { px in
       argmax.withUnsafeMutableBufferPointer { pa in
-        PoolKernel.maxForward(px.baseAddress!, g, y: po.baseAddress!, argmax: pa.baseAddress!)
+        PoolKernel.maxForward(px.baseAddress!, g, y: po, argmax: pa.baseAddress!)
       }
     }
   }
