@@ -26,11 +26,12 @@ enum ConvKernel {
   /// Writes the patches of items `items` into `col` laid out [C·K·K, items.count · OH·OW]:
   /// col[(c·K + ky)·K + kx, j·OH·OW + oy·OW + ox] = x[n, c, oy·S − P + ky, ox·S − P + kx] (0 outside).
   static func im2col(
-    _ x: UnsafePointer<Float>, _ g: ConvGeometry, items: Range<Int>, col: UnsafeMutablePointer<Float>
+    _ x: UnsafePointer<Float>, _ g: ConvGeometry, items: Range<Int>, col: UnsafeMutablePointer<Float>,
+    parallel: Bool
   ) {
     let columns = items.count * g.planeSize
     let oh = g.outputHeight, ow = g.outputWidth, k = g.kernel, s = g.stride
-    Parallel.forEachRange(g.patchSize, costPerItem: columns) { rows in
+    Parallel.forEachRange(g.patchSize, costPerItem: parallel ? columns : 0) { rows in
       for row in rows {
         let c = row / (k * k), ky = (row / k) % k, kx = row % k
         let (ox0, ox1) = g.validOutputColumns(kx)
@@ -45,7 +46,8 @@ enum ConvKernel {
               dst.update(repeating: 0, count: ox0)
               let line = src + iy * g.width - g.padding + kx
               if s == 1 {
-                (dst + ox0).update(from: line + ox0, count: ox1 - ox0)
+                // Rows are short: an inline loop beats a memmove call.
+                for ox in ox0..<ox1 { dst[ox] = line[ox] }
               } else {
                 for ox in ox0..<ox1 { dst[ox] = line[ox * s] }
               }
@@ -61,11 +63,12 @@ enum ConvKernel {
   /// The adjoint of `im2col`: gradX[n, c, iy, ix] += col[...] for every patch entry that read it.
   /// Parallel over items so each thread writes its own images only.
   static func col2im(
-    _ col: UnsafePointer<Float>, _ g: ConvGeometry, items: Range<Int>, gradX: UnsafeMutablePointer<Float>
+    _ col: UnsafePointer<Float>, _ g: ConvGeometry, items: Range<Int>, gradX: UnsafeMutablePointer<Float>,
+    parallel: Bool
   ) {
     let columns = items.count * g.planeSize
     let oh = g.outputHeight, ow = g.outputWidth, k = g.kernel, s = g.stride
-    Parallel.forEachRange(items.count, costPerItem: g.patchSize * g.planeSize) { js in
+    Parallel.forEachRange(items.count, costPerItem: parallel ? g.patchSize * g.planeSize : 0) { js in
       for j in js {
         let n = items.lowerBound + j
         for row in 0..<g.patchSize {
