@@ -15,9 +15,9 @@
 public enum CellSplitter {
   /// Splits `text` into cells, in file order.
   public static func split(_ text: String) -> [NotebookCell] {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-      line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-    }
+    // "\r\n" is one Character in Swift, so both separators are matched explicitly.
+    let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+      .map(String.init)
     var cells: [NotebookCell] = []
     var header: Header? = nil
     var markerLine: Int? = nil
