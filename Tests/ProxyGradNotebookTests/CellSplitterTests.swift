@@ -60,7 +60,8 @@ import Testing
   }
 
   @Test func parsesTitleTypeAndMetadataInAnyOrder() throws {
-    let header = try #require(CellSplitter.parseMarker("# %% Optional title [markdown] key=\"a b\""))
+    let header = try #require(
+      CellSplitter.parseMarker("# %% Optional title [markdown] key=\"a b\""))
     #expect(header.kind == .markdown)
     #expect(header.title == "Optional title")
     let tagged = try #require(CellSplitter.parseMarker("# %% Plot tags=[\"a\", \"b c\"]"))
@@ -100,7 +101,8 @@ import Testing
   }
 
   @Test func markdownKeepsLinesWithoutPrefixAndIndentedMarkersStayCode() {
-    let cells = CellSplitter.split("# %% [markdown]\n#no space\nplain\n# %%\nf = fn() {\n  # %%\n}\n")
+    let cells = CellSplitter.split(
+      "# %% [markdown]\n#no space\nplain\n# %%\nf = fn() {\n  # %%\n}\n")
     #expect(cells[0].source == "#no space\nplain")
     #expect(cells[1].source == "f = fn() {\n  # %%\n}")
   }

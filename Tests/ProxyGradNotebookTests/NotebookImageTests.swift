@@ -59,7 +59,9 @@ import Testing
     #expect(grid.height == 112 + 13 + 2 * 4)
     // The label strip (white) contains black label pixels under each tile.
     let stripRows = (4 + 112)..<(4 + 112 + 13)
-    let inkUnderFirst = stripRows.contains { y in (4..<116).contains { x in grid.sample(x: x, y: y) == 0 } }
+    let inkUnderFirst = stripRows.contains { y in
+      (4..<116).contains { x in grid.sample(x: x, y: y) == 0 }
+    }
     #expect(inkUnderFirst)
   }
 
@@ -86,8 +88,10 @@ import Testing
     #expect(throws: NotebookError.self) {
       try NotebookImage(width: 2, height: 2, channels: 2, pixels: [])
     }
-    let message = NotebookError.invalidImageShape(shape: [2, 1, 1], reason: "channels must be 1 or 3, got 2")
-      .description
+    let message = NotebookError.invalidImageShape(
+      shape: [2, 1, 1], reason: "channels must be 1 or 3, got 2"
+    )
+    .description
     #expect(message == "cannot show a tensor of shape [2, 1, 1]: channels must be 1 or 3, got 2")
   }
 

@@ -7,7 +7,8 @@ import Testing
     NotebookPlot(
       title: "Loss <train>", xLabel: "step", yLabel: "loss",
       series: [
-        try PlotSeries(name: "adam", x: [0, 1, 2, 3], y: [2.0, 1.2, 0.8, 0.5], std: [0.1, 0.1, 0.2, 0.1]),
+        try PlotSeries(
+          name: "adam", x: [0, 1, 2, 3], y: [2.0, 1.2, 0.8, 0.5], std: [0.1, 0.1, 0.2, 0.1]),
         try PlotSeries(name: "sgd", x: [0, 1, 2, 3], y: [2.0, 1.9, .nan, 1.5]),
       ])
   }
@@ -37,7 +38,8 @@ import Testing
   }
 
   @Test func singleSeriesWithoutBandHasNoLegend() throws {
-    let plot = NotebookPlot(xLabel: "x", yLabel: "y", series: [try PlotSeries(name: "a", x: [1, 2], y: [3, 4])])
+    let plot = NotebookPlot(
+      xLabel: "x", yLabel: "y", series: [try PlotSeries(name: "a", x: [1, 2], y: [3, 4])])
     #expect(!plot.svg().contains("legend"))
   }
 
@@ -72,7 +74,9 @@ import Testing
     #expect(plot.series[0].std?.first == 0.1)
     #expect(plot.series[0].std?.last?.isNaN == true)
     #expect(plot.yLabel == "mean")
-    #expect(throws: NotebookError.self) { try NotebookPlot.lines(from: table, x: "nope", y: ["mean"]) }
+    #expect(throws: NotebookError.self) {
+      try NotebookPlot.lines(from: table, x: "nope", y: ["mean"])
+    }
     #expect(throws: NotebookError.plotSeriesLengthMismatch(series: "a", x: 1, y: 2)) {
       try PlotSeries(name: "a", x: [1], y: [1, 2])
     }

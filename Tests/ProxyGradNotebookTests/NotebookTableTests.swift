@@ -21,7 +21,8 @@ import Testing
 
   @Test func plainTextAlignsNumbersRight() {
     let table = try! NotebookTable(
-      columns: ["slope", "activation"], rows: [[.number(0), .number(12.5)], [.number(0.3), .number(3)]])
+      columns: ["slope", "activation"],
+      rows: [[.number(0), .number(12.5)], [.number(0.3), .number(3)]])
     #expect(
       table.plainText() == """
         slope  activation
@@ -38,7 +39,8 @@ import Testing
   }
 
   @Test func htmlEscapesAndMarksNumbers() {
-    let table = try! NotebookTable(columns: ["<k>"], rows: [[.string("a&b")], [.number(1)], [.missing]])
+    let table = try! NotebookTable(
+      columns: ["<k>"], rows: [[.string("a&b")], [.number(1)], [.missing]])
     let html = table.html()
     #expect(html.contains("<th>&lt;k&gt;</th>"))
     #expect(html.contains("<td>a&amp;b</td>"))
@@ -63,7 +65,8 @@ import Testing
     #expect(throws: NotebookError.tableRowTooWide(row: 1, columns: 1, cells: 2)) {
       try NotebookTable(columns: ["a"], rows: [[.number(1), .number(2)]])
     }
-    #expect(try NotebookTable(columns: ["a", "b"], rows: [[.number(1)]]).rows == [[.number(1), .missing]])
+    #expect(
+      try NotebookTable(columns: ["a", "b"], rows: [[.number(1)]]).rows == [[.number(1), .missing]])
   }
 
   @Test func numbersFormatWithoutLocale() {

@@ -15,7 +15,10 @@ import Testing
     let temp = try TemporaryFolder()
     try Self.publish(try SampleRun.run(), to: temp.path + "/nb.out")
     #expect(temp.entries() == ["nb.out"])
-    #expect(temp.entries("nb.out") == ["images", "index.html", "manifest.json", "metrics.csv", "metrics.json", "sample.ipynb"])
+    #expect(
+      temp.entries("nb.out") == [
+        "images", "index.html", "manifest.json", "metrics.csv", "metrics.json", "sample.ipynb",
+      ])
     #expect(temp.entries("nb.out/images") == ["cell03-1.png"])
     let png = try temp.read("nb.out/images/cell03-1.png")
     #expect(try PNGCodec.decode(png).width > 0)
@@ -25,11 +28,15 @@ import Testing
     let temp = try TemporaryFolder()
     let target = temp.path + "/nb.out"
     try Self.publish(try SampleRun.run(), to: target)
-    let before = try ["index.html", "sample.ipynb", "metrics.json", "metrics.csv", "images/cell03-1.png"]
-      .map { try temp.read("nb.out/" + $0) }
+    let before = try [
+      "index.html", "sample.ipynb", "metrics.json", "metrics.csv", "images/cell03-1.png",
+    ]
+    .map { try temp.read("nb.out/" + $0) }
     try Self.publish(try SampleRun.run(durations: [9, 9, 9, 9, 9]), to: target)
-    let after = try ["index.html", "sample.ipynb", "metrics.json", "metrics.csv", "images/cell03-1.png"]
-      .map { try temp.read("nb.out/" + $0) }
+    let after = try [
+      "index.html", "sample.ipynb", "metrics.json", "metrics.csv", "images/cell03-1.png",
+    ]
+    .map { try temp.read("nb.out/" + $0) }
     #expect(before == after)
     #expect(temp.entries() == ["nb.out"])  // the swap left nothing behind
   }
@@ -103,5 +110,14 @@ import Testing
     #expect(temp.entries() == ["weights.bin"])
     #expect(throws: NotebookError.self) { try AtomicFile.write([1], to: temp.path + "/missing/x") }
     #expect(temp.entries() == ["weights.bin"])
+  }
+}
+
+/// Set `PGS_NOTEBOOK_SAMPLE_OUT=DIR` to keep the sample report for a look in a browser.
+@Suite struct SampleReportExport {
+  @Test(.enabled(if: ProcessInfo.processInfo.environment["PGS_NOTEBOOK_SAMPLE_OUT"] != nil))
+  func exportSampleReport() throws {
+    let target = try #require(ProcessInfo.processInfo.environment["PGS_NOTEBOOK_SAMPLE_OUT"])
+    try OutputFolderTests.publish(try SampleRun.run(), to: target)
   }
 }

@@ -35,7 +35,8 @@ enum SampleRun {
       values: (0..<(2 * 28 * 28)).map { Float($0 % 28) / 14 - 1 }, shape: [2, 1, 28, 28],
       labels: ["zero", "one"])
     let table = try NotebookTable(
-      columns: ["slope", "activation"], rows: [[.number(0), .number(1.5)], [.number(0.3), .number(2.25)]])
+      columns: ["slope", "activation"],
+      rows: [[.number(0), .number(1.5)], [.number(0.3), .number(2.25)]])
     let plot = NotebookPlot(
       xLabel: "step", yLabel: "loss",
       series: [try PlotSeries(name: "loss", x: [0, 1, 2], y: [1, 0.5, 0.25])])
@@ -48,9 +49,10 @@ enum SampleRun {
       ],
       [
         .stream("partial\n"),
-        .error(CellError(
-          name: "RuntimeError", message: "19:5: undefined name 'undefined_name'",
-          details: ["x = undefined_name", "    ^~~~~~~~~~~~~~"])),
+        .error(
+          CellError(
+            name: "RuntimeError", message: "19:5: undefined name 'undefined_name'",
+            details: ["x = undefined_name", "    ^~~~~~~~~~~~~~"])),
       ],
       [],
     ]

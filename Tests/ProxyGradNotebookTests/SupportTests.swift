@@ -17,7 +17,9 @@ import Testing
 
   @Test func sha256OfAMillionAs() {
     let bytes = [UInt8](repeating: 0x61, count: 1_000_000)
-    #expect(SHA256.hexDigest(of: bytes) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    #expect(
+      SHA256.hexDigest(of: bytes)
+        == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
   }
 
   @Test func jsonWriterKeepsOrSortsKeysAndEscapes() {
@@ -26,7 +28,9 @@ import Testing
       ("a", .string("q\"\\\n\u{1}é")),
       ("c", .object([])),
     ])
-    #expect(value.serialized(indent: 0) == "{\"b\":[1,0.1,null,true,null],\"a\":\"q\\\"\\\\\\n\\u0001é\",\"c\":{}}")
+    #expect(
+      value.serialized(indent: 0)
+        == "{\"b\":[1,0.1,null,true,null],\"a\":\"q\\\"\\\\\\n\\u0001é\",\"c\":{}}")
     #expect(
       value.serialized(indent: 1, sortedKeys: true) == """
         {
@@ -47,8 +51,12 @@ import Testing
   @Test func progressBarShowsPercentAndETA() {
     let line = ProgressLine.bar(label: "train", completed: 250, total: 1000, elapsed: 10, width: 8)
     #expect(line == "train [##......]  25%  250/1000  0:10 eta 0:30")
-    #expect(ProgressLine.bar(label: "x", completed: 0, total: 5, elapsed: 0, width: 4) == "x [....]   0%  0/5  0:00 eta --:--")
-    #expect(ProgressLine.summary(label: "train", completed: 1000, total: 1000, elapsed: 32) == "train: 1000/1000 in 0:32 (31.3/s)")
+    #expect(
+      ProgressLine.bar(label: "x", completed: 0, total: 5, elapsed: 0, width: 4)
+        == "x [....]   0%  0/5  0:00 eta --:--")
+    #expect(
+      ProgressLine.summary(label: "train", completed: 1000, total: 1000, elapsed: 32)
+        == "train: 1000/1000 in 0:32 (31.3/s)")
     #expect(ProgressLine.duration(3725) == "1:02:05")
     #expect(ProgressLine.duration(-1) == "--:--")
   }

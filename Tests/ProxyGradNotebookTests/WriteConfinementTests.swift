@@ -34,7 +34,8 @@ import Testing
   }
 
   @Test func allowedPathsPermitEscapes() throws {
-    #expect(try Self.confinement.resolve("/data/shared/run1/x.png").path == "/data/shared/run1/x.png")
+    #expect(
+      try Self.confinement.resolve("/data/shared/run1/x.png").path == "/data/shared/run1/x.png")
     #expect(try Self.confinement.resolve("../weights.bin").path == "/work/weights.bin")
     #expect(try Self.confinement.resolve("../weights.bin").relativePath == nil)
     #expect(throws: NotebookError.self) { try Self.confinement.resolve("/data/sharedother/x") }

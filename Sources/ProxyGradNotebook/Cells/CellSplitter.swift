@@ -27,7 +27,8 @@ public enum CellSplitter {
     // Text before the first marker is dropped when blank; a file without markers is one cell.
     func flush(beforeMarker: Bool) {
       if header == nil && beforeMarker && body.allSatisfy(isBlank) { return }
-      cells.append(makeCell(header: header, markerLine: markerLine, body: body, bodyStart: bodyStart))
+      cells.append(
+        makeCell(header: header, markerLine: markerLine, body: body, bodyStart: bodyStart))
     }
 
     for (offset, line) in lines.enumerated() {

@@ -45,7 +45,9 @@ enum FileSystem {
       try FileManager.default.createDirectory(
         atPath: path, withIntermediateDirectories: true, attributes: nil)
     } catch {
-      throw .fileSystem(path: path, operation: "create folder", message: "\(error.localizedDescription)".lowercased())
+      throw .fileSystem(
+        path: path, operation: "create folder",
+        message: "\(error.localizedDescription)".lowercased())
     }
   }
 
@@ -54,7 +56,8 @@ enum FileSystem {
     do {
       try FileManager.default.removeItem(atPath: path)
     } catch {
-      throw .fileSystem(path: path, operation: "remove", message: "\(error.localizedDescription)".lowercased())
+      throw .fileSystem(
+        path: path, operation: "remove", message: "\(error.localizedDescription)".lowercased())
     }
   }
 
@@ -67,9 +70,10 @@ enum FileSystem {
   /// unavailable or refused, so the caller can fall back.
   static func exchange(_ a: String, _ b: String) -> Bool {
     #if os(Linux)
-      typealias RenameAt2 = @convention(c) (
-        Int32, UnsafePointer<CChar>?, Int32, UnsafePointer<CChar>?, UInt32
-      ) -> Int32
+      typealias RenameAt2 =
+        @convention(c) (
+          Int32, UnsafePointer<CChar>?, Int32, UnsafePointer<CChar>?, UInt32
+        ) -> Int32
       guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "renameat2") else {
         return false
       }

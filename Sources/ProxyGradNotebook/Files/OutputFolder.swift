@@ -123,7 +123,8 @@ public final class OutputFolder: Sendable {
   /// An existing target may be replaced only when it is an empty folder or a pgs output folder.
   private static func checkReplaceable(_ target: String) throws(NotebookError) {
     guard FileSystem.isDirectory(target) else {
-      throw .fileSystem(path: target, operation: "replace", message: "it exists and is not a folder")
+      throw .fileSystem(
+        path: target, operation: "replace", message: "it exists and is not a folder")
     }
     let entries = FileSystem.contents(of: target)
     if entries.isEmpty { return }

@@ -46,7 +46,9 @@ public struct WriteConfinement: Sendable {
   ///   and the folder itself; `NotebookError.writeNotAllowed` for paths outside the folder that
   ///   no `--allow-write` path covers.
   public func resolve(_ userPath: String) throws(NotebookError) -> Target {
-    guard !userPath.isEmpty else { throw .invalidWritePath(path: userPath, reason: "the path is empty") }
+    guard !userPath.isEmpty else {
+      throw .invalidWritePath(path: userPath, reason: "the path is empty")
+    }
     guard !userPath.unicodeScalars.contains("\0") else {
       throw .invalidWritePath(path: userPath, reason: "the path contains a NUL byte")
     }

@@ -62,7 +62,8 @@ extension NotebookImage {
   }
 
   /// Reads `[H, W]`, `[C, H, W]` or `[N, C, H, W]` as (N, C, H, W).
-  private static func batchDimensions(_ shape: [Int]) throws(NotebookError) -> (Int, Int, Int, Int) {
+  private static func batchDimensions(_ shape: [Int]) throws(NotebookError) -> (Int, Int, Int, Int)
+  {
     let dims: (Int, Int, Int, Int)
     switch shape.count {
     case 2: dims = (1, 1, shape[0], shape[1])
@@ -163,7 +164,8 @@ private struct GridGeometry {
     tileWidth = tile.0 * factor
     tileHeight = tile.1 * factor
     let longest = labels?.map(\.count).max() ?? 0
-    fontScale = BitmapFont.width(of: String(repeating: "W", count: longest), scale: 2) <= tileWidth ? 2 : 1
+    fontScale =
+      BitmapFont.width(of: String(repeating: "W", count: longest), scale: 2) <= tileWidth ? 2 : 1
     labelHeight = labels == nil ? 0 : BitmapFont.glyphHeight * fontScale + 2 * Self.labelMargin
     width = columns * tileWidth + (columns + 1) * pad
     height = rows * (tileHeight + labelHeight) + (rows + 1) * pad

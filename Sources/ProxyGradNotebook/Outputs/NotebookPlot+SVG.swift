@@ -62,35 +62,47 @@ extension NotebookPlot {
     let f = map.frame
     var out = "<g class=\"grid\" stroke=\"#e5e5e5\" stroke-width=\"1\">\n"
     for tick in map.x.ticks {
-      out += "<line x1=\"\(n(map.px(tick)))\" y1=\"\(n(f.top))\" x2=\"\(n(map.px(tick)))\" y2=\"\(n(f.bottom))\"/>\n"
+      out +=
+        "<line x1=\"\(n(map.px(tick)))\" y1=\"\(n(f.top))\" x2=\"\(n(map.px(tick)))\" y2=\"\(n(f.bottom))\"/>\n"
     }
     for tick in map.y.ticks {
-      out += "<line x1=\"\(n(f.left))\" y1=\"\(n(map.py(tick)))\" x2=\"\(n(f.right))\" y2=\"\(n(map.py(tick)))\"/>\n"
+      out +=
+        "<line x1=\"\(n(f.left))\" y1=\"\(n(map.py(tick)))\" x2=\"\(n(f.right))\" y2=\"\(n(map.py(tick)))\"/>\n"
     }
     out += "</g>\n<g class=\"axes\" stroke=\"#333333\" stroke-width=\"1\">\n"
-    out += "<line x1=\"\(n(f.left))\" y1=\"\(n(f.bottom))\" x2=\"\(n(f.right))\" y2=\"\(n(f.bottom))\"/>\n"
-    out += "<line x1=\"\(n(f.left))\" y1=\"\(n(f.top))\" x2=\"\(n(f.left))\" y2=\"\(n(f.bottom))\"/>\n"
+    out +=
+      "<line x1=\"\(n(f.left))\" y1=\"\(n(f.bottom))\" x2=\"\(n(f.right))\" y2=\"\(n(f.bottom))\"/>\n"
+    out +=
+      "<line x1=\"\(n(f.left))\" y1=\"\(n(f.top))\" x2=\"\(n(f.left))\" y2=\"\(n(f.bottom))\"/>\n"
     for tick in map.x.ticks {
-      out += "<line x1=\"\(n(map.px(tick)))\" y1=\"\(n(f.bottom))\" x2=\"\(n(map.px(tick)))\" y2=\"\(n(f.bottom + 5))\"/>\n"
+      out +=
+        "<line x1=\"\(n(map.px(tick)))\" y1=\"\(n(f.bottom))\" x2=\"\(n(map.px(tick)))\" y2=\"\(n(f.bottom + 5))\"/>\n"
     }
     for tick in map.y.ticks {
-      out += "<line x1=\"\(n(f.left - 5))\" y1=\"\(n(map.py(tick)))\" x2=\"\(n(f.left))\" y2=\"\(n(map.py(tick)))\"/>\n"
+      out +=
+        "<line x1=\"\(n(f.left - 5))\" y1=\"\(n(map.py(tick)))\" x2=\"\(n(f.left))\" y2=\"\(n(map.py(tick)))\"/>\n"
     }
     out += "</g>\n<g class=\"ticks\" fill=\"#333333\">\n"
     for tick in map.x.ticks {
-      out += "<text x=\"\(n(map.px(tick)))\" y=\"\(n(f.bottom + 18))\" text-anchor=\"middle\">\(label(tick, map.x))</text>\n"
+      out +=
+        "<text x=\"\(n(map.px(tick)))\" y=\"\(n(f.bottom + 18))\" text-anchor=\"middle\">\(label(tick, map.x))</text>\n"
     }
     for tick in map.y.ticks {
-      out += "<text x=\"\(n(f.left - 8))\" y=\"\(n(map.py(tick) + 4))\" text-anchor=\"end\">\(label(tick, map.y))</text>\n"
+      out +=
+        "<text x=\"\(n(f.left - 8))\" y=\"\(n(map.py(tick) + 4))\" text-anchor=\"end\">\(label(tick, map.y))</text>\n"
     }
     out += "</g>\n"
-    out += "<text class=\"x-label\" x=\"\(n((f.left + f.right) / 2))\" y=\"\(n(f.height - 10))\" text-anchor=\"middle\">\(HTMLText.escape(xLabel))</text>\n"
-    out += "<text class=\"y-label\" x=\"14\" y=\"\(n((f.top + f.bottom) / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(n((f.top + f.bottom) / 2)))\">\(HTMLText.escape(yLabel))</text>\n"
+    out +=
+      "<text class=\"x-label\" x=\"\(n((f.left + f.right) / 2))\" y=\"\(n(f.height - 10))\" text-anchor=\"middle\">\(HTMLText.escape(xLabel))</text>\n"
+    out +=
+      "<text class=\"y-label\" x=\"14\" y=\"\(n((f.top + f.bottom) / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(n((f.top + f.bottom) / 2)))\">\(HTMLText.escape(yLabel))</text>\n"
     if let title {
-      out += "<text class=\"title\" x=\"\(n(f.width / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(HTMLText.escape(title))</text>\n"
+      out +=
+        "<text class=\"title\" x=\"\(n(f.width / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(HTMLText.escape(title))</text>\n"
     }
     if series.allSatisfy({ s in !s.y.contains(where: \.isFinite) }) {
-      out += "<text x=\"\(n((f.left + f.right) / 2))\" y=\"\(n((f.top + f.bottom) / 2))\" text-anchor=\"middle\" fill=\"#999999\">no data</text>\n"
+      out +=
+        "<text x=\"\(n((f.left + f.right) / 2))\" y=\"\(n((f.top + f.bottom) / 2))\" text-anchor=\"middle\" fill=\"#999999\">no data</text>\n"
     }
     return out
   }
@@ -101,16 +113,21 @@ extension NotebookPlot {
     if let std = series.std {
       for segment in Self.segments(points.filter { std[$0.0].isFinite }) {
         let upper = segment.map { "\(n(map.px($0.1))),\(n(map.py($0.2 + abs(std[$0.0]))))" }
-        let lower = segment.reversed().map { "\(n(map.px($0.1))),\(n(map.py($0.2 - abs(std[$0.0]))))" }
-        out += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.2\" stroke=\"none\"/>\n"
+        let lower = segment.reversed().map {
+          "\(n(map.px($0.1))),\(n(map.py($0.2 - abs(std[$0.0]))))"
+        }
+        out +=
+          "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(color)\" fill-opacity=\"0.2\" stroke=\"none\"/>\n"
       }
     }
     for segment in Self.segments(points) {
       if segment.count == 1, let p = segment.first {
-        out += "<circle cx=\"\(n(map.px(p.1)))\" cy=\"\(n(map.py(p.2)))\" r=\"2.5\" fill=\"\(color)\"/>\n"
+        out +=
+          "<circle cx=\"\(n(map.px(p.1)))\" cy=\"\(n(map.py(p.2)))\" r=\"2.5\" fill=\"\(color)\"/>\n"
       } else {
         let coords = segment.map { "\(n(map.px($0.1))),\(n(map.py($0.2)))" }.joined(separator: " ")
-        out += "<polyline points=\"\(coords)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-linejoin=\"round\"/>\n"
+        out +=
+          "<polyline points=\"\(coords)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-linejoin=\"round\"/>\n"
       }
     }
     return out + "</g>\n"
@@ -124,14 +141,17 @@ extension NotebookPlot {
     let x = frame.right - boxWidth - 8
     let y = frame.top + 8
     var out = "<g class=\"legend\">\n"
-    out += "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(boxWidth))\" height=\"\(n(boxHeight))\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n"
+    out +=
+      "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(boxWidth))\" height=\"\(n(boxHeight))\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n"
     for (index, series) in series.enumerated() {
       let color = Self.palette[index % Self.palette.count]
       let rowY = y + 15 + Double(18 * index)
       if series.std != nil {
-        out += "<rect x=\"\(n(x + 6))\" y=\"\(n(rowY - 9))\" width=\"20\" height=\"10\" fill=\"\(color)\" fill-opacity=\"0.2\"/>\n"
+        out +=
+          "<rect x=\"\(n(x + 6))\" y=\"\(n(rowY - 9))\" width=\"20\" height=\"10\" fill=\"\(color)\" fill-opacity=\"0.2\"/>\n"
       }
-      out += "<line x1=\"\(n(x + 6))\" y1=\"\(n(rowY - 4))\" x2=\"\(n(x + 26))\" y2=\"\(n(rowY - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+      out +=
+        "<line x1=\"\(n(x + 6))\" y1=\"\(n(rowY - 4))\" x2=\"\(n(x + 26))\" y2=\"\(n(rowY - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
       out += "<text x=\"\(n(x + 30))\" y=\"\(n(rowY))\">\(HTMLText.escape(series.name))</text>\n"
     }
     return out + "</g>\n"

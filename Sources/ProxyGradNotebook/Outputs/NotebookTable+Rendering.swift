@@ -61,7 +61,9 @@ extension NotebookTable {
   }
 
   static func csvField(_ text: String) -> String {
-    let needsQuotes = text.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+    let needsQuotes = text.unicodeScalars.contains {
+      $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r"
+    }
     return needsQuotes ? "\"" + text.replacingAll("\"", with: "\"\"") + "\"" : text
   }
 

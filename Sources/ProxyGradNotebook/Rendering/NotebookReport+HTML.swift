@@ -47,19 +47,23 @@ extension NotebookReport {
     out += "<dt>seed</dt><dd>\(run.seed)</dd>\n"
     if !run.parameters.isEmpty {
       let list = run.parameters.map { parameter in
-        let text = "<code>\(HTMLText.escape(parameter.name)) = \(HTMLText.escape(parameter.value.sourceText))</code>"
-        return parameter.overridden ? "<span class=\"overridden\" title=\"set on the command line\">\(text)</span>" : text
+        let text =
+          "<code>\(HTMLText.escape(parameter.name)) = \(HTMLText.escape(parameter.value.sourceText))</code>"
+        return parameter.overridden
+          ? "<span class=\"overridden\" title=\"set on the command line\">\(text)</span>" : text
       }
       out += "<dt>parameters</dt><dd>\(list.joined(separator: ", "))</dd>\n"
     }
     out += "<dt>status</dt><dd>\(statusText())</dd>\n"
     out += "<dt>pgs</dt><dd>\(HTMLText.escape(run.toolVersion))</dd>\n</dl>\n"
     if let failed = run.failedCellIndex {
-      let message = run.cells[failed].outputs.reversed().lazy.compactMap { output -> CellError? in
-        if case .error(let error) = output { return error }
-        return nil
-      }.first?.message ?? "error"
-      out += "<div class=\"banner\">The run stopped at <a href=\"#cell-\(failed + 1)\">cell \(failed + 1)</a>: "
+      let message =
+        run.cells[failed].outputs.reversed().lazy.compactMap { output -> CellError? in
+          if case .error(let error) = output { return error }
+          return nil
+        }.first?.message ?? "error"
+      out +=
+        "<div class=\"banner\">The run stopped at <a href=\"#cell-\(failed + 1)\">cell \(failed + 1)</a>: "
       out += "\(HTMLText.escape(message))</div>\n"
     }
     let metrics = run.metrics
@@ -90,13 +94,17 @@ extension NotebookReport {
   private func codeCell(_ record: CellRecord, index: Int, executionCount: Int?) -> String {
     let statusClass = record.status == .ok ? "" : " \(record.status.rawValue)"
     var out = "<section class=\"cell code\(statusClass)\" id=\"cell-\(index + 1)\">\n"
-    out += "<div class=\"cell-head\"><span class=\"count\">[\(executionCount.map(String.init) ?? " ")]</span>"
+    out +=
+      "<div class=\"cell-head\"><span class=\"count\">[\(executionCount.map(String.init) ?? " ")]</span>"
     if let title = record.cell.title {
       out += "<span class=\"title\">\(HTMLText.escape(title))</span>"
     }
-    if record.cell.kind == .parameters { out += "<span class=\"badge parameters\">parameters</span>" }
+    if record.cell.kind == .parameters {
+      out += "<span class=\"badge parameters\">parameters</span>"
+    }
     if record.status != .ok {
-      out += "<span class=\"badge \(record.status.rawValue)\">\(record.status == .error ? "error" : "not run")</span>"
+      out +=
+        "<span class=\"badge \(record.status.rawValue)\">\(record.status == .error ? "error" : "not run")</span>"
     }
     out += "<span class=\"lines\">\(lineRange(record.cell))</span></div>\n"
     out += sourceBlock(record.cell)

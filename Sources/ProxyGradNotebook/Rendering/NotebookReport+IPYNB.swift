@@ -23,22 +23,34 @@ extension NotebookReport {
     }
     let notebook: JSONValue = .object([
       ("cells", .array(cells)),
-      ("metadata", .object([
-        ("kernelspec", .object([
-          ("display_name", .string("ProxyGrad (pgs)")), ("language", .string("pgs")),
-          ("name", .string("pgs")),
-        ])),
-        ("language_info", .object([
-          ("file_extension", .string(".pgs")), ("name", .string("pgs")),
-        ])),
-        ("pgs", .object([
-          ("parameters", .object(run.parameters.map { ($0.name, $0.value.json) })),
-          ("script", .string(run.scriptPath)),
-          ("script_sha256", .string(run.scriptSHA256)),
-          ("seed", seedJSON),
-          ("version", .string(run.toolVersion)),
-        ])),
-      ])),
+      (
+        "metadata",
+        .object([
+          (
+            "kernelspec",
+            .object([
+              ("display_name", .string("ProxyGrad (pgs)")), ("language", .string("pgs")),
+              ("name", .string("pgs")),
+            ])
+          ),
+          (
+            "language_info",
+            .object([
+              ("file_extension", .string(".pgs")), ("name", .string("pgs")),
+            ])
+          ),
+          (
+            "pgs",
+            .object([
+              ("parameters", .object(run.parameters.map { ($0.name, $0.value.json) })),
+              ("script", .string(run.scriptPath)),
+              ("script_sha256", .string(run.scriptSHA256)),
+              ("seed", seedJSON),
+              ("version", .string(run.toolVersion)),
+            ])
+          ),
+        ])
+      ),
       ("nbformat", .int(4)),
       ("nbformat_minor", .int(5)),
     ])
@@ -80,7 +92,8 @@ extension NotebookReport {
   private func injectedParametersCell(after index: Int) -> JSONValue? {
     let overridden = run.parameters.filter(\.overridden)
     guard !overridden.isEmpty else { return nil }
-    let source = "# Parameters\n"
+    let source =
+      "# Parameters\n"
       + overridden.map { "\($0.name) = \($0.value.sourceText)" }.joined(separator: "\n")
     return .object([
       ("cell_type", .string("code")), ("execution_count", .null),
@@ -106,9 +119,14 @@ extension NotebookReport {
       guard let image = images[key] else { return displayData([plain]) }
       return displayData(
         [("image/png", .string(image.base64 + "\n")), plain],
-        metadata: [("image/png", .object([
-          ("height", .int(image.height)), ("width", .int(image.width)),
-        ]))])
+        metadata: [
+          (
+            "image/png",
+            .object([
+              ("height", .int(image.height)), ("width", .int(image.width)),
+            ])
+          )
+        ])
     case .metric:
       return displayData([plain])
     case .table(let table):

@@ -22,28 +22,41 @@ extension NotebookReport {
         ("last_line", .int(record.cell.lastLine)),
         ("status", .string(record.status.rawValue)),
         ("duration_seconds", .double(record.duration)),
-        ("outputs", .array(record.outputs.enumerated().map { outputIndex, output in
-          manifestEntry(output, key: ImageKey(cell: index, output: outputIndex))
-        })),
+        (
+          "outputs",
+          .array(
+            record.outputs.enumerated().map { outputIndex, output in
+              manifestEntry(output, key: ImageKey(cell: index, output: outputIndex))
+            })
+        ),
       ])
     }
     let manifest: JSONValue = .object([
       ("format", .string("pgs-notebook-manifest")),
       ("format_version", .int(1)),
       ("tool_version", .string(run.toolVersion)),
-      ("script", .object([
-        ("path", .string(run.scriptPath)), ("sha256", .string(run.scriptSHA256)),
-      ])),
+      (
+        "script",
+        .object([
+          ("path", .string(run.scriptPath)), ("sha256", .string(run.scriptSHA256)),
+        ])
+      ),
       ("seed", seedJSON),
       ("parameters", .object(run.parameters.map { ($0.name, $0.value.json) })),
-      ("overridden_parameters", .array(run.parameters.filter(\.overridden).map { .string($0.name) })),
+      (
+        "overridden_parameters",
+        .array(run.parameters.filter(\.overridden).map { .string($0.name) })
+      ),
       ("status", .string(failed == nil ? "ok" : "error")),
       ("failed_cell", failed.map { .int($0 + 1) } ?? .null),
       ("duration_seconds", .double(run.cells.reduce(0) { $0 + $1.duration })),
-      ("files", .object([
-        ("html", .string("index.html")), ("notebook", .string(notebookFileName)),
-        ("metrics_json", .string("metrics.json")), ("metrics_csv", .string("metrics.csv")),
-      ])),
+      (
+        "files",
+        .object([
+          ("html", .string("index.html")), ("notebook", .string(notebookFileName)),
+          ("metrics_json", .string("metrics.json")), ("metrics_csv", .string("metrics.csv")),
+        ])
+      ),
       ("cells", .array(cells)),
     ])
     return manifest.serialized(indent: 2)
@@ -65,9 +78,13 @@ extension NotebookReport {
     case .metric(let name, let value):
       members += [("name", .string(name)), ("value", .double(value))]
     case .table(let table):
-      members += [("columns", .array(table.columns.map(JSONValue.string))), ("rows", .int(table.rows.count))]
+      members += [
+        ("columns", .array(table.columns.map(JSONValue.string))), ("rows", .int(table.rows.count)),
+      ]
     case .plot(let plot):
-      members += [("title", .optional(plot.title)), ("series", .array(plot.series.map { .string($0.name) }))]
+      members += [
+        ("title", .optional(plot.title)), ("series", .array(plot.series.map { .string($0.name) })),
+      ]
     case .error(let error):
       members += [
         ("name", .string(error.name)), ("message", .string(error.message)),

@@ -59,7 +59,10 @@ public indirect enum JSONValue: Equatable, Sendable {
         items[i].write(into: &out, level: level + 1, indent: indent, sortedKeys: sortedKeys)
       }
     case .object(let members):
-      let ordered = sortedKeys ? members.sorted { $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars) } : members
+      let ordered =
+        sortedKeys
+        ? members.sorted { $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars) }
+        : members
       writeContainer(
         open: "{", close: "}", count: ordered.count, into: &out, level: level, indent: indent
       ) { i, out in

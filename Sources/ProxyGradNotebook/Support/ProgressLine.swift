@@ -15,15 +15,18 @@ public enum ProgressLine {
     let done = min(max(0, completed), total)
     let fraction = total > 0 ? Double(done) / Double(total) : 0
     let filled = min(width, Int((fraction * Double(width)).rounded(.down)))
-    let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: max(0, width - filled))
+    let bar =
+      String(repeating: "#", count: filled) + String(repeating: ".", count: max(0, width - filled))
     let percent = String(Int((fraction * 100).rounded(.down)))
     let paddedPercent = String(repeating: " ", count: max(0, 3 - percent.count)) + percent
-    return "\(label) [\(bar)] \(paddedPercent)%  \(done)/\(total)  \(duration(elapsed)) eta \(eta(completed: done, total: total, elapsed: elapsed))"
+    return
+      "\(label) [\(bar)] \(paddedPercent)%  \(done)/\(total)  \(duration(elapsed)) eta \(eta(completed: done, total: total, elapsed: elapsed))"
   }
 
   /// The final line: `train: 1000/1000 in 0:32 (31.2/s)`.
   public static func summary(label: String, completed: Int, total: Int, elapsed: Double) -> String {
-    let rate = elapsed > 0 ? "\(NumberFormat.fixed(Double(completed) / elapsed, decimals: 1))/s" : "-"
+    let rate =
+      elapsed > 0 ? "\(NumberFormat.fixed(Double(completed) / elapsed, decimals: 1))/s" : "-"
     return "\(label): \(completed)/\(total) in \(duration(elapsed)) (\(rate))"
   }
 

@@ -1,7 +1,8 @@
 /// SHA-256 (FIPS 180-4), small and dependency-free, for the script digest in the manifest.
 public enum SHA256 {
   /// The lowercase hexadecimal digest of `bytes`.
-  public static func hexDigest<Bytes: Sequence>(of bytes: Bytes) -> String where Bytes.Element == UInt8 {
+  public static func hexDigest<Bytes: Sequence>(of bytes: Bytes) -> String
+  where Bytes.Element == UInt8 {
     digest(of: bytes).map { byte in
       let hex = String(byte, radix: 16)
       return byte < 16 ? "0" + hex : hex
@@ -12,7 +13,8 @@ public enum SHA256 {
   public static func hexDigest(of text: String) -> String { hexDigest(of: Array(text.utf8)) }
 
   /// The 32-byte digest of `bytes`.
-  public static func digest<Bytes: Sequence>(of bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+  public static func digest<Bytes: Sequence>(of bytes: Bytes) -> [UInt8]
+  where Bytes.Element == UInt8 {
     var message = Array(bytes)
     let bitLength = UInt64(message.count) &* 8
     message.append(0x80)
@@ -25,7 +27,8 @@ public enum SHA256 {
     for chunk in stride(from: 0, to: message.count, by: 64) {
       for t in 0..<16 {
         let i = chunk + 4 * t
-        w[t] = UInt32(message[i]) << 24 | UInt32(message[i + 1]) << 16
+        w[t] =
+          UInt32(message[i]) << 24 | UInt32(message[i + 1]) << 16
           | UInt32(message[i + 2]) << 8 | UInt32(message[i + 3])
       }
       for t in 16..<64 {
@@ -45,7 +48,9 @@ public enum SHA256 {
       }
       for (i, v) in [a, b, c, d, e, f, g, hh].enumerated() { h[i] = h[i] &+ v }
     }
-    return h.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
+    return h.flatMap { word in
+      (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) }
+    }
   }
 
   private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
