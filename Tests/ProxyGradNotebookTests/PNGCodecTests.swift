@@ -1,3 +1,4 @@
+import CPNG
 import Testing
 
 @testable import ProxyGradNotebook
@@ -69,5 +70,35 @@ import Testing
     var corrupt = png
     corrupt[16] = 0xFF  // width high byte: the IHDR CRC no longer matches
     #expect(throws: NotebookError.self) { try PNGCodec.decode(corrupt) }
+  }
+}
+
+@Suite struct PNGDecoderFormatTests {
+  /// A 2×1 RGBA PNG written with libpng directly: an opaque red pixel and a transparent one.
+  static func rgbaPNG() throws -> [UInt8] {
+    var png = png_image()
+    png.version = UInt32(PNG_IMAGE_VERSION)
+    png.width = 2
+    png.height = 1
+    png.format = UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
+    let pixels: [UInt8] = [255, 0, 0, 255, 0, 255, 0, 0]
+    var size = 0
+    _ = pixels.withUnsafeBytes {
+      png_image_write_to_memory(&png, nil, &size, 0, $0.baseAddress, 8, nil)
+    }
+    var bytes = [UInt8](repeating: 0, count: size)
+    let ok = bytes.withUnsafeMutableBytes { memory in
+      pixels.withUnsafeBytes {
+        png_image_write_to_memory(&png, memory.baseAddress, &size, 0, $0.baseAddress, 8, nil)
+      }
+    }
+    try #require(ok != 0)
+    return Array(bytes.prefix(size))
+  }
+
+  @Test func alphaIsCompositedOntoBlack() throws {
+    let image = try PNGCodec.decode(try Self.rgbaPNG())
+    #expect(image.channels == 3)
+    #expect(image.pixels == [255, 0, 0, 0, 0, 0])
   }
 }

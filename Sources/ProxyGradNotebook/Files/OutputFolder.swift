@@ -85,6 +85,24 @@ public final class OutputFolder: Sendable {
     try FileSystem.remove(old)
   }
 
+  /// Writes the report's files into the staging folder and commits: the last step of a run.
+  public func finish(with report: NotebookReport) throws(NotebookError) {
+    try write(report.files())
+    try commit()
+  }
+
+  /// The confinement for `save(...)` during this run: inside writes go to the staging folder.
+  /// - Parameters:
+  ///   - allowedPaths: the `--allow-write` paths.
+  ///   - reservedNames: the report's names (`NotebookReport.reservedNames(notebookName:)`).
+  public func confinement(
+    allowedPaths: [String] = [], reservedNames: Set<String>
+  ) -> WriteConfinement {
+    WriteConfinement(
+      outputFolder: target, stagingFolder: staging, allowedPaths: allowedPaths,
+      reservedNames: reservedNames)
+  }
+
   /// Deletes the staging folder, leaving the target as it was.
   public func abandon() {
     try? FileSystem.remove(staging)

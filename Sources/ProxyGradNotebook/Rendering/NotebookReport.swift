@@ -80,8 +80,15 @@ public struct NotebookReport: Sendable {
   public var notebookFileName: String { run.name + ".ipynb" }
 
   /// Top-level names of the folder that `save(...)` must not overwrite.
-  public var reservedNames: Set<String> {
-    ["index.html", notebookFileName, "manifest.json", "metrics.json", "metrics.csv", "images"]
+  public var reservedNames: Set<String> { Self.reservedNames(notebookName: run.name) }
+
+  /// The report's top-level names for a notebook called `notebookName` (known before the run,
+  /// when `save(...)` needs them).
+  public static func reservedNames(notebookName: String) -> Set<String> {
+    [
+      "index.html", notebookName + ".ipynb", "manifest.json", "metrics.json", "metrics.csv",
+      "images",
+    ]
   }
 
   /// All files of the output folder, images first, in a fixed order.
