@@ -1,7 +1,7 @@
 /// An error from the notebook output layer: bad output values, codec failures, refused writes and
 /// file-system failures. Messages are lowercase with no trailing period and name the value or path
 /// at fault.
-public enum NotebookError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum NotebookError: Error, Equatable, Sendable, CustomStringConvertible {
   /// An image tensor's shape is not `[H, W]`, `[C, H, W]` or `[N, C, H, W]` with C 1 or 3.
   case invalidImageShape(shape: [Int], reason: String)
   /// The number of values does not match the product of the shape.
@@ -25,7 +25,7 @@ public enum NotebookError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A file-system operation failed.
   case fileSystem(path: String, operation: String, message: String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .invalidImageShape(let shape, let reason):
       return "cannot show a tensor of shape \(shape): \(reason)"

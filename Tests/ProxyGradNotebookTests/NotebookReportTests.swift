@@ -185,7 +185,7 @@ enum NBFormat {
   ) {
     let log = FileManager.default.temporaryDirectory.appendingPathComponent(
       "pgs-nbformat-\(UUID().uuidString).log")
-    FileManager.default.createFile(atPath: log.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: log) }
     let handle = try FileHandle(forWritingTo: log)
     let process = Process()

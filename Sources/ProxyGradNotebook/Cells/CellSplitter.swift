@@ -12,9 +12,9 @@
 ///   file without markers is one code cell.
 /// - Leading and trailing blank lines of a cell are dropped; `firstLine` accounts for that.
 /// - `\r\n` line endings are accepted.
-public enum CellSplitter {
+package enum CellSplitter {
   /// Splits `text` into cells, in file order.
-  public static func split(_ text: String) -> [NotebookCell] {
+  package static func split(_ text: String) -> [NotebookCell] {
     // "\r\n" is one Character in Swift, so both separators are matched explicitly.
     let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
       .map(String.init)

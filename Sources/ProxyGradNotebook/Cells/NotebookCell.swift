@@ -1,5 +1,5 @@
 /// The kind of a notebook cell, decided by its `# %%` marker.
-public enum CellKind: String, Equatable, Hashable, Sendable {
+package enum CellKind: String, Equatable, Hashable, Sendable {
   /// `# %%`: code the runtime executes.
   case code
   /// `# %% [markdown]` (or `[md]`): prose, rendered with Ink.
@@ -9,7 +9,7 @@ public enum CellKind: String, Equatable, Hashable, Sendable {
   case parameters
 
   /// Whether the runtime executes cells of this kind.
-  public var isExecutable: Bool { self != .markdown }
+  package var isExecutable: Bool { self != .markdown }
 }
 
 /// One cell of a `.pgs` notebook, as split from the script text.
@@ -18,19 +18,19 @@ public enum CellKind: String, Equatable, Hashable, Sendable {
 /// prefix is already stripped. `firstLine` is the 1-based line number in the file of the first
 /// line of `source`, so line `k` (1-based) of `source` is line `firstLine + k - 1` of the file
 /// (this holds for code cells; Markdown cells keep their line count, too).
-public struct NotebookCell: Equatable, Sendable {
-  public var kind: CellKind
+package struct NotebookCell: Equatable, Sendable {
+  package var kind: CellKind
   /// Text after `# %%` that is neither a cell type nor metadata; `nil` when there is none.
-  public var title: String?
+  package var title: String?
   /// Tags from a `tags=[...]` metadata entry, in their written order.
-  public var tags: [String]
-  public var source: String
+  package var tags: [String]
+  package var source: String
   /// 1-based line of the first line of `source` in the file.
-  public var firstLine: Int
+  package var firstLine: Int
   /// 1-based line of the `# %%` marker, or `nil` for text before the first marker.
-  public var markerLine: Int?
+  package var markerLine: Int?
 
-  public init(
+  package init(
     kind: CellKind, title: String? = nil, tags: [String] = [], source: String, firstLine: Int,
     markerLine: Int? = nil
   ) {
@@ -44,11 +44,11 @@ public struct NotebookCell: Equatable, Sendable {
 
   /// The 1-based file line of the last line of `source` (equal to `firstLine - 1` when the cell
   /// is empty).
-  public var lastLine: Int {
+  package var lastLine: Int {
     if source.isEmpty { return firstLine - 1 }
     return firstLine + source.split(separator: "\n", omittingEmptySubsequences: false).count - 1
   }
 
   /// Maps a 1-based line of `source` to its 1-based line in the file.
-  public func fileLine(forCellLine line: Int) -> Int { firstLine + line - 1 }
+  package func fileLine(forCellLine line: Int) -> Int { firstLine + line - 1 }
 }

@@ -3,9 +3,9 @@ import Foundation
 /// Whole-file writes that never leave a half-written file: the bytes go to a temporary file
 /// beside the target (`.NAME.tmp-PID-N`), are synced to disk, and are renamed over the target.
 /// A process killed at any moment leaves either the old file or the new one.
-public enum AtomicFile {
+package enum AtomicFile {
   /// Writes `bytes` to `path` atomically; the folder must exist.
-  public static func write(_ bytes: [UInt8], to path: String) throws(NotebookError) {
+  package static func write(_ bytes: [UInt8], to path: String) throws(NotebookError) {
     let (folder, name) = split(path)
     guard !name.isEmpty else { throw .invalidWritePath(path: path, reason: "names a folder") }
     let temporary = folder + "." + name + ".tmp-\(FileSystem.processID)-\(counter.next())"
@@ -19,7 +19,7 @@ public enum AtomicFile {
   }
 
   /// Writes the UTF-8 bytes of `text` to `path` atomically.
-  public static func write(_ text: String, to path: String) throws(NotebookError) {
+  package static func write(_ text: String, to path: String) throws(NotebookError) {
     try write(Array(text.utf8), to: path)
   }
 

@@ -16,11 +16,11 @@ import Foundation
 /// A run killed before step 3 leaves the previous folder untouched and a stale `tmp-PID` folder;
 /// one killed inside the fallback of step 3 leaves the previous folder complete as `old-PID`,
 /// which the next `begin` renames back when no `nb.out` exists.
-public final class OutputFolder: Sendable {
+package final class OutputFolder: Sendable {
   /// The folder the run produces, e.g. `nb.out`.
-  public let target: String
+  package let target: String
   /// Where files go until `commit`.
-  public let staging: String
+  package let staging: String
 
   private init(target: String, staging: String) {
     self.target = target
@@ -30,7 +30,7 @@ public final class OutputFolder: Sendable {
   /// Starts writing a new version of `target`.
   /// - Throws: `NotebookError.fileSystem` when the target is not a replaceable folder or the
   ///   staging folder cannot be made.
-  public static func begin(target: String) throws(NotebookError) -> OutputFolder {
+  package static func begin(target: String) throws(NotebookError) -> OutputFolder {
     let target = trimmed(target)
     try recover(target: target)
     if FileSystem.exists(target) { try checkReplaceable(target) }
@@ -43,11 +43,11 @@ public final class OutputFolder: Sendable {
   }
 
   /// The staging path of a file of the folder, relative path `relative`.
-  public func stagingPath(_ relative: String) -> String { staging + "/" + relative }
+  package func stagingPath(_ relative: String) -> String { staging + "/" + relative }
 
   /// Writes one file into the staging folder, creating its subfolders. `file.path` must be a
   /// relative path without `..` (resolve user paths with `WriteConfinement` first).
-  public func write(_ file: ReportFile) throws(NotebookError) {
+  package func write(_ file: ReportFile) throws(NotebookError) {
     let components = file.path.split(separator: "/")
     guard !file.path.hasPrefix("/"), !components.isEmpty, !components.contains("..") else {
       throw .invalidWritePath(path: file.path, reason: "not a relative path inside the folder")
@@ -59,12 +59,12 @@ public final class OutputFolder: Sendable {
   }
 
   /// Writes every file into the staging folder.
-  public func write(_ files: [ReportFile]) throws(NotebookError) {
+  package func write(_ files: [ReportFile]) throws(NotebookError) {
     for file in files { try write(file) }
   }
 
   /// Swaps the staging folder into place and deletes the previous version.
-  public func commit() throws(NotebookError) {
+  package func commit() throws(NotebookError) {
     guard FileSystem.exists(target) else {
       try FileSystem.rename(staging, target)
       return
@@ -86,7 +86,7 @@ public final class OutputFolder: Sendable {
   }
 
   /// Writes the report's files into the staging folder and commits: the last step of a run.
-  public func finish(with report: NotebookReport) throws(NotebookError) {
+  package func finish(with report: NotebookReport) throws(NotebookError) {
     try write(report.files())
     try commit()
   }
@@ -95,7 +95,7 @@ public final class OutputFolder: Sendable {
   /// - Parameters:
   ///   - allowedPaths: the `--allow-write` paths.
   ///   - reservedNames: the report's names (`NotebookReport.reservedNames(notebookName:)`).
-  public func confinement(
+  package func confinement(
     allowedPaths: [String] = [], reservedNames: Set<String>
   ) -> WriteConfinement {
     WriteConfinement(
@@ -104,14 +104,14 @@ public final class OutputFolder: Sendable {
   }
 
   /// Deletes the staging folder, leaving the target as it was.
-  public func abandon() {
+  package func abandon() {
     try? FileSystem.remove(staging)
   }
 
   /// Cleans up after runs that were killed: every `TARGET.tmp-PID` and `TARGET.old-PID` beside
   /// `target` whose process is gone is deleted, except that an `old-PID` folder is renamed back
   /// to `target` when `target` is missing (a kill between the two renames of a fallback commit).
-  public static func recover(target: String) throws(NotebookError) {
+  package static func recover(target: String) throws(NotebookError) {
     let target = trimmed(target)
     let (parent, name) = AtomicFile.split(target)
     let folder = parent.isEmpty ? "." : parent

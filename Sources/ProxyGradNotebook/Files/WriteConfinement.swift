@@ -7,15 +7,15 @@ import Foundation
 /// folder being staged; if `..` leads out of the folder, or the path is absolute, the write is
 /// refused unless the resolved path lies under one of the `--allow-write` paths. Symbolic links
 /// are not followed when checking, and `~` is not expanded.
-public struct WriteConfinement: Sendable {
+package struct WriteConfinement: Sendable {
   /// The output folder as the user sees it (absolute, normalized), e.g. `/home/u/nb.out`.
-  public let outputFolder: String
+  package let outputFolder: String
   /// Where writes inside the output folder go during the run (the staging folder).
-  public let stagingFolder: String
+  package let stagingFolder: String
   /// Absolute, normalized paths outside the output folder that writes may go to or under.
-  public let allowedPaths: [String]
+  package let allowedPaths: [String]
   /// Top-level names inside the output folder that belong to the report (`index.html`, …).
-  public let reservedNames: Set<String>
+  package let reservedNames: Set<String>
 
   /// - Parameters:
   ///   - outputFolder: the final output folder; relative paths are taken from the current
@@ -23,7 +23,7 @@ public struct WriteConfinement: Sendable {
   ///   - stagingFolder: where inside writes go now; defaults to `outputFolder`.
   ///   - allowedPaths: the `--allow-write` paths, files or folders.
   ///   - reservedNames: names that `save(...)` may not use at the top of the folder.
-  public init(
+  package init(
     outputFolder: String, stagingFolder: String? = nil, allowedPaths: [String] = [],
     reservedNames: Set<String> = []
   ) {
@@ -34,18 +34,18 @@ public struct WriteConfinement: Sendable {
   }
 
   /// A resolved write target.
-  public struct Target: Equatable, Sendable {
+  package struct Target: Equatable, Sendable {
     /// The path to write to now.
-    public let path: String
+    package let path: String
     /// The path relative to the output folder, or `nil` for an allowed path outside it.
-    public let relativePath: String?
+    package let relativePath: String?
   }
 
   /// Resolves a user's path, or says why it is refused.
   /// - Throws: `NotebookError.invalidWritePath` for empty paths, NUL bytes, `~`, reserved names
   ///   and the folder itself; `NotebookError.writeNotAllowed` for paths outside the folder that
   ///   no `--allow-write` path covers.
-  public func resolve(_ userPath: String) throws(NotebookError) -> Target {
+  package func resolve(_ userPath: String) throws(NotebookError) -> Target {
     guard !userPath.isEmpty else {
       throw .invalidWritePath(path: userPath, reason: "the path is empty")
     }

@@ -1,5 +1,5 @@
 /// One output of a notebook cell, independent of the language that produced it.
-public enum CellOutput: Equatable, Sendable {
+package enum CellOutput: Equatable, Sendable {
   /// Text a cell printed (`print`), in order; each print's text carries its own newline.
   case stream(String)
   /// The display text of a cell's last expression, as Jupyter's `execute_result`.
@@ -14,7 +14,7 @@ public enum CellOutput: Equatable, Sendable {
   case error(CellError)
 
   /// The output kind as written in `manifest.json`.
-  public var kindName: String {
+  package var kindName: String {
     switch self {
     case .stream: return "stream"
     case .result: return "result"
@@ -28,15 +28,15 @@ public enum CellOutput: Equatable, Sendable {
 }
 
 /// The error that stopped a cell, ready for display.
-public struct CellError: Equatable, Sendable {
+package struct CellError: Equatable, Sendable {
   /// A short error class, shown as the ipynb `ename` (`RuntimeError`, `SyntaxError`).
-  public var name: String
+  package var name: String
   /// The message; by convention it starts with `line:col:` in file coordinates.
-  public var message: String
+  package var message: String
   /// Further lines: the call trace and the source line with a caret. Shown under the message.
-  public var details: [String]
+  package var details: [String]
 
-  public init(name: String = "RuntimeError", message: String, details: [String] = []) {
+  package init(name: String = "RuntimeError", message: String, details: [String] = []) {
     self.name = name
     self.message = message
     self.details = details

@@ -1,19 +1,19 @@
 /// How `NotebookImage.rendering(values:shape:labels:layout:)` lays out tiles.
-public struct ImageGridLayout: Equatable, Sendable {
+package struct ImageGridLayout: Equatable, Sendable {
   /// Tiles are upscaled by the smallest integer factor that makes their larger side at least
   /// this many pixels (28×28 becomes 112×112). 0 or 1 disables upscaling.
-  public var minimumTileSize: Int
+  package var minimumTileSize: Int
   /// Columns of the grid; `nil` picks `min(N, ceil(sqrt(2N)))`, a grid about twice as wide as
   /// tall (10 images: 5×2).
-  public var columns: Int?
+  package var columns: Int?
   /// Pixels between tiles and around a grid of more than one image.
-  public var padding: Int
+  package var padding: Int
   /// The gray level of padding and label background; labels are drawn in its opposite.
-  public var background: UInt8
+  package var background: UInt8
   /// Upscaling is reduced (down to 1) while the grid would exceed this many pixels.
-  public var maximumPixels: Int
+  package var maximumPixels: Int
 
-  public init(
+  package init(
     minimumTileSize: Int = 112, columns: Int? = nil, padding: Int = 4, background: UInt8 = 255,
     maximumPixels: Int = 16_000_000
   ) {
@@ -37,7 +37,7 @@ extension NotebookImage {
   ///   - shape: the tensor's shape.
   ///   - labels: one label per image, or `nil`.
   ///   - layout: upscaling, columns and padding.
-  public static func rendering(
+  package static func rendering(
     values: [Float], shape: [Int], labels: [String]? = nil,
     layout: ImageGridLayout = ImageGridLayout()
   ) throws(NotebookError) -> NotebookImage {

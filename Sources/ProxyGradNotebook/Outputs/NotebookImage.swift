@@ -1,13 +1,13 @@
 /// An 8-bit image: `height` rows of `width` pixels, each `channels` bytes (1: gray, 3: RGB),
 /// row-major with interleaved channels.
-public struct NotebookImage: Equatable, Sendable {
-  public let width: Int
-  public let height: Int
-  public let channels: Int
-  public let pixels: [UInt8]
+package struct NotebookImage: Equatable, Sendable {
+  package let width: Int
+  package let height: Int
+  package let channels: Int
+  package let pixels: [UInt8]
 
   /// Creates an image, checking that the channel count is 1 or 3 and the pixel count fits.
-  public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) throws(NotebookError) {
+  package init(width: Int, height: Int, channels: Int, pixels: [UInt8]) throws(NotebookError) {
     guard channels == 1 || channels == 3 else {
       throw .invalidImageShape(
         shape: [channels, height, width], reason: "channels must be 1 or 3, got \(channels)")
@@ -31,7 +31,7 @@ public struct NotebookImage: Equatable, Sendable {
   }
 
   /// The byte of one sample: `pixels[(y * width + x) * channels + channel]`.
-  public func sample(x: Int, y: Int, channel: Int = 0) -> UInt8 {
+  package func sample(x: Int, y: Int, channel: Int = 0) -> UInt8 {
     pixels[(y * width + x) * channels + channel]
   }
 
@@ -40,14 +40,14 @@ public struct NotebookImage: Equatable, Sendable {
   /// byte = round((clamp(value, -1, 1) + 1) / 2 * 255)     // round half away from zero
   /// ```
   /// so -1 → 0, 0 → 128, 1 → 255. Values outside [-1, 1] are clamped; NaN maps to 0.
-  public static func byte(from value: Float) -> UInt8 {
+  package static func byte(from value: Float) -> UInt8 {
     guard !value.isNaN else { return 0 }
     let clamped = Swift.min(Swift.max(value, -1), 1)
     return UInt8(((clamped + 1) * 127.5).rounded(.toNearestOrAwayFromZero))
   }
 
   /// Copies this image, scaled up `factor` times with nearest neighbours.
-  public func upscaled(by factor: Int) -> NotebookImage {
+  package func upscaled(by factor: Int) -> NotebookImage {
     guard factor > 1 else { return self }
     let newWidth = width * factor
     var out = [UInt8](repeating: 0, count: newWidth * height * factor * channels)

@@ -9,7 +9,7 @@ extension NotebookPlot {
   /// labels, an optional title, one polyline per series (broken at non-finite points), a
   /// translucent band for series with `std`, and a legend when there is more than one series or
   /// any band. Coordinates are written with two decimals, so equal plots give equal text.
-  public func svg(width: Int = 640, height: Int = 400) -> String {
+  package func svg(width: Int = 640, height: Int = 400) -> String {
     let frame = PlotFrame(width: Double(width), height: Double(height), hasTitle: title != nil)
     let xScale = NiceScale(minimum: range(\.x).0, maximum: range(\.x).1)
     let yBounds = yRange()

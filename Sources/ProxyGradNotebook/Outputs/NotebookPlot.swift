@@ -1,14 +1,14 @@
 /// One line of a plot, with an optional ± standard deviation band.
-public struct PlotSeries: Equatable, Sendable {
-  public let name: String
-  public let x: [Double]
-  public let y: [Double]
+package struct PlotSeries: Equatable, Sendable {
+  package let name: String
+  package let x: [Double]
+  package let y: [Double]
   /// Half-width of the band at each point (`y - std ... y + std`), or `nil` for no band.
-  public let std: [Double]?
+  package let std: [Double]?
 
   /// Creates a series; `x`, `y` and `std` must have equal lengths. Non-finite points are
   /// allowed and break the line.
-  public init(name: String, x: [Double], y: [Double], std: [Double]? = nil) throws(NotebookError) {
+  package init(name: String, x: [Double], y: [Double], std: [Double]? = nil) throws(NotebookError) {
     guard x.count == y.count else {
       throw .plotSeriesLengthMismatch(series: name, x: x.count, y: y.count)
     }
@@ -23,13 +23,13 @@ public struct PlotSeries: Equatable, Sendable {
 }
 
 /// A line plot output: one or more series on shared axes, rendered as self-contained SVG.
-public struct NotebookPlot: Equatable, Sendable {
-  public var title: String?
-  public var xLabel: String
-  public var yLabel: String
-  public var series: [PlotSeries]
+package struct NotebookPlot: Equatable, Sendable {
+  package var title: String?
+  package var xLabel: String
+  package var yLabel: String
+  package var series: [PlotSeries]
 
-  public init(title: String? = nil, xLabel: String, yLabel: String, series: [PlotSeries]) {
+  package init(title: String? = nil, xLabel: String, yLabel: String, series: [PlotSeries]) {
     self.title = title
     self.xLabel = xLabel
     self.yLabel = yLabel
@@ -40,7 +40,7 @@ public struct NotebookPlot: Equatable, Sendable {
   /// column. `std` maps a `y` column to the column holding its standard deviation (a band).
   /// Cells that are not numbers become gaps.
   /// - Throws: `NotebookError.unknownColumn` for a name the table lacks.
-  public static func lines(
+  package static func lines(
     from table: NotebookTable, x: String, y: [String], std: [String: String] = [:],
     title: String? = nil
   ) throws(NotebookError) -> NotebookPlot {
@@ -61,7 +61,7 @@ public struct NotebookPlot: Equatable, Sendable {
   }
 
   /// A short plain-text stand-in for the plot (the ipynb `text/plain` of the SVG).
-  public var summaryText: String {
+  package var summaryText: String {
     let names = series.map(\.name).joined(separator: ", ")
     let head = title.map { "\($0): " } ?? ""
     return "<plot \(head)\(yLabel) against \(xLabel); series: \(names)>"

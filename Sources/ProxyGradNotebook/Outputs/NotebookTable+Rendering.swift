@@ -2,7 +2,7 @@ extension NotebookTable {
   /// Aligned plain text: a header, a rule of dashes, one line per row. Numeric columns are
   /// right-aligned, others left-aligned; columns are separated by two spaces and lines carry no
   /// trailing spaces. Newlines inside cells become `⏎`.
-  public func plainText() -> String {
+  package func plainText() -> String {
     let numeric = columns.indices.map(isNumeric(column:))
     let header = columns.map(Self.singleLine)
     let body = rows.map { $0.map { Self.singleLine($0.text) } }
@@ -22,14 +22,14 @@ extension NotebookTable {
 
   /// CSV as RFC 4180 has it: CRLF line ends, a header line, and fields quoted (with `""` for
   /// a quote) when they contain a comma, quote, CR or LF. Missing cells are empty fields.
-  public func csv() -> String {
+  package func csv() -> String {
     let lines = [columns] + rows.map { $0.map(\.text) }
     return lines.map { $0.map(Self.csvField).joined(separator: ",") + "\r\n" }.joined()
   }
 
   /// A GitHub-flavoured Markdown table. Numeric columns are right-aligned; `|` is escaped and
   /// newlines become `<br>`.
-  public func markdown() -> String {
+  package func markdown() -> String {
     func cell(_ text: String) -> String {
       text.replacingAll("|", with: "\\|").replacingAll("\r\n", with: "<br>")
         .replacingAll("\n", with: "<br>")
@@ -42,7 +42,7 @@ extension NotebookTable {
 
   /// An HTML `<table class="pgs-table">`; numeric cells carry `class="num"`, missing cells
   /// `class="missing"`.
-  public func html() -> String {
+  package func html() -> String {
     var out = "<table class=\"pgs-table\">\n<thead><tr>"
     for name in columns { out += "<th>\(HTMLText.escape(name))</th>" }
     out += "</tr></thead>\n<tbody>\n"

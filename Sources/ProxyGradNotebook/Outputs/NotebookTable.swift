@@ -1,5 +1,5 @@
 /// One cell of a table.
-public enum TableCell: Equatable, Sendable {
+package enum TableCell: Equatable, Sendable {
   case number(Double)
   case string(String)
   case bool(Bool)
@@ -7,7 +7,7 @@ public enum TableCell: Equatable, Sendable {
 
   /// The cell as text: numbers through `NumberFormat.display`, booleans as `true`/`false`,
   /// missing cells empty.
-  public var text: String {
+  package var text: String {
     switch self {
     case .number(let value): return NumberFormat.display(value)
     case .string(let text): return text
@@ -19,12 +19,12 @@ public enum TableCell: Equatable, Sendable {
 
 /// A table output: named columns and rows of cells. Rows shorter than the columns are padded with
 /// `.missing`.
-public struct NotebookTable: Equatable, Sendable {
-  public let columns: [String]
-  public let rows: [[TableCell]]
+package struct NotebookTable: Equatable, Sendable {
+  package let columns: [String]
+  package let rows: [[TableCell]]
 
   /// Creates a table; a row with more cells than columns is an error.
-  public init(columns: [String], rows: [[TableCell]]) throws(NotebookError) {
+  package init(columns: [String], rows: [[TableCell]]) throws(NotebookError) {
     var padded: [[TableCell]] = []
     padded.reserveCapacity(rows.count)
     for (index, row) in rows.enumerated() {
@@ -40,7 +40,7 @@ public struct NotebookTable: Equatable, Sendable {
   /// Creates a table from records (one per row, as name–value pairs). The columns are the union
   /// of the names in first-seen order; a name a record lacks gives a missing cell, and a name
   /// repeated within one record keeps its last value.
-  public init(records: [[(String, TableCell)]]) {
+  package init(records: [[(String, TableCell)]]) {
     var columns: [String] = []
     var position: [String: Int] = [:]
     for record in records {
@@ -60,7 +60,7 @@ public struct NotebookTable: Equatable, Sendable {
   }
 
   /// The cells of the column called `name`, top to bottom.
-  public func column(named name: String) throws(NotebookError) -> [TableCell] {
+  package func column(named name: String) throws(NotebookError) -> [TableCell] {
     guard let index = columns.firstIndex(of: name) else {
       throw .unknownColumn(name, available: columns)
     }

@@ -6,12 +6,12 @@ import CPNG
 /// Encoded files are deterministic: libpng's simplified writer emits IHDR, an sRGB chunk, IDAT
 /// and IEND only, never a time or text chunk, so equal pixels give equal bytes (for one libpng
 /// and zlib build).
-public enum PNGCodec {
+package enum PNGCodec {
   /// The 8-byte PNG signature.
-  public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+  package static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
   /// Encodes `image` as an 8-bit grayscale or RGB PNG in memory.
-  public static func encode(_ image: NotebookImage) throws(NotebookError) -> [UInt8] {
+  package static func encode(_ image: NotebookImage) throws(NotebookError) -> [UInt8] {
     var png = png_image()
     png.version = UInt32(PNG_IMAGE_VERSION)
     png.width = UInt32(image.width)
@@ -39,7 +39,7 @@ public enum PNGCodec {
   /// An alpha channel is composited onto black; 16-bit samples are reduced to 8 bits.
   /// - Throws: `NotebookError.pngDecodingFailed` naming the cause for anything that is not a
   ///   readable PNG, including truncated files and images over 2^28 bytes.
-  public static func decode(_ bytes: [UInt8]) throws(NotebookError) -> NotebookImage {
+  package static func decode(_ bytes: [UInt8]) throws(NotebookError) -> NotebookImage {
     guard bytes.count >= 8, Array(bytes.prefix(8)) == signature else {
       throw .pngDecodingFailed("missing png signature")
     }

@@ -5,7 +5,7 @@ extension NotebookReport {
   /// cells show their source with file line numbers, a status badge and their outputs; images
   /// are `data:` URIs, plots inline SVG; a failed cell is outlined in red and named in a banner at
   /// the top. No timings, so equal runs give equal pages.
-  public func indexHTML() -> String {
+  package func indexHTML() -> String {
     let title = HTMLText.escape(run.name)
     var page = """
       <!DOCTYPE html>

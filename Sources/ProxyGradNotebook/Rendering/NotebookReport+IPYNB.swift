@@ -12,7 +12,7 @@ extension NotebookReport {
   ///   `text/plain`.
   /// - Cell ids are `cell-N` (N the 1-based cell number; the injected cell is
   ///   `cell-N-injected`). No timings are written.
-  public func notebookJSON() -> String {
+  package func notebookJSON() -> String {
     var cells: [JSONValue] = []
     let counts = executionCounts
     for (index, record) in run.cells.enumerated() {

@@ -11,7 +11,7 @@ extension NotebookReport {
   /// ```
   /// Image outputs name their `file`; metrics carry `name` and `value`; errors `name` and
   /// `message`; streams and results their `text`. This is the only file with timings.
-  public func manifestJSON() -> String {
+  package func manifestJSON() -> String {
     let failed = run.failedCellIndex
     let cells: [JSONValue] = run.cells.enumerated().map { index, record in
       .object([
@@ -97,14 +97,14 @@ extension NotebookReport {
   /// `metrics.json`: one object, name → value, in the order metrics were first recorded (a
   /// name recorded twice keeps its last value). Values are shortest round-trip numbers; NaN and
   /// the infinities, which JSON lacks, are `null`.
-  public func metricsJSON() -> String {
+  package func metricsJSON() -> String {
     JSONValue.object(run.metrics.map { ($0.name, .double($0.value)) }).serialized(indent: 2)
   }
 
   /// `metrics.csv`: a `name,value` header and one row per metric in the order of `metrics.json`,
   /// RFC 4180 quoting, CRLF line ends; values in shortest round-trip form, `nan`/`inf` for
   /// non-finite values.
-  public func metricsCSV() -> String {
+  package func metricsCSV() -> String {
     let rows = run.metrics.map { [TableCell.string($0.name), .string(Self.metricText($0.value))] }
     let table = try? NotebookTable(columns: ["name", "value"], rows: rows)
     return table?.csv() ?? "name,value\r\n"

@@ -1,16 +1,16 @@
 import Foundation
 
 /// One file of the output folder, with its path relative to the folder.
-public struct ReportFile: Equatable, Sendable {
-  public var path: String
-  public var bytes: [UInt8]
+package struct ReportFile: Equatable, Sendable {
+  package var path: String
+  package var bytes: [UInt8]
 
-  public init(path: String, bytes: [UInt8]) {
+  package init(path: String, bytes: [UInt8]) {
     self.path = path
     self.bytes = bytes
   }
 
-  public init(path: String, text: String) {
+  package init(path: String, text: String) {
     self.init(path: path, bytes: Array(text.utf8))
   }
 }
@@ -28,8 +28,8 @@ public struct ReportFile: Equatable, Sendable {
 ///
 /// Rendering is pure: equal runs give byte-identical files, except `manifest.json`, the only file
 /// with timings. Nothing is written to disk here; see `OutputFolder`.
-public struct NotebookReport: Sendable {
-  public let run: NotebookRun
+package struct NotebookReport: Sendable {
+  package let run: NotebookRun
   /// Every image output, PNG-encoded once and shared by the renderers.
   let images: [ImageKey: RenderedImage]
 
@@ -49,7 +49,7 @@ public struct NotebookReport: Sendable {
 
   /// Encodes the run's images.
   /// - Throws: `NotebookError.pngEncodingFailed` if libpng refuses an image.
-  public init(run: NotebookRun) throws(NotebookError) {
+  package init(run: NotebookRun) throws(NotebookError) {
     self.run = run
     var images: [ImageKey: RenderedImage] = [:]
     for (cellIndex, record) in run.cells.enumerated() {
@@ -69,7 +69,7 @@ public struct NotebookReport: Sendable {
   /// The file name of the `image`-th image (1-based) of cell `cell` (0-based index), e.g.
   /// `images/cell03-1.png` for the first image of the third cell. Cell numbers are padded to
   /// two digits, or more when the notebook has more cells.
-  public static func imagePath(cell: Int, image: Int, cellCount: Int) -> String {
+  package static func imagePath(cell: Int, image: Int, cellCount: Int) -> String {
     let width = max(2, String(cellCount).count)
     let number = String(cell + 1)
     return "images/cell" + String(repeating: "0", count: max(0, width - number.count)) + number
@@ -77,14 +77,14 @@ public struct NotebookReport: Sendable {
   }
 
   /// The notebook file's name: the script's base name with `.ipynb`.
-  public var notebookFileName: String { run.name + ".ipynb" }
+  package var notebookFileName: String { run.name + ".ipynb" }
 
   /// Top-level names of the folder that `save(...)` must not overwrite.
-  public var reservedNames: Set<String> { Self.reservedNames(notebookName: run.name) }
+  package var reservedNames: Set<String> { Self.reservedNames(notebookName: run.name) }
 
   /// The report's top-level names for a notebook called `notebookName` (known before the run,
   /// when `save(...)` needs them).
-  public static func reservedNames(notebookName: String) -> Set<String> {
+  package static func reservedNames(notebookName: String) -> Set<String> {
     [
       "index.html", notebookName + ".ipynb", "manifest.json", "metrics.json", "metrics.csv",
       "images",
@@ -92,7 +92,7 @@ public struct NotebookReport: Sendable {
   }
 
   /// All files of the output folder, images first, in a fixed order.
-  public func files() -> [ReportFile] {
+  package func files() -> [ReportFile] {
     let pictures = images.values.sorted { $0.path < $1.path }.map {
       ReportFile(path: $0.path, bytes: $0.png)
     }

@@ -1,5 +1,5 @@
 /// A parameter value as the language passes it in: number, string, bool or list.
-public indirect enum ParameterValue: Equatable, Sendable {
+package indirect enum ParameterValue: Equatable, Sendable {
   case number(Double)
   case string(String)
   case bool(Bool)
@@ -7,7 +7,7 @@ public indirect enum ParameterValue: Equatable, Sendable {
 
   /// The value as `.pgs` source text (`0.3`, `"adam"`, `true`, `[1, 2]`), used for the
   /// injected-parameters cell of the notebook.
-  public var sourceText: String {
+  package var sourceText: String {
     switch self {
     case .number(let value): return NumberFormat.display(value)
     case .string(let text):
@@ -30,13 +30,13 @@ public indirect enum ParameterValue: Equatable, Sendable {
 }
 
 /// A notebook parameter with the value the run used.
-public struct RunParameter: Equatable, Sendable {
-  public var name: String
-  public var value: ParameterValue
+package struct RunParameter: Equatable, Sendable {
+  package var name: String
+  package var value: ParameterValue
   /// `true` when the value came from the command line (`-p name=value`), not the parameters cell.
-  public var overridden: Bool
+  package var overridden: Bool
 
-  public init(name: String, value: ParameterValue, overridden: Bool = false) {
+  package init(name: String, value: ParameterValue, overridden: Bool = false) {
     self.name = name
     self.value = value
     self.overridden = overridden
@@ -44,7 +44,7 @@ public struct RunParameter: Equatable, Sendable {
 }
 
 /// What happened to a cell.
-public enum CellStatus: String, Equatable, Sendable {
+package enum CellStatus: String, Equatable, Sendable {
   /// Ran to the end (Markdown cells are always `ok`).
   case ok
   /// Stopped with an error; its last output is the `.error`.
@@ -54,14 +54,14 @@ public enum CellStatus: String, Equatable, Sendable {
 }
 
 /// One cell of a finished run: the cell as split from the script and what running it gave.
-public struct CellRecord: Equatable, Sendable {
-  public var cell: NotebookCell
-  public var outputs: [CellOutput]
-  public var status: CellStatus
+package struct CellRecord: Equatable, Sendable {
+  package var cell: NotebookCell
+  package var outputs: [CellOutput]
+  package var status: CellStatus
   /// Wall-clock seconds; written only to `manifest.json`.
-  public var duration: Double
+  package var duration: Double
 
-  public init(
+  package init(
     cell: NotebookCell, outputs: [CellOutput] = [], status: CellStatus = .ok, duration: Double = 0
   ) {
     self.cell = cell
@@ -73,18 +73,18 @@ public struct CellRecord: Equatable, Sendable {
 
 /// Everything the output folder is made from: the script, its parameters and seed, and each cell
 /// with its outputs. The session layer fills it in; `NotebookReport` renders it.
-public struct NotebookRun: Equatable, Sendable {
+package struct NotebookRun: Equatable, Sendable {
   /// The script path as the user gave it (shown in the report and manifest).
-  public var scriptPath: String
+  package var scriptPath: String
   /// Lowercase hex SHA-256 of the script's bytes.
-  public var scriptSHA256: String
-  public var parameters: [RunParameter]
-  public var seed: UInt64
+  package var scriptSHA256: String
+  package var parameters: [RunParameter]
+  package var seed: UInt64
   /// The `pgs` version that made the run.
-  public var toolVersion: String
-  public var cells: [CellRecord]
+  package var toolVersion: String
+  package var cells: [CellRecord]
 
-  public init(
+  package init(
     scriptPath: String, scriptSHA256: String, parameters: [RunParameter] = [], seed: UInt64 = 0,
     toolVersion: String, cells: [CellRecord]
   ) {
@@ -97,7 +97,7 @@ public struct NotebookRun: Equatable, Sendable {
   }
 
   /// Creates a run whose digest is computed from the script's text (its UTF-8 bytes).
-  public init(
+  package init(
     scriptPath: String, scriptText: String, parameters: [RunParameter] = [], seed: UInt64 = 0,
     toolVersion: String, cells: [CellRecord]
   ) {
@@ -108,7 +108,7 @@ public struct NotebookRun: Equatable, Sendable {
 
   /// The script's file name without folders and without its last extension: `nb` for
   /// `runs/nb.pgs`. Names the `.ipynb`. Never empty (falls back to `notebook`).
-  public var name: String {
+  package var name: String {
     let file = scriptPath.split(separator: "/").last.map(String.init) ?? ""
     var base = file
     if let dot = file.lastIndex(of: "."), dot != file.startIndex { base = String(file[..<dot]) }
@@ -116,11 +116,11 @@ public struct NotebookRun: Equatable, Sendable {
   }
 
   /// The first cell that failed, as an index into `cells`.
-  public var failedCellIndex: Int? { cells.firstIndex { $0.status == .error } }
+  package var failedCellIndex: Int? { cells.firstIndex { $0.status == .error } }
 
   /// All metrics in run order as (name, value). A name recorded twice keeps its first position
   /// and its last value.
-  public var metrics: [(name: String, value: Double)] {
+  package var metrics: [(name: String, value: Double)] {
     var order: [String] = []
     var values: [String: Double] = [:]
     for record in cells {

@@ -5,7 +5,7 @@
 /// Doubles are written in Swift's shortest round-trip form (`0.1`, `3.0`, `1e-05`); NaN and the
 /// infinities, which JSON cannot hold, are written as `null`. Strings keep non-ASCII characters
 /// as UTF-8 and escape only `"`, `\` and control characters.
-public indirect enum JSONValue: Equatable, Sendable {
+package indirect enum JSONValue: Equatable, Sendable {
   case null
   case bool(Bool)
   case int(Int)
@@ -14,7 +14,7 @@ public indirect enum JSONValue: Equatable, Sendable {
   case array([JSONValue])
   case object([(String, JSONValue)])
 
-  public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+  package static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
     switch (lhs, rhs) {
     case (.null, .null): return true
     case (.bool(let a), .bool(let b)): return a == b
@@ -29,7 +29,7 @@ public indirect enum JSONValue: Equatable, Sendable {
   }
 
   /// A string value, or `null` for `nil`.
-  public static func optional(_ string: String?) -> JSONValue {
+  package static func optional(_ string: String?) -> JSONValue {
     string.map(JSONValue.string) ?? .null
   }
 
@@ -38,7 +38,7 @@ public indirect enum JSONValue: Equatable, Sendable {
   ///   - indent: spaces per nesting level; 0 writes everything on one line.
   ///   - sortedKeys: sort object members by key.
   /// - Returns: the text, ending with a newline when `indent > 0`.
-  public func serialized(indent: Int = 2, sortedKeys: Bool = false) -> String {
+  package func serialized(indent: Int = 2, sortedKeys: Bool = false) -> String {
     var out = ""
     write(into: &out, level: 0, indent: indent, sortedKeys: sortedKeys)
     if indent > 0 { out += "\n" }

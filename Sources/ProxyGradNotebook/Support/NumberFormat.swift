@@ -1,10 +1,10 @@
 /// Locale-free number formatting shared by every renderer, so output text never depends on the
 /// machine it was made on.
-public enum NumberFormat {
+package enum NumberFormat {
   /// A number for people: integral values below 1e15 in magnitude without a fraction (`3`),
   /// everything else in Swift's shortest round-trip form (`0.1`, `1e-05`), and `nan`, `inf`,
   /// `-inf` for the non-finite values.
-  public static func display(_ value: Double) -> String {
+  package static func display(_ value: Double) -> String {
     if value.isNaN { return "nan" }
     if value.isInfinite { return value < 0 ? "-inf" : "inf" }
     if value == value.rounded(.towardZero) && abs(value) < 1e15 { return String(Int64(value)) }
@@ -14,7 +14,7 @@ public enum NumberFormat {
   /// `value` with exactly `decimals` digits after the point, rounded half away from zero
   /// (`fixed(2.5, decimals: 0)` is `3`). Falls back to `display` for values too large to
   /// hold as a scaled 64-bit integer.
-  public static func fixed(_ value: Double, decimals: Int) -> String {
+  package static func fixed(_ value: Double, decimals: Int) -> String {
     guard value.isFinite else { return display(value) }
     let places = max(0, min(decimals, 15))
     var scale = 1.0

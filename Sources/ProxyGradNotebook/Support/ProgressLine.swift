@@ -1,6 +1,6 @@
 /// Terminal-free progress text: the caller decides where (and whether) to write it, e.g.
 /// `\r` + `bar(...)` on a terminal's stderr and `summary(...)` once otherwise.
-public enum ProgressLine {
+package enum ProgressLine {
   /// A one-line bar: `train [#########...............]  37%  370/1000  0:12 eta 0:20`.
   /// - Parameters:
   ///   - label: what is being done.
@@ -8,7 +8,7 @@ public enum ProgressLine {
   ///   - total: all units; 0 shows an empty bar.
   ///   - elapsed: seconds since the start.
   ///   - width: characters between the brackets.
-  public static func bar(
+  package static func bar(
     label: String, completed: Int, total: Int, elapsed: Double, width: Int = 24
   ) -> String {
     let total = max(0, total)
@@ -24,21 +24,21 @@ public enum ProgressLine {
   }
 
   /// The final line: `train: 1000/1000 in 0:32 (31.2/s)`.
-  public static func summary(label: String, completed: Int, total: Int, elapsed: Double) -> String {
+  package static func summary(label: String, completed: Int, total: Int, elapsed: Double) -> String {
     let rate =
       elapsed > 0 ? "\(NumberFormat.fixed(Double(completed) / elapsed, decimals: 1))/s" : "-"
     return "\(label): \(completed)/\(total) in \(duration(elapsed)) (\(rate))"
   }
 
   /// Remaining time estimated from the mean pace so far; `--:--` before the first unit.
-  public static func eta(completed: Int, total: Int, elapsed: Double) -> String {
+  package static func eta(completed: Int, total: Int, elapsed: Double) -> String {
     guard completed > 0, elapsed.isFinite, elapsed >= 0 else { return "--:--" }
     let remaining = elapsed / Double(completed) * Double(max(0, total - completed))
     return duration(remaining)
   }
 
   /// Seconds as `m:ss`, or `h:mm:ss` from an hour on (rounded down to whole seconds).
-  public static func duration(_ seconds: Double) -> String {
+  package static func duration(_ seconds: Double) -> String {
     guard seconds.isFinite, seconds >= 0 else { return "--:--" }
     let whole = Int(min(seconds, 359_999_999).rounded(.down))
     let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60)
@@ -49,21 +49,21 @@ public enum ProgressLine {
 
 /// Decides when a progress bar is worth redrawing: at most once per `interval` seconds, and
 /// always for the last unit. Holds no clock; the caller passes elapsed time.
-public struct ProgressReporter: Sendable {
-  public let label: String
-  public let total: Int
-  public let interval: Double
+package struct ProgressReporter: Sendable {
+  package let label: String
+  package let total: Int
+  package let interval: Double
   private var lastDrawn: Double = -.infinity
   private var lastCompleted = -1
 
-  public init(label: String, total: Int, interval: Double = 0.1) {
+  package init(label: String, total: Int, interval: Double = 0.1) {
     self.label = label
     self.total = total
     self.interval = interval
   }
 
   /// The bar to draw now, or `nil` when the last one is recent enough.
-  public mutating func update(completed: Int, elapsed: Double) -> String? {
+  package mutating func update(completed: Int, elapsed: Double) -> String? {
     let final = completed >= total && lastCompleted < total
     guard final || elapsed - lastDrawn >= interval else { return nil }
     lastDrawn = elapsed
@@ -72,7 +72,7 @@ public struct ProgressReporter: Sendable {
   }
 
   /// The summary line for the end of the work.
-  public func summary(completed: Int, elapsed: Double) -> String {
+  package func summary(completed: Int, elapsed: Double) -> String {
     ProgressLine.summary(label: label, completed: completed, total: total, elapsed: elapsed)
   }
 }

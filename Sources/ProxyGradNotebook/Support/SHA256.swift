@@ -1,7 +1,7 @@
 /// SHA-256 (FIPS 180-4), small and dependency-free, for the script digest in the manifest.
-public enum SHA256 {
+package enum SHA256 {
   /// The lowercase hexadecimal digest of `bytes`.
-  public static func hexDigest<Bytes: Sequence>(of bytes: Bytes) -> String
+  package static func hexDigest<Bytes: Sequence>(of bytes: Bytes) -> String
   where Bytes.Element == UInt8 {
     digest(of: bytes).map { byte in
       let hex = String(byte, radix: 16)
@@ -10,10 +10,10 @@ public enum SHA256 {
   }
 
   /// The lowercase hexadecimal digest of the UTF-8 bytes of `text`.
-  public static func hexDigest(of text: String) -> String { hexDigest(of: Array(text.utf8)) }
+  package static func hexDigest(of text: String) -> String { hexDigest(of: Array(text.utf8)) }
 
   /// The 32-byte digest of `bytes`.
-  public static func digest<Bytes: Sequence>(of bytes: Bytes) -> [UInt8]
+  package static func digest<Bytes: Sequence>(of bytes: Bytes) -> [UInt8]
   where Bytes.Element == UInt8 {
     var message = Array(bytes)
     let bitLength = UInt64(message.count) &* 8
