@@ -24,7 +24,8 @@ package enum ProgressLine {
   }
 
   /// The final line: `train: 1000/1000 in 0:32 (31.2/s)`.
-  package static func summary(label: String, completed: Int, total: Int, elapsed: Double) -> String {
+  package static func summary(label: String, completed: Int, total: Int, elapsed: Double) -> String
+  {
     let rate =
       elapsed > 0 ? "\(NumberFormat.fixed(Double(completed) / elapsed, decimals: 1))/s" : "-"
     return "\(label): \(completed)/\(total) in \(duration(elapsed)) (\(rate))"
