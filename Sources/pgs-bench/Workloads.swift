@@ -36,13 +36,11 @@ enum Workloads {
 
   /// 100 steps of activation maximization of logit 3 with swap(0.3), Adam lr 0.05, clip [−1, 1].
   static func maximizeSteps(network: Network) -> () -> Void {
-    var rng = SplitMix64(seed: 12)
-    let start = Tensor.uniform([1, 1, 28, 28], low: -0.1, high: 0.1, rng: &rng)
     return {
       var adam = Adam(learningRate: 0.05)
       _ = maximize(
-        .logit(3), network: network, initial: start,
-        options: MaximizeOptions(steps: 100, rule: .swap(.constant(0.3))), optimizer: &adam)
+        .logit(3), network: network,
+        options: MaximizeOptions(steps: 100, rule: .swap(.constant(0.3)), seed: 12), optimizer: &adam)
     }
   }
 }
