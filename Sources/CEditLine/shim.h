@@ -158,4 +158,12 @@ static inline int pgs_atomic_add(int *value, int amount) {
   return __atomic_add_fetch(value, amount, __ATOMIC_SEQ_CST);
 }
 
+static inline long pgs_atomic_load_long(long *value) {
+  return __atomic_load_n(value, __ATOMIC_SEQ_CST);
+}
+
+static inline void pgs_atomic_store_long(long *value, long desired) {
+  __atomic_store_n(value, desired, __ATOMIC_SEQ_CST);
+}
+
 #endif

@@ -127,46 +127,46 @@ public struct CompletionEdit: Equatable, Sendable {
         listing: candidates, rings: false)
     }
   }
-}
 
-/// The longest string every one of `strings` starts with, compared by `Character`.
-/// - Parameter strings: the candidates.
-/// - Returns: their common prefix; empty for an empty list.
-public func longestCommonPrefix(_ strings: [String]) -> String {
-  guard let first = strings.first else { return "" }
-  var prefix = Substring(first)
-  for string in strings.dropFirst() {
-    var length = 0
-    for (a, b) in zip(prefix, string) {
-      guard a == b else { break }
-      length += 1
+  /// The longest string every one of `strings` starts with, compared by `Character`.
+  /// - Parameter strings: the candidates.
+  /// - Returns: their common prefix; empty for an empty list.
+  public static func longestCommonPrefix(_ strings: [String]) -> String {
+    guard let first = strings.first else { return "" }
+    var prefix = Substring(first)
+    for string in strings.dropFirst() {
+      var length = 0
+      for (a, b) in zip(prefix, string) {
+        guard a == b else { break }
+        length += 1
+      }
+      prefix = prefix.prefix(length)
+      if prefix.isEmpty { break }
     }
-    prefix = prefix.prefix(length)
-    if prefix.isEmpty { break }
+    return String(prefix)
   }
-  return String(prefix)
-}
 
-/// Lays out completion candidates in columns, filled top to bottom then left to right,
-/// like `ls` and bash do.
-/// - Parameters:
-///   - items: the candidates.
-///   - width: the terminal width in columns.
-/// - Returns: the lines to print, without trailing spaces.
-public func completionColumns(_ items: [String], width: Int) -> [String] {
-  guard !items.isEmpty else { return [] }
-  let columnWidth = (items.map(\.count).max() ?? 0) + 2
-  let columns = max(1, max(width, 1) / columnWidth)
-  let rows = (items.count + columns - 1) / columns
-  return (0..<rows).map { row in
-    var line = ""
-    for column in 0..<columns {
-      let index = row + column * rows
-      guard index < items.count else { break }
-      let item = items[index]
-      line += item + String(repeating: " ", count: columnWidth - item.count)
+  /// Lays out completion candidates in columns, filled top to bottom then left to right,
+  /// like `ls` and bash do.
+  /// - Parameters:
+  ///   - items: the candidates.
+  ///   - width: the terminal width in columns.
+  /// - Returns: the lines to print, without trailing spaces.
+  public static func columns(_ items: [String], width: Int) -> [String] {
+    guard !items.isEmpty else { return [] }
+    let columnWidth = (items.map(\.count).max() ?? 0) + 2
+    let columns = max(1, max(width, 1) / columnWidth)
+    let rows = (items.count + columns - 1) / columns
+    return (0..<rows).map { row in
+      var line = ""
+      for column in 0..<columns {
+        let index = row + column * rows
+        guard index < items.count else { break }
+        let item = items[index]
+        line += item + String(repeating: " ", count: columnWidth - item.count)
+      }
+      while line.last == " " { line.removeLast() }
+      return line
     }
-    while line.last == " " { line.removeLast() }
-    return line
   }
 }

@@ -93,6 +93,7 @@ public final class EditLineReader: LineReader {
   /// Shows `prompt`, lets the user edit a line and returns it.
   public func readLine(prompt: String) -> LineReadResult {
     context.setPrompt(prompt)
+    interrupts?.flag.reset()  // an interrupt that came before the prompt is spent
     var count: Int32 = 0
     let (text, error) = readEditedLine(count: &count)
     if let text, count > 0 {
@@ -217,7 +218,8 @@ final class EditLineContext {
   private func list(_ candidates: [String]) {
     let shown = 400
     let columns = Int(pgs_terminal_columns(STDOUT_FILENO))
-    var lines = completionColumns(Array(candidates.prefix(shown)), width: columns > 0 ? columns : 80)
+    var lines = CompletionEdit.columns(
+      Array(candidates.prefix(shown)), width: columns > 0 ? columns : 80)
     if candidates.count > shown { lines.append("… and \(candidates.count - shown) more") }
     let output = pgs_stdout()
     fputs("\n" + lines.joined(separator: "\n") + "\n", output)

@@ -99,7 +99,8 @@ public struct FilePathCompleter: CompletionProvider {
       return []
     }
     let showsHidden = prefix.hasPrefix(".")
-    return names
+    return
+      names
       .filter { $0.hasPrefix(prefix) && (showsHidden || !$0.hasPrefix(".")) }
       .sorted()
       .map { name in

@@ -137,7 +137,9 @@ public struct HistoryStore: Sendable {
         case "n": out.append("\n")
         case "r": out.append("\r")
         case "\\": out.append("\\")
-        default: out.append("\\"); out.append(character)
+        default:
+          out.append("\\")
+          out.append(character)
         }
         escaping = false
       } else if character == "\\" {

@@ -37,6 +37,7 @@ public final class PlainLineReader: LineReader {
 
   /// Returns the next line of input.
   public func readLine(prompt: String) -> LineReadResult {
+    interrupts?.flag.reset()  // an interrupt that came before the prompt is spent
     if let promptFileDescriptor, !prompt.isEmpty {
       var bytes = Array(prompt.utf8)
       _ = write(promptFileDescriptor, &bytes, bytes.count)

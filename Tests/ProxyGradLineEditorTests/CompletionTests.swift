@@ -3,15 +3,16 @@ import Testing
 @testable import ProxyGradLineEditor
 
 @Suite struct CompletionTests {
-  @Test(arguments: [
-    (["train", "transpose", "trace"], "tra"),
-    (["print", "println"], "print"),
-    (["same"], "same"),
-    (["abc", "xyz"], ""),
-    ([], ""),
-  ] as [([String], String)])
+  @Test(
+    arguments: [
+      (["train", "transpose", "trace"], "tra"),
+      (["print", "println"], "print"),
+      (["same"], "same"),
+      (["abc", "xyz"], ""),
+      ([], ""),
+    ] as [([String], String)])
   func longestCommonPrefixOfCandidates(candidates: [String], prefix: String) {
-    #expect(longestCommonPrefix(candidates) == prefix)
+    #expect(CompletionEdit.longestCommonPrefix(candidates) == prefix)
   }
 
   @Test func oneCandidateReplacesTheWord() {
@@ -66,8 +67,8 @@ import Testing
   @Test func columnsFillTopToBottomWithinTheWidth() {
     let items = ["a", "bb", "ccc", "dddd", "e"]
     // Column width is 4 + 2 = 6, so 14 columns of terminal fit two columns.
-    #expect(completionColumns(items, width: 14) == ["a     dddd", "bb    e", "ccc"])
-    #expect(completionColumns(items, width: 3) == ["a", "bb", "ccc", "dddd", "e"])
-    #expect(completionColumns([], width: 80).isEmpty)
+    #expect(CompletionEdit.columns(items, width: 14) == ["a     dddd", "bb    e", "ccc"])
+    #expect(CompletionEdit.columns(items, width: 3) == ["a", "bb", "ccc", "dddd", "e"])
+    #expect(CompletionEdit.columns([], width: 80).isEmpty)
   }
 }

@@ -29,8 +29,11 @@ import Testing
   @Test func completesAfterLoadAndMarksFolders() throws {
     let folder = try makeFolder()
     defer { folder.remove() }
-    #expect(complete(":load ", in: folder).candidates == ["alpha.pgs", "alpine.txt", "beta.pgs", "data/"])
-    #expect(complete("  :load   b", in: folder) == CompletionResult(wordStart: 10, candidates: ["beta.pgs"]))
+    #expect(
+      complete(":load ", in: folder).candidates == ["alpha.pgs", "alpine.txt", "beta.pgs", "data/"])
+    #expect(
+      complete("  :load   b", in: folder)
+        == CompletionResult(wordStart: 10, candidates: ["beta.pgs"]))
   }
 
   @Test func replacesOnlyTheLastPathComponent() throws {
