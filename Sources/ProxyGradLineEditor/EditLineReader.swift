@@ -99,8 +99,8 @@ public final class EditLineReader: LineReader {
     if let text, count > 0 {
       let bytes = UnsafeRawBufferPointer(start: text, count: Int(count))
       var line = String(decoding: bytes, as: UTF8.self)
-      if line.hasSuffix("\n") { line.removeLast() }
-      if line.hasSuffix("\r") { line.removeLast() }
+      // "\r\n" is a single Character in Swift.
+      if let last = line.last, last == "\n" || last == "\r\n" { line.removeLast() }
       record(line)
       return .line(line)
     }
