@@ -34,7 +34,7 @@ enum NetworkBuiltins {
         interpreter.networkCount += 1
         seed = interpreter.seed &+ interpreter.networkCount &* 0x9E37_79B9
       }
-      do {
+      do throws(NetworkError) {
         return .network(try Network(inputShape: input, layers: specs, seed: seed))
       } catch {
         throw args.error(.value, error.description)

@@ -5,7 +5,7 @@ import ProxyGradSyntax
 enum Access {
   static func field(_ name: String, span: SourceSpan) -> (Value) throws(Unwind) -> Value {
     { value throws(Unwind) in
-      do { return try field(value, name, span: span) } catch { throw .error(error) }
+      do throws(RuntimeError) { return try field(value, name, span: span) } catch { throw .error(error) }
     }
   }
 
@@ -80,7 +80,7 @@ enum Access {
   }
 
   static func index(_ container: Value, _ key: Value, span: SourceSpan) throws(Unwind) -> Value {
-    do {
+    do throws(RuntimeError) {
       switch container {
       case .list(let list):
         return list.items[try position(key, count: list.items.count, what: "a list", span: span)]
@@ -108,7 +108,7 @@ enum Access {
   }
 
   static func setIndex(_ container: Value, _ key: Value, _ value: Value, span: SourceSpan) throws(Unwind) {
-    do {
+    do throws(RuntimeError) {
       switch container {
       case .list(let list):
         list.items[try position(key, count: list.items.count, what: "a list", span: span)] = value

@@ -188,7 +188,7 @@ struct Compiler {
         position += 1
         if interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
         store(f, item)
-        do {
+        do throws(Unwind) {
           _ = try body(f)
         } catch {
           switch error {
@@ -210,7 +210,7 @@ struct Compiler {
     return { f throws(Unwind) in
       while try condition(f).isTruthy {
         if interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
-        do {
+        do throws(Unwind) {
           _ = try body(f)
         } catch {
           switch error {
@@ -250,7 +250,7 @@ struct Compiler {
         if interpreter.interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
         context.current = zip(lists, counters).map { $0[$1] }
         for (store, value) in zip(stores, context.current) { store(f, value) }
-        do {
+        do throws(Unwind) {
           _ = try body(f)
         } catch {
           switch error {

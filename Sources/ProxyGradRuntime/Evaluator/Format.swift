@@ -10,6 +10,14 @@ public enum Format {
     return String(x)
   }
 
+  /// A tensor element: shortest text that reads back as the same Float32.
+  public static func float(_ x: Float) -> String {
+    if x.isNaN { return "nan" }
+    if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+    if x == x.rounded(), abs(x) < 1e7 { return String(Int64(x)) }
+    return String(x)
+  }
+
   public static func shape(_ shape: [Int]) -> String {
     "[" + shape.map(String.init).joined(separator: ", ") + "]"
   }
@@ -79,13 +87,13 @@ public enum Format {
       let mean = values.reduce(0, +) / Float(max(values.count, 1))
       let low = values.min() ?? 0
       let high = values.max() ?? 0
-      return "tensor(shape \(shape(t.shape)), mean \(number(Double(mean))), min \(number(Double(low))), max \(number(Double(high))))"
+      return "tensor(shape \(shape(t.shape)), mean \(float(mean)), min \(float(low)), max \(float(high)))"
     }
-    if t.rank == 0 { return "tensor(\(number(Double(t.values.first ?? 0))))" }
+    if t.rank == 0 { return "tensor(\(float(t.values.first ?? 0)))" }
     var index = 0
     func nested(_ axis: Int) -> String {
       if axis == t.rank - 1 {
-        let row = t.values[index..<index + t.shape[axis]].map { number(Double($0)) }
+        let row = t.values[index..<index + t.shape[axis]].map { float($0) }
         index += t.shape[axis]
         return "[" + row.joined(separator: ", ") + "]"
       }

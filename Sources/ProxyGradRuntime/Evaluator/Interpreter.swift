@@ -64,7 +64,7 @@ public final class Interpreter {
     collectors = []
     sweeps = []
     policy = .original
-    do {
+    do throws(Unwind) {
       return try code(topFrame)
     } catch {
       switch error {
@@ -116,7 +116,7 @@ public final class Interpreter {
     case .builtin(let builtin):
       return try callBuiltin(builtin, &arguments)
     case .network(let network):
-      do { return try NetworkBuiltins.forward(network, &arguments, interpreter: self) } catch {
+      do throws(RuntimeError) { return try NetworkBuiltins.forward(network, &arguments, interpreter: self) } catch {
         throw .error(error)
       }
     default:
@@ -126,7 +126,7 @@ public final class Interpreter {
   }
 
   func callBuiltin(_ builtin: Builtin, _ arguments: inout Arguments) throws(Unwind) -> Value {
-    do {
+    do throws(RuntimeError) {
       return try builtin.implementation(&arguments, self)
     } catch {
       var error = error
@@ -161,7 +161,7 @@ public final class Interpreter {
         RuntimeError(.arity, "\(name) is missing argument '\(parameter)'", at: arguments.span))
     }
     return try enter(name: name, callSite: arguments.span) { () throws(Unwind) -> Value in
-      do {
+      do throws(Unwind) {
         return try closure.body(frame)
       } catch {
         guard case .returnValue = error else { throw error }
@@ -182,7 +182,7 @@ public final class Interpreter {
         RuntimeError(
           .recursion, "recursion too deep: more than \(maximumCallDepth) nested calls", at: callSite))
     }
-    do {
+    do throws(Unwind) {
       return try body()
     } catch {
       guard case .error(var runtimeError) = error else { throw error }
@@ -195,7 +195,7 @@ public final class Interpreter {
   func callFunction(_ callee: Value, _ values: [Value], at span: SourceSpan?) throws(RuntimeError) -> Value {
     let site = span ?? topFrameSpan
     var arguments = Arguments(positional: values, span: site, calleeSpan: site)
-    do {
+    do throws(Unwind) {
       return try call(callee, &arguments)
     } catch {
       switch error {

@@ -8,7 +8,7 @@ enum Operators {
 
   static func binary(_ op: BinaryOperator, span: SourceSpan) -> BinaryCode {
     { a, b throws(Unwind) in
-      do { return try apply(op, a, b, span: span) } catch { throw .error(error) }
+      do throws(RuntimeError) { return try apply(op, a, b, span: span) } catch { throw .error(error) }
     }
   }
 

@@ -116,10 +116,16 @@ public struct Resolver {
     var candidates = globals.names + Builtins.names
     for scope in scopes { candidates += scope.slots.keys }
     let limit = name.count <= 3 ? 1 : 2
-    return candidates
-      .map { ($0, editDistance(name, $0)) }
-      .filter { $0.1 <= limit }
-      .min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }?.0
+    var best: (name: String, distance: Int)?
+    for candidate in candidates {
+      let distance = editDistance(name, candidate)
+      guard distance <= limit else { continue }
+      if let current = best, current.distance < distance || (current.distance == distance && current.name <= candidate) {
+        continue
+      }
+      best = (candidate, distance)
+    }
+    return best?.name
   }
 
   // MARK: - Statements
