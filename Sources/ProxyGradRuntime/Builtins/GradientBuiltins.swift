@@ -154,7 +154,7 @@ enum GradientBuiltins {
   }
 
   static func result(value: Tensor, grad: Tensor) -> Value {
-    let shown: Value = value.count == 1 ? .number(Double(value.values[0])) : .tensor(value.detached())
+    let shown: Value = value.count == 1 ? .number(Format.double(value.values[0])) : .tensor(value.detached())
     return .record(RecordBox([("value", shown), ("grad", .tensor(grad))]))
   }
 
@@ -163,7 +163,11 @@ enum GradientBuiltins {
   ) throws(RuntimeError) -> Value {
     let leaf = Tensor(shape: x.shape, values: x.values, requiresGrad: true)
     let saved = interpreter.policy
-    defer { interpreter.policy = saved }
+    interpreter.gradientDepth += 1
+    defer {
+      interpreter.policy = saved
+      interpreter.gradientDepth -= 1
+    }
     let pass: (value: Tensor, root: Tensor)
     do {
       pass = try withGradientRule(rule) { policy in

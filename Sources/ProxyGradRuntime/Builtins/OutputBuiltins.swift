@@ -12,7 +12,7 @@ enum OutputBuiltins {
       let value: Double
       switch args.positional[1] {
       case .number(let x): value = x
-      case .tensor(let t) where t.count == 1: value = Double(t.values[0])
+      case .tensor(let t) where t.count == 1: value = Format.double(t.values[0])
       case let other: throw args.error(.type, "expects a number as argument 2, got \(other.typeDescription)", at: 1)
       }
       interpreter.output.emit(.metric(name: name, value: value))
@@ -78,7 +78,7 @@ enum OutputBuiltins {
   static func cell(_ value: Value) -> TableCell {
     switch value {
     case .number(let x): return .number(x)
-    case .tensor(let t) where t.count == 1: return .number(Double(t.values[0]))
+    case .tensor(let t) where t.count == 1: return .number(Format.double(t.values[0]))
     default: return .string(Format.display(value))
     }
   }

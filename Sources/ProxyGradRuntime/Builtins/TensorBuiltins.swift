@@ -100,20 +100,20 @@ enum TensorBuiltins {
       "sum", "sum(t, axis: nil)", arity: 1...1, labels: ["axis"],
       help: "The sum of a tensor's elements: a number (a scalar tensor inside grad, so the graph stays), or with axis: a tensor with that axis removed. Also sums a list of numbers.",
       example: "sum(tensor([[1, 2], [3, 4]]), axis: 0)"
-    ) { args, _ throws(RuntimeError) in try reduce(args, mean: false) },
+    ) { args, interpreter throws(RuntimeError) in try reduce(args, mean: false, interpreter) },
     Builtin(
       "mean", "mean(t, axis: nil)", arity: 1...1, labels: ["axis"],
       help: "The mean of a tensor's elements: a number (a scalar tensor inside grad), or with axis: a tensor with that axis removed. Also averages a list of numbers.",
       example: "mean(tensor([1, 2, 3, 4]))"
-    ) { args, _ throws(RuntimeError) in try reduce(args, mean: true) },
+    ) { args, interpreter throws(RuntimeError) in try reduce(args, mean: true, interpreter) },
     Builtin(
       "max", "max(t) or max(a, b, ...)", arity: 1...255,
       help: "The largest element of a tensor, or the largest of several numbers (or of a list of numbers).",
       example: "max(3, 7, 5)"
-    ) { args, _ throws(RuntimeError) in
+    ) { args, interpreter throws(RuntimeError) in
       if args.positional.count == 1, case .tensor(let t) = args.positional[0] {
         guard t.count > 0 else { throw args.error(.value, "the tensor is empty", at: 0) }
-        return scalar(max(t))
+        return scalar(max(t), interpreter)
       }
       return .number(try CoreBuiltins.extremum(args, smallest: false))
     },
@@ -128,19 +128,20 @@ enum TensorBuiltins {
         guard t.count == 1 else {
           throw args.error(.shape, "expects a tensor with one element, got shape \(Format.shape(t.shape))", at: 0)
         }
-        return .number(Double(t.values[0]))
+        return .number(Format.double(t.values[0]))
       case let value: throw args.error(.type, "expects a tensor, got \(value.typeDescription)", at: 0)
       }
     },
   ]
 
-  /// A whole-tensor result: a number, unless it carries a gradient graph.
-  static func scalar(_ t: Tensor) -> Value {
-    if t.requiresGrad || !t.isLeaf { return .tensor(t) }
-    return .number(Double(t.values.first ?? 0))
+  /// A whole-tensor result: a number, except inside `grad`, where it stays a scalar tensor so
+  /// the gradient can flow through it.
+  static func scalar(_ t: Tensor, _ interpreter: Interpreter) -> Value {
+    if interpreter.gradientDepth > 0 || t.requiresGrad || !t.isLeaf { return .tensor(t) }
+    return .number(Format.double(t.values.first ?? 0))
   }
 
-  static func reduce(_ args: Arguments, mean takeMean: Bool) throws(RuntimeError) -> Value {
+  static func reduce(_ args: Arguments, mean takeMean: Bool, _ interpreter: Interpreter) throws(RuntimeError) -> Value {
     let value = args.positional[0]
     if case .list(let list) = value {
       var total = 0.0
@@ -158,7 +159,7 @@ enum TensorBuiltins {
     }
     guard args["axis"] != nil else {
       if takeMean, t.count == 0 { throw args.error(.value, "the tensor is empty", at: 0) }
-      return scalar(takeMean ? mean(t) : sum(t))
+      return scalar(takeMean ? mean(t) : sum(t), interpreter)
     }
     var axis = try args.integer("axis", default: 0)
     if axis < 0 { axis += t.rank }
@@ -256,11 +257,11 @@ enum TensorBuiltins {
       example: "tolist(tensor([[1, 2], [3, 4]]))"
     ) { args, _ throws(RuntimeError) in
       let t = try tensorArgument(args, 0)
-      if t.rank == 0 { return .number(Double(t.values.first ?? 0)) }
+      if t.rank == 0 { return .number(Format.double(t.values.first ?? 0)) }
       var index = 0
       func nested(_ axis: Int) -> Value {
         if axis == t.rank - 1 {
-          let row = t.values[index..<index + t.shape[axis]].map { Value.number(Double($0)) }
+          let row = t.values[index..<index + t.shape[axis]].map { Value.number(Format.double($0)) }
           index += t.shape[axis]
           return .list(ListBox(Array(row)))
         }

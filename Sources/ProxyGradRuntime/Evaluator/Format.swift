@@ -18,6 +18,13 @@ public enum Format {
     return String(x)
   }
 
+  /// The Double a Float32 element stands for: its shortest decimal text read back, so that
+  /// `item(tensor([0.1]))` is 0.1 and not 0.10000000149011612.
+  public static func double(_ x: Float) -> Double {
+    guard x.isFinite else { return Double(x) }
+    return Double(String(x)) ?? Double(x)
+  }
+
   public static func shape(_ shape: [Int]) -> String {
     "[" + shape.map(String.init).joined(separator: ", ") + "]"
   }

@@ -28,6 +28,8 @@ public final class Interpreter {
   var returnValue: Value = .none
   /// The slopes `relu`/`leaky` use inside a function under `grad`.
   var policy: SlopePolicy = .original
+  /// How many `grad` calls are running; inside one, reductions stay tensors.
+  var gradientDepth = 0
   /// Values collected by the innermost trailing block.
   var collectors: [[Value]] = []
   /// Rows recorded by the innermost running sweep.
@@ -64,6 +66,7 @@ public final class Interpreter {
     collectors = []
     sweeps = []
     policy = .original
+    gradientDepth = 0
     do throws(Unwind) {
       return try code(topFrame)
     } catch {

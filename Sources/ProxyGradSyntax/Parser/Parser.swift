@@ -42,7 +42,10 @@ public struct Parser {
     let (tokens, lexical) = Lexer.tokenize(file)
     var parser = Parser(tokens: tokens, file: file)
     let program = parser.parseProgram()
-    return (program, lexical + parser.diagnostics.diagnostics)
+    let all = (lexical + parser.diagnostics.diagnostics).enumerated().sorted {
+      ($0.element.span.start, $0.offset) < ($1.element.span.start, $1.offset)
+    }
+    return (program, all.map(\.element))
   }
 
   public mutating func parseProgram() -> Program {
@@ -64,7 +67,9 @@ public struct Parser {
   mutating func statementRecovering() -> Stmt? {
     do {
       let statement = try statement()
-      if !check(.newline), !check(.semicolon), !check(.rightBrace), !isAtEnd {
+      if check(.invalid) {
+        synchronize()  // the lexer has reported it
+      } else if !check(.newline), !check(.semicolon), !check(.rightBrace), !isAtEnd {
         error(
           .expectedToken, "expected end of statement, found \(describe(peek))", at: peek.span)
         synchronize()
