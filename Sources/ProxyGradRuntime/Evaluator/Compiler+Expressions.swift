@@ -5,14 +5,12 @@ extension Compiler {
     let span = expr.span
     switch expr.kind {
     case .number(let x):
-      let value = Value.number(x)
-      return { _ in value }
+      return { _ in .number(x) }
     case .string(let s):
       let value = Value.string(s)
       return { _ in value }
     case .bool(let b):
-      let value = Value.bool(b)
-      return { _ in value }
+      return { _ in .bool(b) }
     case .nilLiteral:
       return { _ in .none }
     case .name(let name):
@@ -61,7 +59,7 @@ extension Compiler {
         return a.isTruthy ? a : try rhs(f)
       }
     case .binary(let op, let lhsExpr, let rhsExpr, let operatorSpan):
-      return binary(op, expression(lhsExpr), expression(rhsExpr), span: operatorSpan)
+      return binary(op, lhsExpr, rhsExpr, expression(lhsExpr), expression(rhsExpr), span: operatorSpan)
     case .call(let callee, let arguments, let trailing):
       return call(callee, arguments, trailing, span: span)
     case .field(let objectExpr, let name):
@@ -85,40 +83,52 @@ extension Compiler {
     }
   }
 
-  /// Arithmetic with a fast path for two numbers.
-  func binary(_ op: BinaryOperator, _ lhs: @escaping Code, _ rhs: @escaping Code, span: SourceSpan) -> Code {
+  /// Arithmetic with a fast path for two numbers. Operands that are constants or variables are
+  /// read in place as Doubles, without copying a `Value`.
+  func binary(
+    _ op: BinaryOperator, _ lhsExpr: Expr, _ rhsExpr: Expr, _ lhs: @escaping Code,
+    _ rhs: @escaping Code, span: SourceSpan
+  ) -> Code {
     let slow = Operators.binary(op, span: span)
+    let l = numberReader(lhsExpr)
+    let r = numberReader(rhsExpr)
     switch op {
-    case .add:
-      return { f throws(Unwind) in
-        let a = try lhs(f)
-        let b = try rhs(f)
-        if case .number(let x) = a, case .number(let y) = b { return .number(x + y) }
-        return try slow(a, b)
-      }
-    case .subtract:
-      return { f throws(Unwind) in
-        let a = try lhs(f)
-        let b = try rhs(f)
-        if case .number(let x) = a, case .number(let y) = b { return .number(x - y) }
-        return try slow(a, b)
-      }
-    case .multiply:
-      return { f throws(Unwind) in
-        let a = try lhs(f)
-        let b = try rhs(f)
-        if case .number(let x) = a, case .number(let y) = b { return .number(x * y) }
-        return try slow(a, b)
-      }
-    case .less:
-      return { f throws(Unwind) in
-        let a = try lhs(f)
-        let b = try rhs(f)
-        if case .number(let x) = a, case .number(let y) = b { return .bool(x < y) }
-        return try slow(a, b)
-      }
+    case .add: return NumberAdd.code(lhs, rhs, l, r, slow)
+    case .subtract: return NumberSubtract.code(lhs, rhs, l, r, slow)
+    case .multiply: return NumberMultiply.code(lhs, rhs, l, r, slow)
+    case .less: return NumberLess.code(lhs, rhs, l, r, slow)
+    case .lessEqual: return NumberLessEqual.code(lhs, rhs, l, r, slow)
+    case .greater: return NumberGreater.code(lhs, rhs, l, r, slow)
+    case .greaterEqual: return NumberGreaterEqual.code(lhs, rhs, l, r, slow)
     default:
       return { f throws(Unwind) in try slow(try lhs(f), try rhs(f)) }
+    }
+  }
+
+  /// Reads a side-effect-free operand as a Double, or nil when it is not a number.
+  func numberReader(_ expr: Expr) -> ((Frame) -> Double?)? {
+    switch expr.kind {
+    case .number(let x):
+      return { _ in x }
+    case .name(let name):
+      switch binding(at: expr.span) {
+      case .global(let slot):
+        let globals = interpreter.globalSlots.values
+        return { _ in
+          if case .number(let x) = globals[slot] { return x }
+          return nil
+        }
+      case .local(0, let slot):
+        return { f in
+          if case .number(let x) = f.slots[slot] { return x }
+          return nil
+        }
+      default:
+        _ = name
+        return nil
+      }
+    default:
+      return nil
     }
   }
 

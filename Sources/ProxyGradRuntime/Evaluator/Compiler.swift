@@ -17,19 +17,21 @@ struct Compiler {
   // MARK: - Blocks and statements
 
   /// A sequence of statements; its value is the last statement's.
+  ///
+  /// Statements are chained pairwise rather than kept in an array: closures stored in an array
+  /// are called through reabstraction thunks, which costs in loops.
   mutating func block(_ statements: [Stmt]) -> Code {
-    let codes = statements.map { statement($0) }
-    switch codes.count {
-    case 0: return { _ in .none }
-    case 1: return codes[0]
-    default:
-      let last = codes[codes.count - 1]
-      let leading = Array(codes.dropLast())
-      return { f throws(Unwind) in
-        for code in leading { _ = try code(f) }
-        return try last(f)
+    guard let first = statements.first else { return { _ in .none } }
+    var code = statement(first)
+    for next in statements.dropFirst() {
+      let before = code
+      let after = statement(next)
+      code = { f throws(Unwind) in
+        _ = try before(f)
+        return try after(f)
       }
     }
+    return code
   }
 
   mutating func statement(_ statement: Stmt) -> Code {
@@ -79,17 +81,20 @@ struct Compiler {
     case .global(let slot):
       let globals = interpreter.globalSlots.values
       return { _ throws(Unwind) in
-        guard let value = globals[slot] else { throw .error(unset) }
+        let value = globals[slot]
+        if case .unset = value { throw .error(unset) }
         return value
       }
     case .local(0, let slot):
       return { f throws(Unwind) in
-        guard let value = f.slots[slot] else { throw .error(unset) }
+        let value = f.slots[slot]
+        if case .unset = value { throw .error(unset) }
         return value
       }
     case .local(let depth, let slot):
       return { f throws(Unwind) in
-        guard let value = f.ancestor(depth).slots[slot] else { throw .error(unset) }
+        let value = f.ancestor(depth).slots[slot]
+        if case .unset = value { throw .error(unset) }
         return value
       }
     case .builtin(let name):
@@ -100,14 +105,21 @@ struct Compiler {
     }
   }
 
-  /// Writes a variable.
-  func store(_ name: String, span: SourceSpan) -> (Frame, Value) -> Void {
+  /// Writes a variable. The value is consumed and moved into its slot.
+  func store(_ name: String, span: SourceSpan) -> (Frame, consuming Value) -> Void {
     switch binding(at: span) {
     case .global(let slot):
-      let globals = interpreter.globalSlots.values
-      return { _, value in globals[slot] = value }
+      let cell = interpreter.globalSlots.values + slot
+      return { _, value in
+        _ = cell.move()
+        cell.initialize(to: value)
+      }
     case .local(0, let slot):
-      return { f, value in f.slots[slot] = value }
+      return { f, value in
+        let cell = f.slots + slot
+        _ = cell.move()
+        cell.initialize(to: value)
+      }
     case .local(let depth, let slot):
       return { f, value in f.ancestor(depth).slots[slot] = value }
     case .builtin, nil:

@@ -70,6 +70,7 @@ public enum Format {
     case .rule(let rule): return rule.description
     case .slope(let spec): return spec.description
     case .objective(let objective): return Format.objective(objective.objective)
+    case .unset: return "<no value>"
     }
   }
 

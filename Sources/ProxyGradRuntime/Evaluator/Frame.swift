@@ -2,7 +2,7 @@ import Synchronization
 
 /// The slots of one function call. Closures keep their defining frame alive.
 final class Frame {
-  let slots: UnsafeMutablePointer<Value?>
+  let slots: UnsafeMutablePointer<Value>
   let count: Int
   let parent: Frame?
 
@@ -10,7 +10,7 @@ final class Frame {
     self.count = count
     self.parent = parent
     slots = .allocate(capacity: max(count, 1))
-    slots.initialize(repeating: nil, count: max(count, 1))
+    slots.initialize(repeating: .unset, count: max(count, 1))
   }
 
   deinit {
@@ -32,11 +32,11 @@ final class Frame {
 /// Global slots of a session, at fixed addresses so compiled code reads them without lookups.
 final class GlobalSlots {
   static let capacity = 1 << 16
-  let values: UnsafeMutablePointer<Value?>
+  let values: UnsafeMutablePointer<Value>
 
   init() {
     values = .allocate(capacity: Self.capacity)
-    values.initialize(repeating: nil, count: Self.capacity)
+    values.initialize(repeating: .unset, count: Self.capacity)
   }
 
   deinit {

@@ -81,13 +81,17 @@ public final class Interpreter {
   /// The value of a global, when set.
   public func global(_ name: String) -> Value? {
     guard let slot = globals.slot(of: name) else { return nil }
-    return globalSlots.values[slot]
+    let value = globalSlots.values[slot]
+    if case .unset = value { return nil }
+    return value
   }
 
   /// Names and values of every set global, in order of declaration.
   public var globalValues: [(String, Value)] {
     globals.names.enumerated().compactMap { slot, name in
-      globalSlots.values[slot].map { (name, $0) }
+      let value = globalSlots.values[slot]
+      if case .unset = value { return nil }
+      return (name, value)
     }
   }
 
@@ -159,7 +163,8 @@ public final class Interpreter {
       }
       frame.slots[slot] = value
     }
-    for (i, parameter) in parameters.enumerated() where frame.slots[i] == nil {
+    for (i, parameter) in parameters.enumerated() {
+      guard case .unset = frame.slots[i] else { continue }
       throw .error(
         RuntimeError(.arity, "\(name) is missing argument '\(parameter)'", at: arguments.span))
     }

@@ -2,27 +2,31 @@ import ProxyGradNN
 import ProxyGradSyntax
 
 /// A PGS value. Lists and records are shared by reference (assignment aliases, as in Python);
-/// numbers, strings and bools are values.
+/// numbers, strings and bools are values. Large payloads are `indirect`, which keeps every payload
+/// a single reference or a trivial word: cheap to copy in the interpreter's hot path.
 public enum Value {
   case number(Double)
   case bool(Bool)
-  case string(String)
+  indirect case string(String)
   case none
   case list(ListBox)
   case record(RecordBox)
-  case range(RangeValue)
+  indirect case range(RangeValue)
   case tensor(Tensor)
   /// A layer as written (`conv(16, 3)`), before it is part of a network.
-  case layerSpec(LayerSpec)
+  indirect case layerSpec(LayerSpec)
   /// A named layer of a network: `net.feat`.
-  case layer(LayerRef)
+  indirect case layer(LayerRef)
   case network(Network)
   case function(Closure)
   case builtin(Builtin)
-  case rule(GradientRule)
+  indirect case rule(GradientRule)
   /// A backward slope that is not a plain number: `anneal(0.6, 0.0)`.
-  case slope(SlopeSpec)
-  case objective(ObjectiveValue)
+  indirect case slope(SlopeSpec)
+  indirect case objective(ObjectiveValue)
+  /// The content of a variable slot before its first assignment; scripts never hold it.
+  /// (A case of its own rather than `Value?` keeps slot reads and writes free of generic code.)
+  case unset
 
   /// The name of the value's type as messages show it: `a number`, `a tensor`.
   public var typeDescription: String {
@@ -43,6 +47,7 @@ public enum Value {
     case .rule: return "a gradient rule"
     case .slope: return "a slope schedule"
     case .objective: return "an objective"
+    case .unset: return "no value"
     }
   }
 
