@@ -115,7 +115,7 @@ public struct Resolver {
   func suggestion(for name: String) -> String? {
     var candidates = globals.names + Builtins.names
     for scope in scopes { candidates += scope.slots.keys }
-    let limit = name.count <= 3 ? 1 : 2
+    let limit = name.count <= 4 ? 1 : 2
     var best: (name: String, distance: Int)?
     for candidate in candidates {
       let distance = editDistance(name, candidate)

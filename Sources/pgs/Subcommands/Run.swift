@@ -32,7 +32,8 @@ enum ScriptSource {
       let data = FileHandle.standardInput.readDataToEndOfFile()
       return SourceFile(path: "<stdin>", text: String(decoding: data, as: UTF8.self))
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
+    // FileHandle also reads pipes and process substitutions (/dev/fd/N).
+    guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
       throw ValidationError("cannot read '\(path)': no such file or not readable")
     }
     return SourceFile(path: path, text: String(decoding: data, as: UTF8.self))
