@@ -117,7 +117,7 @@ public struct Resolver {
     for scope in scopes { candidates += scope.slots.keys }
     let limit = name.count <= 4 ? 1 : 2
     var best: (name: String, distance: Int)?
-    for candidate in candidates {
+    for candidate in candidates where abs(candidate.count - name.count) <= limit {
       let distance = editDistance(name, candidate)
       guard distance <= limit else { continue }
       if let current = best, current.distance < distance || (current.distance == distance && current.name <= candidate) {
