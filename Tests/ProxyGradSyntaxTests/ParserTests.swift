@@ -116,7 +116,16 @@ import Testing
     let deep = String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000)
     let (_, errors) = parse(deep)
     #expect(errors.count == 1)
-    #expect(errors.first?.hasSuffix("expression is nested too deeply (more than 96 levels)") == true)
+    #expect(errors.first?.hasSuffix("expression is nested too deeply (more than 256 levels)") == true)
+  }
+
+  @Test func longOperatorChainsAreBoundedToo() {
+    let sum = Array(repeating: "1", count: 5_000).joined(separator: " + ")
+    #expect(parse("x = " + sum).1.map { $0.hasSuffix("expression is nested too deeply (more than 256 levels)") } == [true])
+    let fields = "a" + String(repeating: ".b", count: 5_000)
+    #expect(parse(fields).1.count == 1)
+    let ok = Array(repeating: "1", count: 200).joined(separator: " + ")
+    #expect(parse("x = " + ok).1 == [])
   }
 
   @Test func duplicateNamesAndPositionalAfterNamed() {

@@ -162,7 +162,9 @@ public struct Arguments {
       return error(.type, message, at: index ?? 0)
     }
     switch value {
-    case .range(let r): return r.values
+    case .range(let r):
+      guard r.count <= 1 << 24 else { throw fail() }
+      return r.values
     case .list(let box):
       var out: [Int] = []
       for item in box.items {

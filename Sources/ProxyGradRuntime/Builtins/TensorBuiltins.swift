@@ -297,13 +297,20 @@ enum TensorBuiltins {
     switch value {
     case .number(let x): return Tensor(scalar: Float(x))
     case .tensor(let t): return t.detached()
-    case .range(let r): return Tensor(shape: [r.count], values: r.values.map(Float.init))
+    case .range(let r):
+      guard r.count > 0, r.count < 1 << 28 else {
+        throw args.error(.value, "expects a range of 1 to 2^28 numbers, got \(r.count)", at: index)
+      }
+      return Tensor(shape: [r.count], values: r.values.map(Float.init))
     case .list: break
     default: throw args.error(.type, "expects nested lists of numbers, got \(value.typeDescription)", at: index)
     }
     var shape: [Int] = []
     var probe = value
     while case .list(let list) = probe {
+      guard shape.count < 8 else {
+        throw args.error(.shape, "expects at most 8 levels of nested lists", at: index)
+      }
       shape.append(list.items.count)
       guard let first = list.items.first else { break }
       probe = first
@@ -325,7 +332,7 @@ enum TensorBuiltins {
       for (i, item) in list.items.enumerated() { try walk(item, depth + 1, path + "[\(i)]") }
     }
     try walk(value, 0, "t")
-    guard values.count < 1 << 28 else { throw args.error(.value, "tensor is too large", at: index) }
+    guard !values.isEmpty else { throw args.error(.value, "expects at least one number", at: index) }
     return Tensor(shape: shape, values: values)
   }
 }

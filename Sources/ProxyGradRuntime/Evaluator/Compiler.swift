@@ -248,7 +248,11 @@ struct Compiler {
     return { f throws(Unwind) in
       var lists: [[Value]] = []
       for (code, span) in zip(values, spans) {
-        let items = try Iteration.items(try code(f), span: span).all
+        let iteration = try Iteration.items(try code(f), span: span)
+        if case .range(let low, let upper) = iteration, upper - low > 1_000_000 {
+          throw .error(RuntimeError(.value, "sweep: an axis has \(upper - low) values; at most 1000000", at: span))
+        }
+        let items = iteration.all
         if items.isEmpty {
           throw .error(RuntimeError(.value, "sweep: an axis has no values", at: span))
         }

@@ -97,16 +97,19 @@ enum Operators {
     return .bool(result)
   }
 
-  static func equal(_ a: Value, _ b: Value) -> Bool {
+  /// Structural equality; lists and records that contain themselves compare unequal past a
+  /// depth of 64 instead of recursing forever.
+  static func equal(_ a: Value, _ b: Value, depth: Int = 0) -> Bool {
+    guard depth < 64 else { return false }
     switch (a, b) {
     case (.number(let x), .number(let y)): return x == y
     case (.bool(let x), .bool(let y)): return x == y
     case (.string(let x), .string(let y)): return x == y
     case (.none, .none): return true
     case (.list(let x), .list(let y)):
-      return x === y || (x.items.count == y.items.count && zip(x.items, y.items).allSatisfy { equal($0, $1) })
+      return x === y || (x.items.count == y.items.count && zip(x.items, y.items).allSatisfy { equal($0, $1, depth: depth + 1) })
     case (.record(let x), .record(let y)):
-      return x === y || (x.keys == y.keys && zip(x.values, y.values).allSatisfy { equal($0, $1) })
+      return x === y || (x.keys == y.keys && zip(x.values, y.values).allSatisfy { equal($0, $1, depth: depth + 1) })
     case (.range(let x), .range(let y)): return x == y
     case (.tensor(let x), .tensor(let y)): return x === y
     case (.network(let x), .network(let y)): return x === y

@@ -10,7 +10,11 @@ extension Parser {
   /// `not` (3) is a prefix operator between `and` and comparison, as in Python.
   mutating func binary(minimumPrecedence: Int) throws(ParseError) -> Expr {
     var lhs = try prefixNot(minimumPrecedence: minimumPrecedence)
+    var links = 0
+    defer { depth -= links }
     while let (precedence, op) = Self.binaryOperator(peek.kind), precedence >= minimumPrecedence {
+      try enterNesting()
+      links += 1
       let operatorToken = advance()
       if precedence == 5 {
         let rhs = try binary(minimumPrecedence: 6)
@@ -86,7 +90,13 @@ extension Parser {
 
   mutating func postfix() throws(ParseError) -> Expr {
     var expr = try primary()
+    var links = 0
+    defer { depth -= links }
     while true {
+      if check(.leftParen) || check(.dot) || check(.leftBracket) {
+        try enterNesting()
+        links += 1
+      }
       if check(.leftParen) {
         expr = try call(expr)
       } else if match(.dot) {

@@ -28,7 +28,8 @@ public struct Parser {
   var depth = 0
 
   /// Deeper nesting than this is a syntax error, which keeps every later stage's recursion bounded.
-  public static let maximumNesting = 96
+  /// Operator chains (`a + b + c`, `a.b.c`) count too: each link is one level of the tree.
+  public static let maximumNesting = 256
 
   struct ParseError: Error {}
 

@@ -13,7 +13,7 @@ extension PGSCommand {
 
     func run() throws {
       let source = try ScriptSource.load(file)
-      let (_, diagnostics) = Interpreter().check(source)
+      let diagnostics = Interpreter.onLargeStack { Interpreter().check(source).diagnostics }
       guard diagnostics.isEmpty else {
         StandardError.write(DiagnosticRenderer().render(diagnostics))
         throw ExitCode(65)
