@@ -198,6 +198,27 @@ extension Compiler {
       }
     }
     let callee = expression(calleeExpr)
+    if named.isEmpty, collect == nil {
+      // Fast path: a user function called with positional arguments gets them straight in its
+      // new frame, with no argument arrays.
+      let count = positional.count
+      let single = positional.first
+      return { f throws(Unwind) in
+        let function = try callee(f)
+        if case .function(let closure) = function, closure.parameters.count == count {
+          let frame = Frame(count: closure.slotCount, parent: closure.captured)
+          if count == 1, let single {
+            frame.slots[0] = try single(f)
+          } else {
+            for i in 0..<count { frame.slots[i] = try positional[i](f) }
+          }
+          return try interpreter.invoke(closure, frame: frame, callSite: span)
+        }
+        var arguments = try evaluate(f)
+        if case .builtin(let builtin) = function { arguments.name = builtin.name }
+        return try interpreter.call(function, &arguments)
+      }
+    }
     return { f throws(Unwind) in
       let function = try callee(f)
       var arguments = try evaluate(f)

@@ -168,20 +168,12 @@ public final class Interpreter {
       throw .error(
         RuntimeError(.arity, "\(name) is missing argument '\(parameter)'", at: arguments.span))
     }
-    return try enter(name: name, callSite: arguments.span) { () throws(Unwind) -> Value in
-      do throws(Unwind) {
-        return try closure.body(frame)
-      } catch {
-        guard case .returnValue = error else { throw error }
-        let value = returnValue
-        returnValue = .none
-        return value
-      }
-    }
+    return try invoke(closure, frame: frame, callSite: arguments.span)
   }
 
-  /// Counts call depth, checks for interrupts and adds this call to the trace of an error.
-  func enter(name: String, callSite: SourceSpan, _ body: () throws(Unwind) -> Value) throws(Unwind) -> Value {
+  /// Runs a function body in a frame whose parameters are bound: counts depth, checks for
+  /// interrupts, turns `return` into the result and adds the call to an error's trace.
+  func invoke(_ closure: Closure, frame: Frame, callSite: SourceSpan) throws(Unwind) -> Value {
     if interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: callSite)) }
     callDepth += 1
     defer { callDepth -= 1 }
@@ -191,11 +183,19 @@ public final class Interpreter {
           .recursion, "recursion too deep: more than \(maximumCallDepth) nested calls", at: callSite))
     }
     do throws(Unwind) {
-      return try body()
+      return try closure.body(frame)
     } catch {
-      guard case .error(var runtimeError) = error else { throw error }
-      runtimeError.trace.append(RuntimeError.Frame(function: name, callSite: callSite))
-      throw .error(runtimeError)
+      switch error {
+      case .returnValue:
+        let value = returnValue
+        returnValue = .none
+        return value
+      case .error(var runtimeError):
+        runtimeError.trace.append(RuntimeError.Frame(function: closure.name ?? "fn", callSite: callSite))
+        throw .error(runtimeError)
+      default:
+        throw error
+      }
     }
   }
 
