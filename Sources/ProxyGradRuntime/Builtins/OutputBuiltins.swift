@@ -27,10 +27,18 @@ enum OutputBuiltins {
       guard (2...4).contains(t.rank) else {
         throw args.error(.shape, "expects an image [H, W], [C, H, W] or a batch [N, C, H, W], got shape \(Format.shape(t.shape))", at: 0)
       }
+      let channels = t.rank == 2 ? 1 : t.shape[t.rank - 3]
+      guard channels == 1 || channels == 3 else {
+        throw args.error(.shape, "expects 1 (gray) or 3 (RGB) channels, got \(channels) in shape \(Format.shape(t.shape))", at: 0)
+      }
       var labels: [String]?
       if let value = args["labels"] {
         guard case .list(let list) = value else {
           throw args.error(.type, "expects labels: a list, got \(value.typeDescription)", label: "labels")
+        }
+        let images = t.rank == 4 ? t.shape[0] : 1
+        guard list.items.count == images else {
+          throw args.error(.value, "expects \(images) labels, one per image, got \(list.items.count)", label: "labels")
         }
         labels = list.items.map(Format.display)
       }
@@ -59,6 +67,28 @@ enum OutputBuiltins {
         throw args.error(.value, "no column named '\(name)'; columns: \(columns.joined(separator: ", "))")
       }
       interpreter.output.emit(.plot(title: try args.string("title"), columns: columns, rows: rows, x: x, y: [y]))
+      return .none
+    },
+    Builtin(
+      "save", "save(value, path)", arity: 2...2,
+      help: "Writes a tensor or a string to a file of the notebook's output folder: a tensor as an image (.png, shaped like show's input), CSV (.csv, rank 1 or 2) or safetensors (.safetensors); a string as UTF-8 text. Paths are relative to the output folder; a path leading outside it (with .. or absolute) is refused unless pgs run was given --allow-write for it.",
+      example: "save(uniform([1, 8, 8], -1, 1), \"noise.png\")"
+    ) { args, interpreter throws(RuntimeError) in
+      let content: SavedContent
+      switch args.positional[0] {
+      case .string(let text): content = .text(text)
+      case .tensor(let t): content = .tensor(t.detached())
+      case let other: throw args.error(.type, "expects a tensor or a string as argument 1, got \(other.typeDescription)", at: 0)
+      }
+      let path = try args.string(1)
+      guard let files = interpreter.files else {
+        throw args.error(.unsupported, "this session has no output folder to write '\(path)' into; run the script with pgs run --out DIR")
+      }
+      do throws(FileStoreError) {
+        _ = try files.save(content, to: path)
+      } catch {
+        throw args.error(.value, error.message, at: 1)
+      }
       return .none
     },
     Builtin(

@@ -13,6 +13,10 @@ typealias Code = (Frame) throws(Unwind) -> Value
 public final class Interpreter {
   public var output: OutputSink
   public let interrupt = InterruptFlag()
+  /// Told about long work (sweeps); nil reports nothing.
+  public weak var progress: ProgressObserver?
+  /// Where `save(...)` writes; nil refuses writes.
+  public var files: FileStore?
   /// Calls nested deeper than this are an error (`recursion too deep`), not a stack overflow.
   public var maximumCallDepth = 1_000
   /// The seed of `network(...)` weights and random tensors when a script gives none.
