@@ -26,12 +26,15 @@ let package = Package(
       name: "CEditLine", pkgConfig: "libedit",
       providers: [.apt(["libedit-dev"])]),
     .systemLibrary(
+      name: "CZlib", pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(
       name: "CPNG", pkgConfig: "libpng",
       providers: [.apt(["libpng-dev", "zlib1g-dev"])]),
 
     // MARK: - Engine
     .target(name: "ProxyGradTensor", dependencies: ["CBLAS"], swiftSettings: speed),
-    .target(name: "ProxyGradNN", dependencies: ["ProxyGradTensor"], swiftSettings: speed),
+    .target(name: "ProxyGradNN", dependencies: ["ProxyGradTensor", "CZlib"], swiftSettings: speed),
 
     // MARK: - Language
     .target(name: "ProxyGradSyntax"),

@@ -124,12 +124,16 @@ private func logitCheck(_ units: [Int], _ network: Network) -> String? {
 }
 
 /// Evaluates an objective at inputs `x` (`[N] + inputShape`) with one forward pass.
+/// - Parameters:
+///   - image: what the regularizers (tv, l1, l2) measure; the input itself unless transforms
+///     made the input from it.
 /// - Returns: per-item values `[N]`.
 public func evaluate(
-  _ objective: Objective, network: Network, input x: Tensor, policy: SlopePolicy
+  _ objective: Objective, network: Network, input x: Tensor, image: Tensor? = nil,
+  policy: SlopePolicy
 ) -> Tensor {
   let pass = network.forward(x, policy: policy, taps: objective.layerNames)
-  return objectiveValue(objective, output: pass.output, taps: pass.taps, input: x)
+  return objectiveValue(objective, output: pass.output, taps: pass.taps, input: image ?? x)
 }
 
 func objectiveValue(_ objective: Objective, output: Tensor, taps: [String: Tensor], input x: Tensor)

@@ -9,9 +9,16 @@ import Synchronization
 /// are bit-identical from run to run. GEMMs run on OpenBLAS's own threads.
 public enum Parallel {
   private static let threadCount = Atomic<Int>(1)
+  @TaskLocal private static var threadOverride: Int?
 
-  /// The number of threads used by kernels and by OpenBLAS.
-  public static var threads: Int { threadCount.load(ordering: .relaxed) }
+  /// The number of threads used by kernels (and by OpenBLAS, unless overridden for a task).
+  public static var threads: Int { threadOverride ?? threadCount.load(ordering: .relaxed) }
+
+  /// Runs `body` with the engine's own loops using `n` threads, without changing the process-wide
+  /// setting (OpenBLAS keeps its own). For tests that compare thread counts side by side.
+  public static func withThreads<T>(_ n: Int, _ body: () throws -> T) rethrows -> T {
+    try $threadOverride.withValue(max(1, n)) { try body() }
+  }
 
   /// Sets the number of threads for kernels and OpenBLAS (at least 1).
   public static func setThreads(_ n: Int) {
@@ -31,7 +38,7 @@ public enum Parallel {
     _ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void
   ) {
     let threads = self.threads
-    let work = count * max(1, costPerItem)
+    let work = count * costPerItem
     guard threads > 1, count > 1, work >= 32_768 else {
       if count > 0 { body(0..<count) }
       return
@@ -47,6 +54,42 @@ public enum Parallel {
         box.value(start..<min(count, start + size))
       }
     }
+  }
+}
+
+extension Parallel {
+  /// Splits `0..<count` into one contiguous part per thread and runs the parts concurrently,
+  /// with OpenBLAS single-threaded meanwhile (each part makes its own small GEMM calls).
+  /// `body` receives its part and the part's index (for per-part scratch and partial sums,
+  /// combined by the caller in part order).
+  /// - Returns: the number of parts used.
+  @discardableResult
+  public static func forEachPart(_ count: Int, _ body: (Range<Int>, Int) -> Void) -> Int {
+    let threads = Swift.min(self.threads, count)
+    guard threads > 1 else {
+      if count > 0 { body(0..<count, 0) }
+      return 1
+    }
+    let size = (count + threads - 1) / threads
+    let parts = (count + size - 1) / size
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(Int32(threadCount.load(ordering: .relaxed))) }
+    withoutActuallyEscaping(body) { body in
+      let box = UncheckedBox(body)
+      DispatchQueue.concurrentPerform(iterations: parts) { part in
+        let start = part * size
+        box.value(start..<Swift.min(count, start + size), part)
+      }
+    }
+    return parts
+  }
+
+  /// The number of parts `forEachPart(count)` will use.
+  public static func partCount(_ count: Int) -> Int {
+    let threads = Swift.min(self.threads, count)
+    guard threads > 1 else { return 1 }
+    let size = (count + threads - 1) / threads
+    return (count + size - 1) / size
   }
 }
 

@@ -37,6 +37,19 @@ public final class Tensor {
     self.parents = []
   }
 
+  /// Writes this tensor's gradient contribution: `assign` into fresh memory on the first
+  /// contribution (no zero fill), `accumulate` (+=) into the existing gradient afterwards.
+  @inline(__always)
+  package func contributeGradient(
+    assign: (UnsafeMutablePointer<Float>) -> Void, accumulate: (UnsafeMutablePointer<Float>) -> Void
+  ) {
+    if grad == nil {
+      grad = [Float].uninitialized(values.count, assign)
+    } else {
+      grad!.withUnsafeMutableBufferPointer { accumulate($0.baseAddress!) }
+    }
+  }
+
   /// Creates an interior node: an op's output. Records the graph only when a parent requires
   /// gradients and recording is on; otherwise the result is a plain constant.
   package init(

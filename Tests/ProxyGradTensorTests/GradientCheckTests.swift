@@ -97,6 +97,19 @@ import Testing
     #expect(check.passed, "stride \(stride) pad \(padding) k \(kernel): \(check)")
   }
 
+  /// Planes of 256 positions or more take the per-item GEMM path; check it too.
+  @Test func convolutionWithLargePlanes() {
+    let x = randomTensor([2, 2, 17, 17], seed: 24)
+    let w = randomTensor([3, 2, 3, 3], seed: 25)
+    let b = randomTensor([3], seed: 26)
+    for (stride, padding) in [(1, 1), (1, 0)] {
+      let check = checkGradients([x, w, b], step: 1e-2) {
+        conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding)
+      }
+      #expect(check.passed, "stride \(stride) pad \(padding): \(check)")
+    }
+  }
+
   @Test func pooling() {
     // Distinct values spaced well apart so that no window has a near-tie under the step.
     var rng = SplitMix64(seed: 18)
@@ -157,5 +170,49 @@ import Testing
       }
     }
     #expect(!check.passed)
+  }
+}
+
+/// Finite-difference checks of the ops behind activation-maximization transforms and
+/// parameterizations.
+@Suite struct TransformGradientTests {
+  let x = randomTensor([2, 3, 6, 5], seed: 40)
+
+  @Test func padAndCrop() {
+    #expect(checkGradients([x]) { pad2d($0[0], by: 2) }.passed)
+    #expect(checkGradients([x]) { crop2d($0[0], height: 4, width: 4, offsets: [(1, 0), (-1, 2)]) }.passed)
+  }
+
+  @Test func affineResampling() {
+    // Off-grid maps, so no sample sits on a kink of the bilinear weights.
+    let maps = [AffineMap.zoomRotate(factor: 1.3, radians: 0.2), .zoomRotate(factor: 0.8, radians: -0.45)]
+    let check = checkGradients([x], step: 1e-3) { affineSample($0[0], height: 5, width: 7, maps: maps) }
+    #expect(check.passed, "\(check)")
+  }
+
+  @Test func identityMapReproducesTheImage() {
+    let y = affineSample(x, height: 6, width: 5, maps: [.zoomRotate(factor: 1, radians: 0), .zoomRotate(factor: 1, radians: 0)])
+    #expect(isApproximatelyEqual(y.values, x.values.map(Double.init), absoluteTolerance: 1e-6))
+  }
+
+  @Test func channelMixing() {
+    let m: [Float] = [0.5, -1, 2, 0.1, 0.3, -0.7, 1, 1, 0]
+    #expect(checkGradients([x]) { mixChannels($0[0], matrix: m) }.passed)
+  }
+
+  @Test func inverseFourier() {
+    let re = randomTensor([1, 2, 4, 6], seed: 41), im = randomTensor([1, 2, 4, 6], seed: 42)
+    let scale = fourierDecay(height: 4, width: 6)
+    let check = checkGradients([re, im], step: 1e-2) { inverseFourier2d(re: $0[0], im: $0[1], scale: scale) }
+    #expect(check.passed, "\(check)")
+  }
+
+  @Test func inverseFourierOfAConstantSpectrumTermIsFlat() {
+    // Only the (0, 0) coefficient: a flat image of re₀₀ · scale₀₀ / √(HW).
+    var values = [Float](repeating: 0, count: 12)
+    values[0] = 2
+    let re = Tensor(shape: [1, 1, 3, 4], values: values), im = Tensor.zeros([1, 1, 3, 4])
+    let y = inverseFourier2d(re: re, im: im, scale: [Float](repeating: 1, count: 12))
+    #expect(isApproximatelyEqual(y.values, [Double](repeating: 2 / 12.0.squareRoot(), count: 12), relativeTolerance: 1e-5))
   }
 }

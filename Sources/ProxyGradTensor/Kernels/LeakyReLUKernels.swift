@@ -3,26 +3,32 @@
 enum LeakyReLUKernel {
   /// y = x > 0 ? x : slope·x
   static func forward(_ x: [Float], slope: Float) -> [Float] {
-    var y = x
-    y.withUnsafeMutableBufferPointer { p in
-      let o = p.baseAddress!
-      Parallel.forEachRange(p.count) { r in
-        for i in r where o[i] <= 0 { o[i] *= slope }
+    [Float].uninitialized(x.count) { o in
+      x.withUnsafeBufferPointer { px in
+        let x = px.baseAddress!
+        Parallel.forEachRange(px.count) { r in
+          for i in r { o[i] = x[i] > 0 ? x[i] : slope * x[i] }
+        }
       }
     }
-    return y
   }
 
   /// gradInput += gradOutput · (x > 0 ? 1 : slope), the derivative of the forward line with the
   /// backward slope in place of the forward one.
+  /// With `assign`, gradInput = … instead of += (the first contribution to a fresh buffer).
   static func backward(
-    _ x: [Float], gradOutput: [Float], gradInput gx: UnsafeMutablePointer<Float>, slope: Float
+    _ x: [Float], gradOutput: [Float], gradInput gx: UnsafeMutablePointer<Float>, slope: Float,
+    assign: Bool = false
   ) {
     x.withUnsafeBufferPointer { px in
       gradOutput.withUnsafeBufferPointer { pg in
         let x = px.baseAddress!, g = pg.baseAddress!
         Parallel.forEachRange(px.count) { r in
-          for i in r { gx[i] += x[i] > 0 ? g[i] : slope * g[i] }
+          if assign {
+            for i in r { gx[i] = x[i] > 0 ? g[i] : slope * g[i] }
+          } else {
+            for i in r { gx[i] += x[i] > 0 ? g[i] : slope * g[i] }
+          }
         }
       }
     }
