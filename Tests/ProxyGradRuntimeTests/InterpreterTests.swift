@@ -25,6 +25,12 @@ import Testing
     #expect(interpreter.globalValues.map(\.0) == ["x", "f"])
   }
 
+  @Test func globalsSetFromOutsideAreVisibleToScripts() throws {
+    let interpreter = Interpreter()
+    interpreter.setGlobal("_", .number(41))
+    #expect(Format.describe(try run(interpreter, "_ + 1")) == "42")
+  }
+
   @Test func lastStatementValueIsReturnedForEcho() throws {
     let interpreter = Interpreter()
     #expect(Format.describe(try run(interpreter, "[1, \"a\"]")) == "[1, \"a\"]")

@@ -90,6 +90,13 @@ public final class Interpreter {
     return value
   }
 
+  /// Sets a global from outside a script (the REPL's `_`, notebook parameters).
+  public func setGlobal(_ name: String, _ value: Value) {
+    let slot = globals.declare(name)
+    guard slot < GlobalSlots.capacity else { return }
+    globalSlots.values[slot] = value
+  }
+
   /// Names and values of every set global, in order of declaration.
   public var globalValues: [(String, Value)] {
     globals.names.enumerated().compactMap { slot, name in
