@@ -174,13 +174,9 @@ import Testing
     Self.check("value of logit 3", c, actual: value, actualShape: [value.count], expected: ([logit3.count], logit3))
     worst = max(
       worst, Self.check("input_grad", c, actual: gradient, actualShape: x.shape, expected: try Self.tensor(golden, "input_grad")))
-    // `inputGradient` promises no weight gradients, but it calls `backward()` after
-    // `withFrozenParameters` has set `requiresGrad` back, and the conv and linear pullbacks read
-    // `requiresGrad` when they run: every parameter's `.grad` receives the objective's gradient.
-    withKnownIssue("inputGradient fills the parameters' .grad (backward runs after unfreezing)") {
-      let stray = net.namedParameters.filter { $0.tensor.grad?.contains { $0 != 0 } ?? false }.map(\.name)
-      #expect(stray.isEmpty, "\(c): the input gradient filled .grad of \(stray)")
-    }
+    // An input gradient computes no weight gradients.
+    let stray = net.namedParameters.filter { $0.tensor.grad?.contains { $0 != 0 } ?? false }.map(\.name)
+    #expect(stray.isEmpty, "\(c): the input gradient filled .grad of \(stray)")
 
     // (b) Weight gradients of the mean softmax cross-entropy; the value is the original's loss.
     net.zeroGradients()
