@@ -66,7 +66,8 @@ let package = Package(
       name: "ProxyGradTensorTests", dependencies: ["ProxyGradTensor", "ProxyGradTestSupport"]),
     .testTarget(
       name: "ProxyGradNNTests",
-      dependencies: ["ProxyGradNN", "ProxyGradTensor", "ProxyGradTestSupport"]),
+      dependencies: ["ProxyGradNN", "ProxyGradTensor", "ProxyGradTestSupport"],
+      resources: [.copy("Golden")]),
     .testTarget(
       name: "ProxyGradSyntaxTests", dependencies: ["ProxyGradSyntax", "ProxyGradTestSupport"]),
     .testTarget(
