@@ -110,9 +110,9 @@ private final class NotebookSession {
   func runCell(_ index: Int) -> CellRecord {
     let cell = notebook.cells[index]
     let start = runner.clock()
-    var error = execute(notebook.sourceFile(ofCell: index), displaysResult: true)
+    var error = execute(notebook.sourceFile(ofCell: index))
     if error == nil && cell.kind == .parameters && index == notebook.parametersCellIndex {
-      error = applyParameters(index)
+      applyParameters(index)
     }
     var (outputs, failure) = collector.take()
     if error == nil, let failure {
@@ -125,8 +125,9 @@ private final class NotebookSession {
       duration: max(0, runner.clock() - start))
   }
 
-  /// Checks and runs one piece of source in the session; the error it stopped with, if any.
-  func execute(_ file: SourceFile, displaysResult: Bool) -> CellError? {
+  /// Checks and runs a cell in the session and shows its last value; the error it stopped with,
+  /// if any.
+  func execute(_ file: SourceFile) -> CellError? {
     let (program, diagnostics) = interpreter.check(file)
     guard let program else {
       failedStatically = true
@@ -135,7 +136,7 @@ private final class NotebookSession {
     }
     do {
       let value = try interpreter.run(program)
-      if displaysResult, case .expression? = program.program.statements.last?.kind {
+      if case .expression? = program.program.statements.last?.kind {
         if case .none = value {} else { collector.append(.result(Format.describe(value))) }
       }
       return nil
@@ -147,9 +148,18 @@ private final class NotebookSession {
 
   // MARK: - Parameters
 
+  static func value(_ parameter: ParameterValue) -> Value {
+    switch parameter {
+    case .number(let x): return .number(x)
+    case .string(let s): return .string(s)
+    case .bool(let b): return .bool(b)
+    case .list(let items): return .list(ListBox(items.map(value)))
+    }
+  }
+
   /// After the parameters cell: assigns the `-p` values (and `--seed` to a `seed` parameter),
   /// fixes the run's seed, and records every parameter with the value it has now.
-  func applyParameters(_ index: Int) -> CellError? {
+  func applyParameters(_ index: Int) {
     let declarations = NotebookParameters.declarations(in: notebook.sourceFile(ofCell: index))
     var assigned = runner.overrides
     if let seed = runner.seed, declarations.contains(where: { $0.name == "seed" }),
@@ -157,14 +167,7 @@ private final class NotebookSession {
     {
       assigned.append(("seed", .number(Double(seed))))
     }
-    if !assigned.isEmpty {
-      let text = assigned.map { "\($0.name) = \($0.value.sourceText)" }.joined(separator: "\n")
-      if let error = execute(
-        SourceFile(path: "<parameters>", text: text + "\n"), displaysResult: false)
-      {
-        return error
-      }
-    }
+    for (name, value) in assigned { interpreter.setGlobal(name, Self.value(value)) }
     if runner.seed == nil, case .number(let value)? = interpreter.global("seed"),
       value >= 0, value < 9_007_199_254_740_992, value == value.rounded()
     {
@@ -177,7 +180,6 @@ private final class NotebookSession {
           ?? declaration.defaultValue ?? .string("nil"),
         overridden: assigned.contains { $0.name == declaration.name })
     }
-    return nil
   }
 
   // MARK: - Errors

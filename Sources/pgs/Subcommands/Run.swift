@@ -39,8 +39,13 @@ extension PGSCommand {
       help: ArgumentHelp("Lets save(...) write to this file or folder outside the output folder. Repeat for several.", valueName: "path"))
     var allowWrite: [String] = []
 
-    @Option(help: "The seed of random tensors and network weights (default: the notebook's seed parameter, else 0).")
-    var seed: UInt64?
+    @Option(
+      name: .customLong("seed"),
+      help: "The seed of random tensors and network weights (default: the notebook's seed parameter, else 0).")
+    var seedOption: UInt64?
+
+    /// The seed a plain script runs with.
+    var seed: UInt64 { seedOption ?? 0 }
 
     func run() throws {
       let source = try ScriptSource.load(file)
@@ -48,7 +53,7 @@ extension PGSCommand {
       let asNotebook = out != nil || !parameters.isEmpty || !allowWrite.isEmpty
         || (file != "-" && notebook.hasCellMarkers)
       guard asNotebook else {
-        let seed = self.seed ?? 0
+        let seed = self.seed
         let status = Interpreter.onLargeStack {
           ScriptRunner.run(source, seed: seed, output: StandardOutput())
         }
@@ -73,13 +78,13 @@ extension PGSCommand {
         StandardError.write("error: \(error)\n")
         throw ExitCode(64)
       }
-      if let seed, let given = overrides.first(where: { $0.name == "seed" }), given.value != .number(Double(seed)) {
+      if let seed = seedOption, let given = overrides.first(where: { $0.name == "seed" }), given.value != .number(Double(seed)) {
         StandardError.write("error: --seed \(seed) and -p seed=\(given.value.sourceText) disagree; give the seed once\n")
         throw ExitCode(64)
       }
       let progress = ProgressDisplay(isTerminal: isatty(2) != 0, write: StandardError.write)
       let runner = NotebookRunner(
-        seed: seed, overrides: overrides,
+        seed: seedOption, overrides: overrides,
         toolVersion: PGSCommand.configuration.version, progress: progress)
       let job = NotebookJob(notebook: notebook, outputFolder: out, allowedWrites: allowWrite, runner: runner)
       let result = job.execute()
