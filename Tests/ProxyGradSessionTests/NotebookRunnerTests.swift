@@ -93,8 +93,14 @@ import Testing
 
   @Test func aNameUsedBeforeTheCellThatDefinesItFailsThatCell() {
     let outcome = run("# %%\nprint(later())\n# %%\nlater = fn() { 1 }\n")
-    #expect(outcome.exitStatus == 65 || outcome.exitStatus == 70)
+    #expect(outcome.exitStatus == 65)
     #expect(outcome.run.cells[0].status == .error)
+    guard case .error(let error)? = outcome.run.cells[0].outputs.last else {
+      Issue.record("expected an error")
+      return
+    }
+    #expect(error.name == "NameError")
+    #expect(error.message == "2:7: undefined name 'later'")
     #expect(outcome.run.cells[1].status == .skipped)
   }
 
