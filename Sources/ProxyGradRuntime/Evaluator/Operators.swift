@@ -111,7 +111,7 @@ enum Operators {
     case (.record(let x), .record(let y)):
       return x === y || (x.keys == y.keys && zip(x.values, y.values).allSatisfy { equal($0, $1, depth: depth + 1) })
     case (.range(let x), .range(let y)): return x == y
-    case (.tensor(let x), .tensor(let y)): return x === y
+    case (.tensor(let x), .tensor(let y)): return x === y || (x.shape == y.shape && x.values == y.values)
     case (.network(let x), .network(let y)): return x === y
     case (.layer(let x), .layer(let y)): return x.network === y.network && x.name == y.name
     case (.layerSpec(let x), .layerSpec(let y)): return x == y
