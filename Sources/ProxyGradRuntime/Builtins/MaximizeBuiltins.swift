@@ -192,10 +192,9 @@ struct FunctionAscent {
       interpreter.progress?.update(completed: stepsRun, detail: "")
     }
     interpreter.progress?.end(completed: stepsRun, detail: "")
-    let finalValue = history.last.flatMap { row -> Value? in
-      if case .record(let r) = row { return r["value"] }
-      return nil
-    } ?? .none
+    let final = try valueAndGradient(x, step: stepsRun, gradient: false, args, interpreter).0
+    let finalValue: Value =
+      final.count == 1 ? .number(Format.double(final[0])) : .tensor(Tensor(shape: [final.count], values: final))
     var fields: [(String, Value)] = [
       ("image", .tensor(x)), ("value", finalValue), ("best", .number(Format.double(best))),
       ("best_step", .number(Double(bestStep))), ("history", .list(ListBox(history))),
