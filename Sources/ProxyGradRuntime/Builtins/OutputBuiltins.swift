@@ -55,18 +55,31 @@ enum OutputBuiltins {
       return .none
     },
     Builtin(
-      "plot", "plot(rows, x: column, y: column)", arity: 1...1, labels: ["x", "y", "title"],
-      help: "A line plot output of one column against another, from a list of records such as a training history.",
+      "plot", "plot(rows, x: column, y: column or [columns], title: nil)", arity: 1...1, labels: ["x", "y", "title"],
+      help: "A line plot output of one column (or several, one line each) against another, from a list of records such as a training history.",
       example: "plot([{step: 1, loss: 2.3}, {step: 2, loss: 1.9}], x: \"step\", y: \"loss\")"
     ) { args, interpreter throws(RuntimeError) in
       let (columns, rows) = try tabulate(args.positional[0], args)
-      guard let x = try args.string("x"), let y = try args.string("y") else {
+      guard let x = try args.string("x"), let yValue = args["y"] else {
         throw args.error(.arity, "expects x: and y: column names")
       }
-      for name in [x, y] where !columns.contains(name) {
+      var ys: [String] = []
+      switch yValue {
+      case .string(let name): ys = [name]
+      case .list(let list) where !list.items.isEmpty:
+        for item in list.items {
+          guard case .string(let name) = item else {
+            throw args.error(.type, "expects y: a column name or a list of names, got \(Format.brief(item))", label: "y")
+          }
+          ys.append(name)
+        }
+      default:
+        throw args.error(.type, "expects y: a column name or a list of names, got \(yValue.typeDescription)", label: "y")
+      }
+      for name in [x] + ys where !columns.contains(name) {
         throw args.error(.value, "no column named '\(name)'; columns: \(columns.joined(separator: ", "))")
       }
-      interpreter.output.emit(.plot(title: try args.string("title"), columns: columns, rows: rows, x: x, y: [y]))
+      interpreter.output.emit(.plot(title: try args.string("title"), columns: columns, rows: rows, x: x, y: ys))
       return .none
     },
     Builtin(

@@ -12,6 +12,10 @@ typealias Code = (Frame) throws(Unwind) -> Value
 /// path of a loop does no name lookups.
 public final class Interpreter {
   public var output: OutputSink
+  /// Where long work (train, maximize) reports progress; nil reports nothing.
+  public var progress: ProgressSink?
+  /// Which files scripts may read and write.
+  public var files: FileAccess = UnconfinedFileAccess()
   public let interrupt = InterruptFlag()
   /// Told about long work (sweeps); nil reports nothing.
   public weak var progress: ProgressObserver?
