@@ -1,3 +1,4 @@
+import Foundation
 import ProxyGradNN
 
 /// Outputs beyond text: images, metrics, tables, plots, and sweep rows.
@@ -84,23 +85,28 @@ enum OutputBuiltins {
     },
     Builtin(
       "save", "save(value, path)", arity: 2...2,
-      help: "Writes a tensor or a string to a file of the notebook's output folder: a tensor as an image (.png, shaped like show's input), CSV (.csv, rank 1 or 2) or safetensors (.safetensors); a string as UTF-8 text. Paths are relative to the output folder; a path leading outside it (with .. or absolute) is refused unless pgs run was given --allow-write for it.",
+      help: "Writes a tensor or a string to a file: a tensor as an image (.png, shaped like show's input, where the front end encodes images), CSV (.csv, rank 1 or 2) or safetensors (.safetensors, one tensor named tensor); a string as UTF-8 text. In a notebook, paths are relative to the output folder, and a path leading outside it (with .. or absolute) is refused unless pgs run was given --allow-write for it.",
       example: "save(uniform([1, 8, 8], -1, 1), \"noise.png\")"
     ) { args, interpreter throws(RuntimeError) in
-      let content: SavedContent
+      let given = try args.string(1)
+      let path: String
+      switch interpreter.files.writablePath(given) {
+      case .success(let p): path = p
+      case .failure(let denied): throw args.error(.value, denied.message, at: 1)
+      }
+      let bytes: [UInt8]
       switch args.positional[0] {
-      case .string(let text): content = .text(text)
-      case .tensor(let t): content = .tensor(t.detached())
-      case let other: throw args.error(.type, "expects a tensor or a string as argument 1, got \(other.typeDescription)", at: 0)
+      case .string(let text):
+        bytes = Array(text.utf8)
+      case .tensor(let t):
+        bytes = try fileBytes(of: t.detached(), path: given, args, encoder: interpreter.files as? ImageFileEncoder)
+      case let other:
+        throw args.error(.type, "expects a tensor or a string as argument 1, got \(other.typeDescription)", at: 0)
       }
-      let path = try args.string(1)
-      guard let files = interpreter.files else {
-        throw args.error(.unsupported, "this session has no output folder to write '\(path)' into; run the script with pgs run --out DIR")
-      }
-      do throws(FileStoreError) {
-        _ = try files.save(content, to: path)
+      do {
+        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
       } catch {
-        throw args.error(.value, error.message, at: 1)
+        throw args.error(.value, "cannot write '\(given)': \(error.localizedDescription)", at: 1)
       }
       return .none
     },
@@ -117,6 +123,38 @@ enum OutputBuiltins {
       return .none
     },
   ]
+
+  /// A tensor in the file format its path's extension names.
+  static func fileBytes(
+    of t: Tensor, path: String, _ args: Arguments, encoder: ImageFileEncoder?
+  ) throws(RuntimeError) -> [UInt8] {
+    let lower = path.lowercased()
+    if lower.hasSuffix(".png") {
+      guard let encoder else {
+        throw args.error(.unsupported, "this session cannot encode images; save .csv or .safetensors, or run a notebook", at: 1)
+      }
+      do throws(FileAccessDenied) { return try encoder.png(of: t) } catch {
+        throw args.error(.value, error.message, at: 0)
+      }
+    }
+    if lower.hasSuffix(".safetensors") {
+      return SafeTensors.encode([(name: "tensor", shape: t.shape, values: t.values)])
+    }
+    guard lower.hasSuffix(".csv") else {
+      throw args.error(.value, "a tensor is saved as .png, .csv or .safetensors; got '\(path)'", at: 1)
+    }
+    guard t.rank == 1 || t.rank == 2 else {
+      throw args.error(.shape, "CSV holds a tensor of rank 1 or 2, got shape \(Format.shape(t.shape))", at: 0)
+    }
+    let width = t.shape.last ?? 0
+    var out = ""
+    if width > 0 {
+      for row in stride(from: 0, to: t.count, by: width) {
+        out += t.values[row..<(row + width)].map { Format.float($0) }.joined(separator: ",") + "\n"
+      }
+    }
+    return Array(out.utf8)
+  }
 
   static func cell(_ value: Value) -> TableCell {
     switch value {

@@ -12,15 +12,11 @@ typealias Code = (Frame) throws(Unwind) -> Value
 /// path of a loop does no name lookups.
 public final class Interpreter {
   public var output: OutputSink
-  /// Where long work (train, maximize) reports progress; nil reports nothing.
+  /// Where long work (train, maximize, sweeps) reports progress; nil reports nothing.
   public var progress: ProgressSink?
   /// Which files scripts may read and write.
   public var files: FileAccess = UnconfinedFileAccess()
   public let interrupt = InterruptFlag()
-  /// Told about long work (sweeps); nil reports nothing.
-  public weak var progress: ProgressObserver?
-  /// Where `save(...)` writes; nil refuses writes.
-  public var files: FileStore?
   /// Calls nested deeper than this are an error (`recursion too deep`), not a stack overflow.
   public var maximumCallDepth = 1_000
   /// The seed of `network(...)` weights and random tensors when a script gives none.
