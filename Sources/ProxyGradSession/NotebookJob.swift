@@ -2,7 +2,7 @@ import ProxyGradNotebook
 import ProxyGradSyntax
 
 /// One `pgs run` of a notebook, from checked script to committed output folder. This is the one
-/// place where a notebook run touches the disk: the folder is staged, `save(...)` writes into the
+/// place where a notebook run touches the disk: the folder is staged, scripts' writes go into the
 /// staging folder, and the finished report is swapped into place atomically (see `OutputFolder`).
 package struct NotebookJob {
   package var notebook: Notebook
@@ -58,13 +58,12 @@ package struct NotebookJob {
     }
     let name = NotebookRun(scriptPath: notebook.path, scriptSHA256: "", toolVersion: "", cells: [])
       .name
-    let store = NotebookFileStore(
-      folder: folder,
+    let files = NotebookFileAccess(
       confinement: folder.confinement(
         allowedPaths: allowedWrites,
         reservedNames: NotebookReport.reservedNames(notebookName: name)))
     var runner = self.runner
-    runner.files = store
+    runner.files = files
     let outcome = runner.run(notebook)
     do {
       try folder.finish(with: try NotebookReport(run: outcome.run))

@@ -24,8 +24,8 @@ package struct NotebookOutcome {
 
 /// Runs a notebook's cells in order in one interpreter session and records each cell's outputs.
 ///
-/// The runner writes nothing: outputs become `CellRecord`s, and `save(...)` goes to the injected
-/// `files` store. The seed is fixed per run: `seed` when given, else the parameters cell's
+/// The runner writes nothing itself: outputs become `CellRecord`s, and scripts' file writes go
+/// through the injected `files` access (none: writes are refused). The seed is fixed per run: `seed` when given, else the parameters cell's
 /// `seed` when it assigns a whole number, else 0.
 package struct NotebookRunner {
   /// The seed from the command line; overrides the script's `seed` parameter.
@@ -33,14 +33,14 @@ package struct NotebookRunner {
   /// Typed `-p` values, checked against the parameters cell (see `NotebookParameters.resolve`).
   package var overrides: [(name: String, value: ParameterValue)]
   package var toolVersion: String
-  package var files: FileStore?
-  package var progress: ProgressObserver?
+  package var files: FileAccess?
+  package var progress: ProgressSink?
   /// Seconds on a monotonic clock, for the manifest's durations.
   package var clock: @Sendable () -> Double
 
   package init(
     seed: UInt64? = nil, overrides: [(name: String, value: ParameterValue)] = [],
-    toolVersion: String, files: FileStore? = nil, progress: ProgressObserver? = nil,
+    toolVersion: String, files: FileAccess? = nil, progress: ProgressSink? = nil,
     clock: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }
   ) {
     self.seed = seed
@@ -79,7 +79,7 @@ private final class NotebookSession {
     self.runner = runner
     self.notebook = notebook
     interpreter = Interpreter(output: collector, seed: runner.seed ?? 0)
-    interpreter.files = runner.files
+    interpreter.files = runner.files ?? NoOutputFolderAccess()
     interpreter.progress = runner.progress
   }
 

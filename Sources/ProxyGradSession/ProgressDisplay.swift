@@ -2,13 +2,13 @@ import Foundation
 import ProxyGradNotebook
 import ProxyGradRuntime
 
-/// Draws the runtime's progress reports as text: on a terminal a bar with ETA, redrawn in place
+/// Draws the runtime's progress reports (`ProgressSink`) as text: on a terminal a bar with ETA, redrawn in place
 /// at most ten times a second and replaced by a summary line at the end; elsewhere only the
 /// summary line. Only the outermost work is shown (a sweep, not each run inside it), since its
 /// ETA is the one a user waits for.
 ///
 /// Terminal-free: the text goes to `write` (the command line passes standard error).
-package final class ProgressDisplay: ProgressObserver {
+package final class ProgressDisplay: ProgressSink {
   private let isTerminal: Bool
   private let write: (String) -> Void
   private let clock: () -> Double
@@ -38,24 +38,26 @@ package final class ProgressDisplay: ProgressObserver {
     start = clock()
     completed = 0
     drewBar = false
-    update(completed: 0)
+    update(completed: 0, detail: "")
   }
 
-  package func update(completed: Int) {
+  package func update(completed: Int, detail: String) {
     guard depth == 1, var reporter else { return }
     self.completed = completed
     guard isTerminal else { return }
     if let bar = reporter.update(completed: completed, elapsed: clock() - start) {
-      write("\r" + bar + "\u{1B}[K")
+      write("\r" + bar + (detail.isEmpty ? "" : "  " + detail) + "\u{1B}[K")
       drewBar = true
     }
     self.reporter = reporter
   }
 
-  package func end() {
+  package func end(completed: Int, detail: String) {
     depth -= 1
     guard depth == 0, let reporter else { return }
-    let summary = reporter.summary(completed: completed, elapsed: clock() - start)
+    let summary =
+      reporter.summary(completed: completed, elapsed: clock() - start)
+      + (detail.isEmpty ? "" : ", " + detail)
     write((drewBar ? "\r" : "") + summary + (drewBar ? "\u{1B}[K" : "") + "\n")
     self.reporter = nil
   }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct NotebookRunnerTests {
   func run(
     _ text: String, seed: UInt64? = nil, overrides: [(name: String, value: ParameterValue)] = [],
-    progress: ProgressObserver? = nil
+    progress: ProgressSink? = nil
   ) -> NotebookOutcome {
     NotebookRunner(seed: seed, overrides: overrides, toolVersion: "test", progress: progress)
       .run(Notebook(path: "nb.pgs", text: text))
@@ -156,7 +156,7 @@ import Testing
     let observer = RecordingObserver()
     let outcome = run("sweep a in [1, 2], b in 1...3 { record(v: a * b) }\n", progress: observer)
     #expect(outcome.exitStatus == 0)
-    #expect(observer.events == ["begin sweep 6", "1", "2", "3", "4", "5", "6", "end"])
+    #expect(observer.events == ["begin sweep 6", "1", "2", "3", "4", "5", "6", "end 6"])
   }
 
   @Test func saveWithoutAnOutputFolderIsAnError() {
@@ -166,13 +166,13 @@ import Testing
       Issue.record("expected an error")
       return
     }
-    #expect(error.message.hasPrefix("1:1: save: this session has no output folder"))
+    #expect(error.message == "1:11: save: this run has no output folder to write 'a.txt' into")
   }
 }
 
-final class RecordingObserver: ProgressObserver {
+final class RecordingObserver: ProgressSink {
   var events: [String] = []
   func begin(_ label: String, total: Int) { events.append("begin \(label) \(total)") }
-  func update(completed: Int) { events.append("\(completed)") }
-  func end() { events.append("end") }
+  func update(completed: Int, detail: String) { events.append("\(completed)") }
+  func end(completed: Int, detail: String) { events.append("end \(completed)") }
 }

@@ -13,12 +13,12 @@ import Testing
     let display = ProgressDisplay(isTerminal: true, write: { text += $0 }, clock: { clock.now })
     display.begin("sweep", total: 4)
     clock.now = 1
-    display.update(completed: 1)
+    display.update(completed: 1, detail: "")
     clock.now = 1.05
-    display.update(completed: 2)  // within 0.1 s of the last bar: not drawn
+    display.update(completed: 2, detail: "")  // within 0.1 s of the last bar: not drawn
     clock.now = 4
-    display.update(completed: 4)
-    display.end()
+    display.update(completed: 4, detail: "")
+    display.end(completed: 4, detail: "")
     let lines = text.split(separator: "\r").map(String.init)
     #expect(lines.count == 4)
     #expect(lines[1].hasPrefix("sweep [######..................]  25%  1/4  0:01 eta 0:03"))
@@ -31,12 +31,12 @@ import Testing
     let display = ProgressDisplay(isTerminal: false, write: { text += $0 }, clock: { clock.now })
     display.begin("sweep", total: 2)
     display.begin("train", total: 100)
-    display.update(completed: 50)
-    display.end()
-    display.update(completed: 1)
-    display.update(completed: 2)
+    display.update(completed: 50, detail: "loss 0.5")
+    display.end(completed: 100, detail: "loss 0.1")
+    display.update(completed: 1, detail: "")
+    display.update(completed: 2, detail: "")
     clock.now = 2
-    display.end()
-    #expect(text == "sweep: 2/2 in 0:02 (1.0/s)\n")
+    display.end(completed: 2, detail: "best 3")
+    #expect(text == "sweep: 2/2 in 0:02 (1.0/s), best 3\n")
   }
 }
