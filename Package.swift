@@ -58,7 +58,7 @@ let package = Package(
       ]),
     .executableTarget(
       name: "pgs-bench",
-      dependencies: ["ProxyGradNN", "ProxyGradSession"], swiftSettings: speed),
+      dependencies: ["ProxyGradNN", "ProxyGradRuntime", "ProxyGradSyntax"], swiftSettings: speed),
 
     // MARK: - Tests
     .target(name: "ProxyGradTestSupport", dependencies: ["ProxyGradTensor", "ProxyGradSyntax"]),

@@ -45,6 +45,7 @@ public final class Interpreter {
     self.output = output
     self.seed = seed
     self.rng = SplitMix64(seed: seed)
+    Engine.configure(threads: Parallel.threads)
   }
 
   // MARK: - Stages
