@@ -98,12 +98,17 @@ import Testing
       }
     }
     run(1000)
-    let before = residentKilobytes()
-    run(9000)
-    let after = residentKilobytes()
     // A graph kept alive per step would cost at least ~1 KiB a step (9 MiB here); other tests run
-    // in the same process at the same time, so allow them a few MiB of noise.
-    #expect(after - before < 4096, "resident memory grew by \(after - before) KiB over 9,000 steps")
+    // in the same process at the same time, so allow them a few MiB of noise. Their allocations
+    // can still land in one window, so a growing window is measured again: a leak grows in
+    // every window, the others' memory does not.
+    var growth: [Int] = []
+    for _ in 0..<3 where growth.last.map({ $0 >= 4096 }) ?? true {
+      let before = residentKilobytes()
+      run(9000)
+      growth.append(residentKilobytes() - before)
+    }
+    #expect(growth.min()! < 4096, "resident memory grew by \(growth) KiB over windows of 9,000 steps")
   }
 }
 
