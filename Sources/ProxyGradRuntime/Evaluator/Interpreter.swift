@@ -12,7 +12,7 @@ typealias Code = (Frame) throws(Unwind) -> Value
 /// path of a loop does no name lookups.
 public final class Interpreter {
   public var output: OutputSink
-  /// Where long work (train, maximize) reports progress; nil reports nothing.
+  /// Where long work (train, maximize, sweeps) reports progress; nil reports nothing.
   public var progress: ProgressSink?
   /// Which files scripts may read and write.
   public var files: FileAccess = UnconfinedFileAccess()
