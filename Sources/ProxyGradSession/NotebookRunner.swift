@@ -184,29 +184,7 @@ private final class NotebookSession {
 
   // MARK: - Errors
 
-  /// A runtime error as a cell output: `line:col: message`, then the source line with a caret
-  /// and the call trace.
-  static func cellError(_ error: RuntimeError) -> CellError {
-    var lines = error.rendered().split(separator: "\n", omittingEmptySubsequences: false)
-      .map(String.init)
-    if lines.last == "" { lines.removeLast() }
-    guard let span = error.span else {
-      return CellError(name: "RuntimeError", message: error.message, details: Array(lines.dropFirst()))
-    }
-    let (line, column) = span.location
-    return CellError(
-      name: "RuntimeError", message: "\(line):\(column): \(error.message)",
-      details: Array(lines.dropFirst()))
-  }
+  static func cellError(_ error: RuntimeError) -> CellError { CellError(error) }
 
-  /// Syntax or name errors of a cell: the first as the message, all of them in the details.
-  static func cellError(_ diagnostics: [Diagnostic]) -> CellError {
-    guard let first = diagnostics.first else { return CellError(message: "the cell did not compile") }
-    let (line, column) = first.span.location
-    let name = first.code.rawValue.hasPrefix("E02") ? "NameError" : "SyntaxError"
-    var details = DiagnosticRenderer(showsCodes: true).render(diagnostics)
-      .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    if details.last == "" { details.removeLast() }
-    return CellError(name: name, message: "\(line):\(column): \(first.message)", details: details)
-  }
+  static func cellError(_ diagnostics: [Diagnostic]) -> CellError { CellError(diagnostics) }
 }
