@@ -41,6 +41,7 @@ package final class KernelEngine {
     sink = EngineOutputSink()
     interpreter = Interpreter(output: sink, seed: seed)
     sink.engine = self
+    interpreter.files = KernelFileAccess()
     interpreter.progress = ProgressDisplay(
       isTerminal: true,
       write: { [weak self] text in

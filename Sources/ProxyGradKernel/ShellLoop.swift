@@ -127,11 +127,13 @@ struct ShellLoop {
           ("user_expressions", .object([])), ("payload", .array([])),
         ]))
     case .error(let error):
+      // Requests that were already waiting are aborted before the reply goes out: a client
+      // that waits for the reply before sending more is never affected.
+      if content["stop_on_error"]?.boolValue ?? true { abortQueuedExecutions() }
       guard case .object(let fields) = MIMEBundle.errorContent(error) else { return }
       reply(
         request, "execute_reply",
         .object([("status", .string("error")), ("execution_count", count)] + fields))
-      if content["stop_on_error"]?.boolValue ?? true { abortQueuedExecutions() }
     }
   }
 
