@@ -5,7 +5,6 @@ import Testing
 @Suite struct CommandLineTests {
   typealias Outcome = BuiltBinary.Outcome
 
-  static var binary: URL? { BuiltBinary.pgs }
 
   func run(_ arguments: [String], stdin: String? = nil) throws -> Outcome {
     try BuiltBinary.run(arguments, stdin: stdin)

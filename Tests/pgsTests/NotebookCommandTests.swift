@@ -6,7 +6,6 @@ import Testing
 @Suite struct NotebookCommandTests {
   typealias Outcome = BuiltBinary.Outcome
 
-  static var binary: URL? { BuiltBinary.pgs }
 
   func process(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
     try BuiltBinary.start(arguments)
