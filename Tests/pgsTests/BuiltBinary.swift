@@ -11,7 +11,11 @@ enum BuiltBinary {
     var stderr: String
   }
 
-  static let pgs: URL? = {
+  static let pgs: URL? = locate("pgs")
+  /// The engine benchmark and probe executable.
+  static let bench: URL? = locate("pgs-bench")
+
+  private static func locate(_ name: String) -> URL? {
     var candidates: [URL] = []
     if let argument = CommandLine.arguments.first {
       candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent())
@@ -21,7 +25,7 @@ enum BuiltBinary {
     for folder in candidates {
       var url = folder
       for _ in 0..<4 {
-        let candidate = url.appendingPathComponent("pgs")
+        let candidate = url.appendingPathComponent(name)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory),
           !isDirectory.boolValue
@@ -32,12 +36,12 @@ enum BuiltBinary {
       }
     }
     return nil
-  }()
+  }
 
   /// Starts `pgs` with `arguments`; standard input is `stdin` (closed after writing) or empty.
-  static func start(_ arguments: [String], stdin: String? = nil) throws -> (Process, Pipe, Pipe) {
+  static func start(_ arguments: [String], stdin: String? = nil, executable: URL? = pgs) throws -> (Process, Pipe, Pipe) {
     let process = Process()
-    process.executableURL = try #require(pgs, "the pgs binary is built next to the tests")
+    process.executableURL = try #require(executable, "the binary is built next to the tests")
     process.arguments = arguments
     let out = Pipe()
     let err = Pipe()
@@ -57,8 +61,8 @@ enum BuiltBinary {
   }
 
   /// Runs `pgs` to the end.
-  static func run(_ arguments: [String], stdin: String? = nil) throws -> Outcome {
-    let (process, out, err) = try start(arguments, stdin: stdin)
+  static func run(_ arguments: [String], stdin: String? = nil, executable: URL? = pgs) throws -> Outcome {
+    let (process, out, err) = try start(arguments, stdin: stdin, executable: executable)
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
