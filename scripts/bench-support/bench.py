@@ -45,6 +45,8 @@ UNSET = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 TIME_TARGETS = {"W1": 0.5, "W2": 0.25, "W3": 1.0, "W4": 1.0}
 RSS_TARGETS = {"W1": 0.5, "W3": 0.5}
 CONV_FRACTION_TARGET = 0.70
+# A configuration during which other processes kept more than this many cores busy is flagged.
+DISTURBED = 0.25
 DOC_BEGIN = "<!-- bench:results:begin -->"
 DOC_END = "<!-- bench:results:end -->"
 
@@ -66,7 +68,12 @@ int main(int argc, char **argv) {
   int status; struct rusage ru;
   if (wait4(pid, &status, 0, &ru) < 0) { perror("wait4"); return 127; }
   FILE *out = fopen(argv[1], "w");
-  if (out) { fprintf(out, "%ld\n", ru.ru_maxrss); fclose(out); }
+  if (out) {
+    fprintf(out, "%ld %ld %ld\n", ru.ru_maxrss,
+            (long)ru.ru_utime.tv_sec * 1000000L + (long)ru.ru_utime.tv_usec,
+            (long)ru.ru_stime.tv_sec * 1000000L + (long)ru.ru_stime.tv_usec);
+    fclose(out);
+  }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + WTERMSIG(status);
 }
@@ -88,6 +95,8 @@ class Run:
     result: dict = field(default_factory=dict)
     peak_rss_kb: int | None = None  # measured by the harness
     wall_s: float = 0.0
+    cpu_s: float | None = None  # the process's own user + system time
+    other_load: float | None = None  # mean cores busy with other work while it ran
     error: str = ""
 
 
@@ -129,6 +138,7 @@ class Runner:
         if self.verbose:
             print("  $ " + shlex.join(run.cmd), file=sys.stderr)
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            busy0 = busy_cpu_seconds()
             start = time.monotonic()
             proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, start_new_session=True)
             timed_out = False
@@ -143,17 +153,24 @@ class Runner:
                 time.sleep(0.02)
             proc.returncode = os.waitstatus_to_exitcode(status)
             run.wall_s = time.monotonic() - start
+            busy1 = busy_cpu_seconds()
             out.seek(0)
             err.seek(0)
             stdout = out.read().decode(errors="replace")
             stderr = err.read().decode(errors="replace")
         if self.helper:
             try:
-                run.peak_rss_kb = int(rss_file.read_text().strip())
+                maxrss, utime_us, stime_us = map(int, rss_file.read_text().split())
+                run.peak_rss_kb = maxrss
+                run.cpu_s = (utime_us + stime_us) / 1e6
             except (OSError, ValueError):
-                run.peak_rss_kb = None
+                pass
         else:
             run.peak_rss_kb = usage.ru_maxrss
+            run.cpu_s = usage.ru_utime + usage.ru_stime
+        if busy0 is not None and busy1 is not None and run.cpu_s is not None and run.wall_s > 0:
+            # Everything the machine did meanwhile, less this process (and the ~1 ms helper).
+            run.other_load = max(0.0, (busy1 - busy0 - run.cpu_s) / run.wall_s)
         if timed_out:
             run.error = f"timed out after {self.timeout:.0f} s"
         elif proc.returncode != 0:
@@ -167,6 +184,20 @@ class Runner:
         else:
             run.ok = True
         return run
+
+
+def busy_cpu_seconds() -> float | None:
+    """Seconds all CPUs have spent busy since boot (/proc/stat: all but idle and iowait)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu":
+        return None
+    ticks = [int(x) for x in fields[1:9]]  # user nice system idle iowait irq softirq steal
+    busy = sum(ticks) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK")
 
 
 def last_json_line(text: str) -> dict:
@@ -299,8 +330,9 @@ def progress_line(run: Run) -> str:
         return f"  {what} FAILED: {run.error}"
     if "times_ms" in run.result:
         s = summarize(run.result["times_ms"])
+        other = "" if run.other_load is None else f", other load {run.other_load:.2f}"
         return (f"  {what} median {fmt_ms(s['median'])} ms over {s['n']} reps, "
-                f"peak {fmt_mb(run.peak_rss_kb)} MB, {run.wall_s:.1f} s")
+                f"peak {fmt_mb(run.peak_rss_kb)} MB, {run.wall_s:.1f} s{other}")
     return f"  {what} {run.result.get('gflops', float('nan')):.1f} GFLOP/s"
 
 
@@ -313,8 +345,10 @@ def make_row(workload: str, threads: int, runs: dict[str, list[Run]]) -> dict:
         self_rss = [r.result.get("peak_rss_kb") for r in good if r.result.get("peak_rss_kb")]
         extra = {k: v for r in good for k, v in r.result.items()
                  if k not in ("workload", "threads", "times_ms", "peak_rss_kb")}
+        loads = [r.other_load for r in side_runs if r.other_load is not None]
         row[side] = {
             "stats": summarize(times),
+            "other_load": max(loads) if loads else None,
             "times_ms": times,
             "peak_rss_kb": max(rss) if rss else None,
             "self_reported_peak_rss_kb": max(self_rss) if self_rss else None,
@@ -444,7 +478,8 @@ def fmt_ratio(x: float | None) -> str:
 
 def table_rows(results: dict) -> tuple[list[str], list[list[str]]]:
     header = ["workload", "threads", "ours median ms", "ours p10-p90", "theirs", "theirs median ms",
-              "theirs p10-p90", "ours/theirs", "peak RSS ours MB", "peak RSS theirs MB"]
+              "theirs p10-p90", "ours/theirs", "peak RSS ours MB", "peak RSS theirs MB",
+              "other load"]
     body = []
     for row in results["rows"]:
         cells = [row["workload"], str(row["threads"])]
@@ -457,24 +492,27 @@ def table_rows(results: dict) -> tuple[list[str], list[list[str]]]:
         cells.append(fmt_ratio(row.get("time_ratio")))
         cells.append(fmt_mb(row.get("ours", {}).get("peak_rss_kb")))
         cells.append(fmt_mb(row.get("theirs", {}).get("peak_rss_kb")))
+        loads = [row[k]["other_load"] for k in ("ours", "theirs")
+                 if row.get(k, {}).get("other_load") is not None]
+        cells.append(f"{max(loads):.2f}" if loads else "-")
         body.append(cells)
     return header, body
 
 
-def text_table(header: list[str], body: list[list[str]]) -> str:
+def text_table(header: list[str], body: list[list[str]], left: tuple[int, ...] = (0,)) -> str:
     widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h)
               for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)),
              "  ".join("-" * w for w in widths)]
     for r in body:
-        lines.append("  ".join(c.ljust(w) if i < 2 or i == 4 else c.rjust(w)
+        lines.append("  ".join(c.ljust(w) if i in left else c.rjust(w)
                                for i, (c, w) in enumerate(zip(r, widths))))
     return "\n".join(lines)
 
 
-def md_table(header: list[str], body: list[list[str]]) -> str:
+def md_table(header: list[str], body: list[list[str]], left: tuple[int, ...] = (0,)) -> str:
     lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join("---" if i in (0, 4) else "---:" for i in range(len(header))) + "|"]
+             "|" + "|".join("---" if i in left else "---:" for i in range(len(header))) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in body]
     return "\n".join(lines)
 
@@ -500,6 +538,13 @@ def sgemm_rows(results: dict) -> tuple[list[str], list[list[str]]]:
 def other_lines(results: dict) -> list[str]:
     """Extra references and failures, one sentence each."""
     lines = []
+    disturbed = sorted({f"{r['workload']}/{r['threads']}" for r in results["rows"]
+                        for k in ("ours", "theirs")
+                        if (r.get(k, {}).get("other_load") or 0) > DISTURBED})
+    if disturbed:
+        lines.append(f"Other work used more than {DISTURBED} of a core during "
+                     f"{', '.join(disturbed)} (workload/threads): those times are disturbed; "
+                     "rerun on a quiet machine before quoting them.")
     for row in results["rows"]:
         fn = row.get("theirs-fn", {}).get("stats")
         if fn:
@@ -564,7 +609,7 @@ def fmt_load(la) -> str:
 
 def render_text(doc: dict) -> str:
     results = doc["results"]
-    parts = ["", text_table(*table_rows(results))]
+    parts = ["", text_table(*table_rows(results), left=(0, 1, 4))]
     if results["sgemm"]:
         parts += ["", "GFLOP/s (sgemm " + str(doc["settings"]["sgemm_size"]) + "^3; "
                   "W3 conv as reported by pgs-bench)", text_table(*sgemm_rows(results))]
@@ -585,7 +630,7 @@ def render_markdown(doc: dict) -> str:
         f"({s['warmup']} warm-up and {s['reps']} timed repetitions per process, "
         f"{s['rounds']} process(es) per side and configuration).",
         "",
-        md_table(*table_rows(results)),
+        md_table(*table_rows(results), left=(0, 4)),
     ]
     if results["sgemm"]:
         parts += ["", f"sgemm ({s['sgemm_size']}×{s['sgemm_size']}, float32) and the conv layers "
