@@ -212,6 +212,34 @@ def sgemm_gflops(size: int, reps: int) -> float:
     return 2.0 * size**3 / times[len(times) // 2] / 1e9
 
 
+def check() -> list[str]:
+    """Self-checks of the peer: the swap rule's gradient against a hand computation, that W2's
+    ascent raises the logit, and that the train steps lower their loss. Returns failures."""
+    failures = []
+    z = torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0], requires_grad=True)
+    y = SwapReLU(0.3)(z)
+    (y * torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])).sum().backward()
+    if not torch.equal(y.detach(), torch.tensor([0.0, 0.0, 0.0, 0.5, 2.0])):
+        failures.append(f"swap(0.3) value {y.tolist()} is not ReLU's")
+    expected = torch.tensor([0.3, 0.6, 0.9, 4.0, 5.0])
+    if not torch.allclose(z.grad, expected):
+        failures.append(f"swap(0.3) gradient {z.grad.tolist()}, expected {expected.tolist()}")
+
+    start_value = make_w2(steps=1)()  # the logit at the start (before the one step)
+    after = make_w2()()  # the logit before the 100th step
+    if not after > start_value + 0.5:
+        failures.append(f"W2 ascent: logit 3 went from {start_value:.3f} to {after:.3f}")
+
+    for name, make in (("W1", make_w1), ("W3", make_w3)):
+        step = make()
+        first = step()
+        for _ in range(4):
+            last = step()
+        if not last < first:
+            failures.append(f"{name}: loss did not fall over 5 steps ({first:.4f} -> {last:.4f})")
+    return failures
+
+
 def info() -> dict:
     capability = None
     try:
@@ -230,7 +258,7 @@ def info() -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("workload", choices=[*WORKLOADS, "sgemm", "info"])
+    parser.add_argument("workload", choices=[*WORKLOADS, "sgemm", "info", "check"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--reps", type=int, default=20)
@@ -241,6 +269,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.workload == "info":
         print(json.dumps(info()))
         return 0
+    if args.workload == "check":
+        failures = check()
+        for f in failures:
+            print(f"check: {f}", file=sys.stderr)
+        print("1 passed, 0 failed" if not failures else "0 passed, 1 failed")
+        return 1 if failures else 0
 
     # Threads are fixed before any parallel work starts.
     torch.set_num_threads(args.threads)
