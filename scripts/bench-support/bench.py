@@ -168,7 +168,9 @@ class Runner:
         else:
             run.peak_rss_kb = usage.ru_maxrss
             run.cpu_s = usage.ru_utime + usage.ru_stime
-        if busy0 is not None and busy1 is not None and run.cpu_s is not None and run.wall_s > 0:
+        # /proc/stat counts in clock ticks (10 ms): too coarse for a process shorter than ~0.5 s.
+        if (busy0 is not None and busy1 is not None and run.cpu_s is not None
+                and run.wall_s >= 0.5):
             # Everything the machine did meanwhile, less this process (and the ~1 ms helper).
             run.other_load = max(0.0, (busy1 - busy0 - run.cpu_s) / run.wall_s)
         if timed_out:
@@ -295,6 +297,7 @@ def run_benchmark(cfg: Config, runner: Runner, log) -> dict:
                 order += [s for s in cmds if s not in ("ours", "theirs") and cmds[s]]
                 for side in order:
                     run = runner.run(Run(side, workload, threads, cmds[side]), env)
+                    check_shape(run, cfg.reps)
                     runs[side].append(run)
                     log(progress_line(run))
             rows.append(make_row(workload, threads, runs))
@@ -324,6 +327,19 @@ def run_benchmark(cfg: Config, runner: Runner, log) -> dict:
     return {"rows": rows, "sgemm": sgemm}
 
 
+def check_shape(run: Run, reps: int) -> None:
+    """The JSON contract: {"workload", "threads", "times_ms": [reps numbers], "peak_rss_kb"}."""
+    if not run.ok:
+        return
+    times = run.result.get("times_ms")
+    if not isinstance(times, list) or not all(isinstance(t, (int, float)) for t in times):
+        run.ok, run.error = False, f"no times_ms list in {json.dumps(run.result)[:200]}"
+    elif len(times) != reps:
+        run.ok, run.error = False, f"{len(times)} times for {reps} repetitions"
+    elif run.result.get("workload") not in (None, run.workload):
+        run.ok, run.error = False, f"answered for workload {run.result.get('workload')!r}"
+
+
 def progress_line(run: Run) -> str:
     what = f"{run.workload:5} {run.threads}t {run.side:9}"
     if not run.ok:
@@ -345,7 +361,7 @@ def make_row(workload: str, threads: int, runs: dict[str, list[Run]]) -> dict:
         self_rss = [r.result.get("peak_rss_kb") for r in good if r.result.get("peak_rss_kb")]
         extra = {k: v for r in good for k, v in r.result.items()
                  if k not in ("workload", "threads", "times_ms", "peak_rss_kb")}
-        loads = [r.other_load for r in side_runs if r.other_load is not None]
+        loads = [r.other_load for r in good if r.other_load is not None]
         row[side] = {
             "stats": summarize(times),
             "other_load": max(loads) if loads else None,
@@ -669,7 +685,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="processes per side and configuration; reps are pooled (1)")
     p.add_argument("--ours-only", action="store_true", help="run no peer, not even CPython")
     p.add_argument("--no-sgemm", action="store_true")
-    p.add_argument("--sgemm-size", type=int, default=1024)
+    p.add_argument("--sgemm-size", type=int, default=1024,
+                   help="matrix size for the Python sgemm peers (pgs-bench sgemm picks its own)")
     p.add_argument("--timeout", type=float, default=900, help="seconds per process (900)")
     p.add_argument("--out", default=str(REPO / "bench-results"))
     p.add_argument("--write-docs", nargs="?", const=str(REPO / "docs" / "performance.md"),
