@@ -100,11 +100,20 @@ class Run:
     error: str = ""
 
 
+def machine_load(seconds: float = 1.0) -> float | None:
+    """Cores kept busy over the next `seconds` (this driver sleeps meanwhile)."""
+    b0 = busy_cpu_seconds()
+    time.sleep(seconds)
+    b1 = busy_cpu_seconds()
+    return None if b0 is None or b1 is None else (b1 - b0) / seconds
+
+
 class Runner:
-    def __init__(self, workdir: Path, timeout: float, verbose: bool):
+    def __init__(self, workdir: Path, timeout: float, verbose: bool, wait_quiet: float = 0):
         self.workdir = workdir
         self.timeout = timeout
         self.verbose = verbose
+        self.wait_quiet = wait_quiet
         self.helper = self._build_helper()
         self.rss_method = (
             "ru_maxrss of each benchmarked process, via a fork/exec/wait4 helper"
@@ -131,7 +140,22 @@ class Runner:
         run = self.run(Run("floor", "-", 1, ["true"]), env, expect_json=False)
         self.rss_floor_kb = run.peak_rss_kb
 
+    def wait_until_quiet(self) -> None:
+        """Waits up to `wait_quiet` seconds for other work to leave the machine."""
+        deadline = time.monotonic() + self.wait_quiet
+        waited = False
+        while time.monotonic() < deadline:
+            load = machine_load()
+            if load is None or load <= DISTURBED:
+                break
+            if not waited:
+                print(f"  (waiting up to {self.wait_quiet:.0f} s for a quiet machine: "
+                      f"load {load:.2f})", file=sys.stderr, flush=True)
+                waited = True
+
     def run(self, run: Run, env: dict, expect_json: bool = True) -> Run:
+        if self.wait_quiet > 0 and run.side != "floor":
+            self.wait_until_quiet()
         rss_file = self.workdir / "maxrss"
         rss_file.unlink(missing_ok=True)
         cmd = [str(self.helper), str(rss_file), *run.cmd] if self.helper else run.cmd
@@ -688,6 +712,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sgemm-size", type=int, default=1024,
                    help="matrix size for the Python sgemm peers (pgs-bench sgemm picks its own)")
     p.add_argument("--timeout", type=float, default=900, help="seconds per process (900)")
+    p.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
+                   help="before each process, wait up to this long for other work to stop")
     p.add_argument("--out", default=str(REPO / "bench-results"))
     p.add_argument("--write-docs", nargs="?", const=str(REPO / "docs" / "performance.md"),
                    help="rewrite the results section of docs/performance.md")
@@ -727,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = dt.datetime.now().astimezone()
     with tempfile.TemporaryDirectory(prefix="pgs-bench-") as tmp:
-        runner = Runner(Path(tmp), args.timeout, args.verbose)
+        runner = Runner(Path(tmp), args.timeout, args.verbose, args.wait_quiet)
         runner.measure_floor(child_env(1))
         m = machine(cfg)
         la = m["load_average_start"][0]
