@@ -1,1 +1,125 @@
-print("bench")
+#if canImport(Glibc)
+  import Glibc
+#endif
+import Dispatch
+import Foundation
+import ProxyGradNN
+import ProxyGradTensor
+
+/// `pgs-bench WORKLOAD --threads N --warmup K --reps R --json`: runs one reference workload in
+/// this process and prints one JSON line with the time of every timed repetition and the peak
+/// resident memory. `scripts/bench` runs it beside the same work in PyTorch.
+struct BenchArguments {
+  var workload = ""
+  var threads = 1
+  var warmup = 3
+  var reps = 20
+  var steps = 10_000
+
+  init(_ args: [String]) throws(BenchError) {
+    var it = args.makeIterator()
+    while let arg = it.next() {
+      func value() throws(BenchError) -> Int {
+        guard let v = it.next(), let n = Int(v), n >= 0 else {
+          throw BenchError("\(arg) expects a whole number")
+        }
+        return n
+      }
+      switch arg {
+      case "--threads": threads = max(1, try value())
+      case "--warmup": warmup = try value()
+      case "--reps": reps = max(1, try value())
+      case "--steps": steps = max(1, try value())
+      case "--json": break
+      case _ where !arg.hasPrefix("-") && workload.isEmpty: workload = arg
+      default: throw BenchError("unknown argument '\(arg)'")
+      }
+    }
+    guard !workload.isEmpty else { throw BenchError("name a workload: W1, W2, W3, W4, sgemm, memory") }
+  }
+}
+
+struct BenchError: Error {
+  let message: String
+  init(_ message: String) { self.message = message }
+}
+
+func milliseconds(_ body: () -> Void) -> Double {
+  let start = DispatchTime.now().uptimeNanoseconds
+  body()
+  return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+}
+
+func peakResidentKilobytes() -> Int {
+  var usage = rusage()
+  getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+  return usage.ru_maxrss
+}
+
+func currentResidentKilobytes() -> Int {
+  guard let f = fopen("/proc/self/statm", "r") else { return 0 }
+  defer { fclose(f) }
+  var size = 0, resident = 0
+  return withUnsafeMutablePointer(to: &size) { s in
+    withUnsafeMutablePointer(to: &resident) { r in
+      fscanfPair(f, s, r) == 2 ? r.pointee * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024 : 0
+    }
+  }
+}
+
+func fscanfPair(_ f: UnsafeMutablePointer<FILE>, _ a: UnsafeMutablePointer<Int>, _ b: UnsafeMutablePointer<Int>) -> Int32 {
+  var line = [CChar](repeating: 0, count: 256)
+  guard fgets(&line, 256, f) != nil else { return 0 }
+  let fields = String(cString: line).split(separator: " ").compactMap { Int($0) }
+  guard fields.count >= 2 else { return 0 }
+  a.pointee = fields[0]
+  b.pointee = fields[1]
+  return 2
+}
+
+func json(_ pairs: [(String, String)]) -> String {
+  "{" + pairs.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+}
+
+func run() throws(BenchError) {
+  let args = try BenchArguments(Array(CommandLine.arguments.dropFirst()))
+  Engine.configure(threads: args.threads)
+  var extra: [(String, String)] = []
+  let body: () -> Void
+  do {
+    switch args.workload {
+    case "W1": body = Workloads.trainStep(network: try Workloads.w1Network(seed: 1), batch: 64)
+    case "W2": body = Workloads.maximizeSteps(network: try Workloads.w1Network(seed: 1))
+    case "W3": body = Workloads.trainStep(network: try Workloads.w3Network(seed: 1), batch: 128)
+    case "W4": body = try Workloads.interpreterLoop()
+    case "sgemm":
+      let gflops = SgemmProbe.gflops(size: 1024, reps: args.reps)
+      print(json([("workload", "\"sgemm\""), ("threads", "\(args.threads)"), ("gflops", "\(gflops)")]))
+      return
+    case "memory":
+      let report = try MemoryProbe.run(steps: args.steps)
+      print(json(report))
+      return
+    default: throw BenchError("unknown workload '\(args.workload)'")
+    }
+  } catch let error as BenchError {
+    throw error
+  } catch {
+    throw BenchError("\(error)")
+  }
+  for _ in 0..<args.warmup { body() }
+  let times = (0..<args.reps).map { _ in milliseconds(body) }
+  if args.workload == "W3" { extra.append(("conv_gflops", "\(ConvProbe.w3ConvGflops())")) }
+  print(
+    json(
+      [("workload", "\"\(args.workload)\""), ("threads", "\(args.threads)"),
+        ("times_ms", "[" + times.map { String($0) }.joined(separator: ",") + "]"),
+        ("peak_rss_kb", "\(peakResidentKilobytes())")] + extra))
+}
+
+do {
+  try run()
+} catch {
+  FileHandle.standardError.write(Data("pgs-bench: error: \(error.message)\n".utf8))
+  exit(64)
+}

@@ -1,0 +1,44 @@
+/// One output of a notebook cell, independent of the language that produced it.
+package enum CellOutput: Equatable, Sendable {
+  /// Text a cell printed (`print`), in order; each print's text carries its own newline.
+  case stream(String)
+  /// The display text of a cell's last expression, as Jupyter's `execute_result`.
+  case result(String)
+  /// An image (`show`), with an optional caption.
+  case image(NotebookImage, caption: String?)
+  /// A named scalar (`metric`).
+  case metric(name: String, value: Double)
+  case table(NotebookTable)
+  case plot(NotebookPlot)
+  /// The error that stopped the cell.
+  case error(CellError)
+
+  /// The output kind as written in `manifest.json`.
+  package var kindName: String {
+    switch self {
+    case .stream: return "stream"
+    case .result: return "result"
+    case .image: return "image"
+    case .metric: return "metric"
+    case .table: return "table"
+    case .plot: return "plot"
+    case .error: return "error"
+    }
+  }
+}
+
+/// The error that stopped a cell, ready for display.
+package struct CellError: Equatable, Sendable {
+  /// A short error class, shown as the ipynb `ename` (`RuntimeError`, `SyntaxError`).
+  package var name: String
+  /// The message; by convention it starts with `line:col:` in file coordinates.
+  package var message: String
+  /// Further lines: the call trace and the source line with a caret. Shown under the message.
+  package var details: [String]
+
+  package init(name: String = "RuntimeError", message: String, details: [String] = []) {
+    self.name = name
+    self.message = message
+    self.details = details
+  }
+}

@@ -1,0 +1,101 @@
+import CBLAS
+import Dispatch
+import Synchronization
+
+/// How many threads the engine uses, and a deterministic parallel loop.
+///
+/// Work is split into chunks whose boundaries depend only on the problem size, never on the
+/// thread count or on timing, and each output element is written by exactly one chunk: results
+/// are bit-identical from run to run. GEMMs run on OpenBLAS's own threads.
+public enum Parallel {
+  private static let threadCount = Atomic<Int>(1)
+  @TaskLocal private static var threadOverride: Int?
+
+  /// The number of threads used by kernels (and by OpenBLAS, unless overridden for a task).
+  public static var threads: Int { threadOverride ?? threadCount.load(ordering: .relaxed) }
+
+  /// Runs `body` with the engine's own loops using `n` threads, without changing the process-wide
+  /// setting (OpenBLAS keeps its own). For tests that compare thread counts side by side.
+  public static func withThreads<T>(_ n: Int, _ body: () throws -> T) rethrows -> T {
+    try $threadOverride.withValue(max(1, n)) { try body() }
+  }
+
+  /// Sets the number of threads for kernels and OpenBLAS (at least 1).
+  public static func setThreads(_ n: Int) {
+    let n = max(1, n)
+    threadCount.store(n, ordering: .relaxed)
+    openblas_set_num_threads(Int32(n))
+  }
+
+  /// Calls `body` with consecutive ranges covering `0..<count`, in parallel when there is enough
+  /// work (`count * costPerItem` above about 32k operations) and more than one thread.
+  /// - Parameters:
+  ///   - count: the number of items.
+  ///   - costPerItem: a rough number of operations per item, to decide whether to split.
+  ///   - body: processes one range; it must write only outputs owned by its items.
+  @inline(__always)
+  public static func forEachRange(
+    _ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void
+  ) {
+    let threads = self.threads
+    let work = count * costPerItem
+    guard threads > 1, count > 1, work >= 32_768 else {
+      if count > 0 { body(0..<count) }
+      return
+    }
+    // Fixed chunking: about 4 chunks per thread so uneven items balance out.
+    let chunks = min(count, threads * 4)
+    let size = (count + chunks - 1) / chunks
+    let n = (count + size - 1) / size
+    withoutActuallyEscaping(body) { body in
+      let box = UncheckedBox(body)
+      DispatchQueue.concurrentPerform(iterations: n) { chunk in
+        let start = chunk * size
+        box.value(start..<min(count, start + size))
+      }
+    }
+  }
+}
+
+extension Parallel {
+  /// Splits `0..<count` into one contiguous part per thread and runs the parts concurrently,
+  /// with OpenBLAS single-threaded meanwhile (each part makes its own small GEMM calls).
+  /// `body` receives its part and the part's index (for per-part scratch and partial sums,
+  /// combined by the caller in part order).
+  /// - Returns: the number of parts used.
+  @discardableResult
+  public static func forEachPart(_ count: Int, _ body: (Range<Int>, Int) -> Void) -> Int {
+    let threads = Swift.min(self.threads, count)
+    guard threads > 1 else {
+      if count > 0 { body(0..<count, 0) }
+      return 1
+    }
+    let size = (count + threads - 1) / threads
+    let parts = (count + size - 1) / size
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(Int32(threadCount.load(ordering: .relaxed))) }
+    withoutActuallyEscaping(body) { body in
+      let box = UncheckedBox(body)
+      DispatchQueue.concurrentPerform(iterations: parts) { part in
+        let start = part * size
+        box.value(start..<Swift.min(count, start + size), part)
+      }
+    }
+    return parts
+  }
+
+  /// The number of parts `forEachPart(count)` will use.
+  public static func partCount(_ count: Int) -> Int {
+    let threads = Swift.min(self.threads, count)
+    guard threads > 1 else { return 1 }
+    let size = (count + threads - 1) / threads
+    return (count + size - 1) / size
+  }
+}
+
+/// Carries a value into a concurrent loop whose safety is established by the caller (disjoint
+/// writes).
+struct UncheckedBox<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
+}

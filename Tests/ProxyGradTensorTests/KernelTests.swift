@@ -1,0 +1,87 @@
+import ProxyGradTensor
+import ProxyGradTestSupport
+import Testing
+
+/// Small hand-computed cases, forward and backward.
+@Suite struct KernelTests {
+  @Test func leakyReLUUsesTheBackwardSlopeOnTheWayBack() {
+    let x = Tensor(shape: [4], values: [-2, -0.5, 0, 3], requiresGrad: true)
+    let y = leakyReLU(x, forwardSlope: 0.1, backwardSlope: 0.7)
+    #expect(isApproximatelyEqual(y.values, [-0.2, -0.05, 0, 3]))
+    sum(y).backward()
+    // x ≤ 0 takes the backward slope; the forward slope never reaches the gradient.
+    #expect(isApproximatelyEqual(x.grad!, [0.7, 0.7, 0.7, 1]))
+  }
+
+  @Test func convolutionOfAHandComputedCase() {
+    // 1×1×3×3 input, one 2×2 filter, stride 1, no padding.
+    let x = Tensor(shape: [1, 1, 3, 3], values: [1, 2, 3, 4, 5, 6, 7, 8, 9], requiresGrad: true)
+    let w = Tensor(shape: [1, 1, 2, 2], values: [1, 0, -1, 2], requiresGrad: true)
+    let b = Tensor(shape: [1], values: [0.5], requiresGrad: true)
+    let y = conv2d(x, weight: w, bias: b, stride: 1, padding: 0)
+    // y[0,0] = 1·1 + 2·0 − 4 + 2·5 + 0.5 = 7.5, and so on.
+    #expect(y.shape == [1, 1, 2, 2])
+    #expect(isApproximatelyEqual(y.values, [7.5, 9.5, 13.5, 15.5]))
+    sum(y).backward()
+    // dW[k] = Σ over outputs of the input under tap k: taps read [1,2,4,5],[2,3,5,6],...
+    #expect(isApproximatelyEqual(w.grad!, [12, 16, 24, 28]))
+    #expect(isApproximatelyEqual(b.grad!, [4]))
+    #expect(isApproximatelyEqual(x.grad!, [1, 1, 0, 0, 2, 2, -1, 1, 2]))
+  }
+
+  @Test func paddedStridedConvolutionShape() {
+    let x = Tensor.zeros([2, 3, 7, 7])
+    let w = Tensor.zeros([4, 3, 3, 3])
+    #expect(conv2d(x, weight: w, bias: nil, stride: 2, padding: 1).shape == [2, 4, 4, 4])
+  }
+
+  @Test func maxPoolRoutesTheGradientToTheMaximum() {
+    let x = Tensor(shape: [1, 1, 2, 4], values: [1, 5, 2, 0, 3, 4, 8, 7], requiresGrad: true)
+    let y = maxPool2d(x, kernel: 2, stride: 2)
+    #expect(isApproximatelyEqual(y.values, [5, 8]))
+    (y * Tensor(shape: [1, 1, 1, 2], values: [10, 20])).backward()
+    #expect(isApproximatelyEqual(x.grad!, [0, 10, 0, 0, 0, 0, 20, 0]))
+  }
+
+  @Test func crossEntropyOfUniformLogitsIsLogOfClassCount() {
+    let logits = Tensor(shape: [2, 4], values: [Float](repeating: 3, count: 8), requiresGrad: true)
+    let loss = softmaxCrossEntropy(logits, labels: [1, 3])
+    #expect(isApproximatelyEqual(Double(loss.item()), 1.3862943611198906, relativeTolerance: 1e-6))
+    loss.backward()
+    // (p − onehot)/N = (0.25 − [j = y]) / 2
+    #expect(isApproximatelyEqual(logits.grad!, [0.125, -0.375, 0.125, 0.125, 0.125, 0.125, 0.125, -0.375]))
+  }
+
+  @Test func crossEntropyIsStableForHugeLogits() {
+    let logits = Tensor(shape: [1, 2], values: [1000, -1000])
+    #expect(softmaxCrossEntropy(logits, labels: [1]).item() == 2000)
+  }
+
+  @Test func broadcastingForward() {
+    let a = Tensor(shape: [2, 1], values: [1, 2])
+    let b = Tensor(shape: [3], values: [10, 20, 30])
+    let c = a + b
+    #expect(c.shape == [2, 3])
+    #expect(isApproximatelyEqual(c.values, [11, 21, 31, 12, 22, 32]))
+    #expect(Shape.broadcast([2, 3], [4]) == nil)
+  }
+
+  @Test func noGraphIsRecordedWithoutRecording() {
+    let x = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
+    let y = Autograd.withoutRecording { exp(x) * 2 }
+    #expect(!y.requiresGrad)
+  }
+
+  @Test func backwardReleasesTheGraph() {
+    let x = Tensor(shape: [3], values: [1, 2, 3], requiresGrad: true)
+    weak var interior: Tensor?
+    do {
+      let h = exp(x)
+      interior = h
+      let y = sum(h * h)
+      y.backward()
+    }
+    #expect(interior == nil)
+    #expect(x.grad != nil)
+  }
+}
