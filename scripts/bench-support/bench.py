@@ -192,9 +192,9 @@ class Runner:
         else:
             run.peak_rss_kb = usage.ru_maxrss
             run.cpu_s = usage.ru_utime + usage.ru_stime
-        # /proc/stat counts in clock ticks (10 ms): too coarse for a process shorter than ~0.5 s.
+        # /proc/stat counts in clock ticks (10 ms): too coarse for a process shorter than ~0.2 s.
         if (busy0 is not None and busy1 is not None and run.cpu_s is not None
-                and run.wall_s >= 0.5):
+                and run.wall_s >= 0.2):
             # Everything the machine did meanwhile, less this process (and the ~1 ms helper).
             run.other_load = max(0.0, (busy1 - busy0 - run.cpu_s) / run.wall_s)
         if timed_out:
