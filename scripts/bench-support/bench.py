@@ -167,14 +167,20 @@ class Runner:
             proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, start_new_session=True)
             timed_out = False
             deadline = start + self.timeout
-            while True:
-                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-                if pid:
-                    break
-                if time.monotonic() > deadline and not timed_out:
-                    timed_out = True
-                    os.killpg(proc.pid, signal.SIGKILL)
-                time.sleep(0.02)
+            try:
+                while True:
+                    pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                    if pid:
+                        break
+                    if time.monotonic() > deadline and not timed_out:
+                        timed_out = True
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    time.sleep(0.02)
+            except KeyboardInterrupt:
+                os.killpg(proc.pid, signal.SIGKILL)
+                os.wait4(proc.pid, 0)
+                proc.returncode = -signal.SIGKILL
+                raise
             proc.returncode = os.waitstatus_to_exitcode(status)
             run.wall_s = time.monotonic() - start
             busy1 = busy_cpu_seconds()
@@ -305,8 +311,19 @@ def commands(cfg: Config, workload: str, threads: int) -> dict[str, list[str] | 
     return {"ours": ours, "theirs": theirs}
 
 
-def run_benchmark(cfg: Config, runner: Runner, log) -> dict:
-    runs: list[Run] = []
+def run_benchmark(cfg: Config, runner: Runner, log, results: dict) -> None:
+    """Runs everything, filling results["runs"] and results["sgemm"] as it goes, so that an
+    interrupted run (Ctrl-C, SIGTERM) still reports what it measured."""
+    try:
+        measure(cfg, runner, log, results)
+    except KeyboardInterrupt:
+        results["interrupted"] = True
+        log("bench: interrupted; reporting what was measured")
+
+
+def measure(cfg: Config, runner: Runner, log, results: dict) -> None:
+    runs = results.setdefault("runs", [])
+    sgemm = results.setdefault("sgemm", [])
     flip = False
     for workload in cfg.workloads:
         for threads in cfg.threads:
@@ -321,10 +338,9 @@ def run_benchmark(cfg: Config, runner: Runner, log) -> dict:
                 for side in order:
                     run = runner.run(Run(side, workload, threads, cmds[side]), env)
                     check_shape(run, cfg.reps)
-                    runs.append(run)
+                    runs.append(asdict(run))
                     log(progress_line(run))
 
-    sgemm = []
     if cfg.sgemm:
         for threads in cfg.threads:
             env = child_env(threads)
@@ -339,14 +355,13 @@ def run_benchmark(cfg: Config, runner: Runner, log) -> dict:
                           "--threads", str(threads), *size, "--json"]
                 if cfg.torch_python else None,
             }
+            sgemm.append(entry)
             for side, cmd in peers.items():
                 if not cmd:
                     continue
                 run = runner.run(Run(side, "sgemm", threads, cmd), env)
                 log(progress_line(run))
                 entry[side] = run.result if run.ok else {"error": run.error}
-            sgemm.append(entry)
-    return {"runs": [asdict(r) for r in runs], "sgemm": sgemm}
 
 
 def aggregate(run_dicts: list[dict]) -> list[dict]:
@@ -674,6 +689,8 @@ def render_text(doc: dict) -> str:
         parts += ["", "GFLOP/s (sgemm " + str(doc["settings"]["sgemm_size"]) + "^3; "
                   "W3 conv as reported by pgs-bench)", text_table(*sgemm_rows(results))]
     extra = other_lines(results)
+    if results.get("interrupted"):
+        extra.insert(0, "The run was interrupted: the table holds what it measured until then.")
     if extra:
         parts += [""] + extra
     if doc["targets"]:
@@ -696,6 +713,8 @@ def render_markdown(doc: dict) -> str:
         parts += ["", f"sgemm ({s['sgemm_size']}×{s['sgemm_size']}, float32) and the conv layers "
                   "of W3, in GFLOP/s:", "", md_table(*sgemm_rows(results))]
     extra = other_lines(results)
+    if results.get("interrupted"):
+        extra.insert(0, "The run was interrupted: the table holds what it measured until then.")
     if extra:
         parts += [""] + [f"- {x}" for x in extra]
     if doc["targets"]:
@@ -714,6 +733,10 @@ def write_docs(path: Path, markdown: str) -> None:
 
 
 # MARK: - Main
+
+
+def interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -786,7 +809,9 @@ def main(argv: list[str] | None = None) -> int:
         if la > 0.5:
             print("bench: warning: the machine is busy (load average above 0.5); "
                   "times will be noisy", file=sys.stderr)
-        results = run_benchmark(cfg, runner, lambda s: print(s, file=sys.stderr, flush=True))
+        results: dict = {"runs": [], "sgemm": []}
+        signal.signal(signal.SIGTERM, interrupt)
+        run_benchmark(cfg, runner, lambda s: print(s, file=sys.stderr, flush=True), results)
         results["rows"] = aggregate(results["runs"])
         m["load_average_end"] = os.getloadavg()
         m["rss_method"] = runner.rss_method
