@@ -26,12 +26,15 @@ let package = Package(
       name: "CEditLine", pkgConfig: "libedit",
       providers: [.apt(["libedit-dev"])]),
     .systemLibrary(
+      name: "CZlib", pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(
       name: "CPNG", pkgConfig: "libpng",
       providers: [.apt(["libpng-dev", "zlib1g-dev"])]),
 
     // MARK: - Engine
     .target(name: "ProxyGradTensor", dependencies: ["CBLAS"], swiftSettings: speed),
-    .target(name: "ProxyGradNN", dependencies: ["ProxyGradTensor"], swiftSettings: speed),
+    .target(name: "ProxyGradNN", dependencies: ["ProxyGradTensor", "CZlib"], swiftSettings: speed),
 
     // MARK: - Language
     .target(name: "ProxyGradSyntax"),
@@ -55,7 +58,7 @@ let package = Package(
       ]),
     .executableTarget(
       name: "pgs-bench",
-      dependencies: ["ProxyGradNN", "ProxyGradSession"], swiftSettings: speed),
+      dependencies: ["ProxyGradNN", "ProxyGradRuntime", "ProxyGradSyntax"], swiftSettings: speed),
 
     // MARK: - Tests
     .target(name: "ProxyGradTestSupport", dependencies: ["ProxyGradTensor", "ProxyGradSyntax"]),
@@ -63,7 +66,8 @@ let package = Package(
       name: "ProxyGradTensorTests", dependencies: ["ProxyGradTensor", "ProxyGradTestSupport"]),
     .testTarget(
       name: "ProxyGradNNTests",
-      dependencies: ["ProxyGradNN", "ProxyGradTensor", "ProxyGradTestSupport"]),
+      dependencies: ["ProxyGradNN", "ProxyGradTensor", "ProxyGradTestSupport"],
+      resources: [.copy("Golden")]),
     .testTarget(
       name: "ProxyGradSyntaxTests", dependencies: ["ProxyGradSyntax", "ProxyGradTestSupport"]),
     .testTarget(

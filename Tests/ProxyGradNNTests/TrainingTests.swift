@@ -83,33 +83,57 @@ import Testing
       optimizer: &sgd)
     #expect(loss == expected)
   }
-
-  /// The graph is released after every backward: resident memory stays flat over 10,000 steps.
-  @Test func memoryStaysFlatOverTenThousandSteps() throws {
-    let net = try Network(
-      inputShape: [1, 8, 8],
-      layers: [.conv(outChannels: 4, kernel: 3), .leakyReLU(slope: 0), .flatten(), .linear(outFeatures: 2)],
-      seed: 1)
-    let data = SyntheticImages.make(count: 8, classes: 2, size: 8, seed: 2)
-    var sgd = SGD(learningRate: 0.01, momentum: 0.9)
-    func run(_ steps: Int) {
-      for _ in 0..<steps {
-        trainStep(network: net, inputs: data.images, labels: data.labels, rule: .proxy(.constant(0.3)), optimizer: &sgd)
-      }
-    }
-    run(1000)
-    let before = residentKilobytes()
-    run(9000)
-    let after = residentKilobytes()
-    // A graph kept alive per step would cost at least ~1 KiB a step (9 MiB here); other tests run
-    // in the same process at the same time, so allow them a few MiB of noise.
-    #expect(after - before < 4096, "resident memory grew by \(after - before) KiB over 9,000 steps")
-  }
 }
 
-/// The resident set size of this process, from /proc/self/statm.
-func residentKilobytes() -> Int {
-  guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-  let fields = text.split(separator: " ")
-  return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024 : 0
+@Suite struct TrainerTests {
+  @Test func schedulesByHand() {
+    #expect(LearningRateSchedule.step(every: 10, factor: 0.5).rate(base: 0.1, step: 25, totalSteps: 100) == 0.025)
+    let cosine = LearningRateSchedule.cosine(floor: 0)
+    #expect(cosine.rate(base: 0.1, step: 0, totalSteps: 11) == 0.1)
+    #expect(isApproximatelyEqual(cosine.rate(base: 0.1, step: 5, totalSteps: 11), 0.05))
+    #expect(isApproximatelyEqual(cosine.rate(base: 0.1, step: 10, totalSteps: 11), 0, absoluteTolerance: 1e-12))
+  }
+
+  @Test func trainRecordsEveryStepAndLearns() throws {
+    let data = SyntheticImages.make(count: 200, classes: 4, size: 12, noise: 0.2, seed: 1)
+    let net = try TrainingTests.smallCNN(seed: 3)
+    var adam = Adam(learningRate: 0.01)
+    let history = train(
+      net, on: data, options: TrainingOptions(epochs: 6, batchSize: 32, schedule: .cosine(floor: 0.1), seed: 4),
+      optimizer: &adam)
+    #expect(history.count == 6 * 7)
+    #expect(history.map(\.epoch) == (0..<6).flatMap { Array(repeating: $0, count: 7) })
+    #expect(history.first!.learningRate == 0.01 && isApproximatelyEqual(history.last!.learningRate, 0.001))
+    let result = evaluate(net, on: SyntheticImages.make(count: 100, classes: 4, size: 12, noise: 0.2, seed: 7))
+    #expect(result.accuracy > 0.85, "\(result.accuracy)")
+    #expect(result.confusion.flatMap { $0 }.reduce(0, +) == 100)
+  }
+
+  @Test func evaluationByHand() throws {
+    // A linear "network" that predicts class 0 for every item.
+    let net = try Network(inputShape: [1, 1, 1], layers: [.flatten(), .linear(outFeatures: 2)], seed: 0)
+    net.layer(named: "linear1")!.parameters[0].values = [0, 0]
+    net.layer(named: "linear1")!.parameters[1].values = [1, 0]
+    let data = LabelledImages(images: Tensor.zeros([3, 1, 1, 1]), labels: [0, 1, 1], classes: ["a", "b"])
+    let e = evaluate(net, on: data)
+    #expect(isApproximatelyEqual(e.accuracy, 1.0 / 3))
+    #expect(e.confusion == [[1, 0], [2, 0]])
+    #expect(e.classAccuracy == [1, 0])
+    // loss = mean(−log softmax): −log(e/(e+1)) once, −log(1/(e+1)) twice.
+    let l0 = -log(exp(1.0) / (exp(1.0) + 1)), l1 = log(exp(1.0) + 1)
+    #expect(isApproximatelyEqual(e.loss, (l0 + 2 * l1) / 3, relativeTolerance: 1e-6))
+  }
+
+  @Test func stoppingKeepsWhatWasLearned() throws {
+    let data = SyntheticImages.make(count: 64, classes: 2, size: 12, seed: 1)
+    let net = try TrainingTests.smallCNN(seed: 3)
+    let before = net.parameters.map(\.values)
+    var sgd = SGD(learningRate: 0.01)
+    var calls = 0
+    let history = train(
+      net, on: data, options: TrainingOptions(epochs: 10, batchSize: 8), optimizer: &sgd,
+      shouldStop: { calls += 1; return calls > 5 })
+    #expect(history.count == 5)
+    #expect(net.parameters.map(\.values) != before)
+  }
 }

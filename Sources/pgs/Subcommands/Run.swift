@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import ProxyGradNotebook
+import ProxyGradRuntime
+import ProxyGradSession
+import ProxyGradSyntax
+
+extension PGSCommand {
+  struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Run a PGS script or notebook.",
+      discussion: """
+        A script with '# %%' cell markers runs as a notebook: its cells run in order and a report \
+        folder NAME.out is written beside it (or at --out DIR): index.html, NAME.ipynb, \
+        manifest.json, metrics.json, metrics.csv and images/. The last line printed is the path \
+        of index.html. A script without markers runs as a plain script, printing its outputs as \
+        text, unless --out, -p or --allow-write is given; then it is a notebook of one cell.
+
+        Exit status: 0 on success, 64 on usage errors (such as an unknown parameter), 65 on \
+        syntax or name errors (nothing runs), 70 when a cell fails at run time (the report is \
+        still written), 73 when the output folder cannot be written.
+        """)
+
+    @ArgumentParser.Argument(help: "The script to run, or '-' to read it from standard input.")
+    var file: String
+
+    @Option(
+      name: [.customShort("p"), .customLong("parameter")],
+      help: ArgumentHelp(
+        "Sets a parameter of the parameters cell, typed like its default: a number, a string, true or false, or a list such as [1, 2]. Repeat for several.",
+        valueName: "name=value"))
+    var parameters: [String] = []
+
+    @Option(help: ArgumentHelp("The notebook's output folder (default: NAME.out beside the script).", valueName: "dir"))
+    var out: String?
+
+    @Option(
+      name: .customLong("allow-write"),
+      help: ArgumentHelp("Lets save(...) write to this file or folder outside the output folder. Repeat for several.", valueName: "path"))
+    var allowWrite: [String] = []
+
+    @Option(
+      name: .customLong("seed"),
+      help: "The seed of random tensors and network weights (default: the notebook's seed parameter, else 0).")
+    var seedOption: UInt64?
+
+    /// The seed a plain script runs with.
+    var seed: UInt64 { seedOption ?? 0 }
+
+    func run() throws {
+      let source = try ScriptSource.load(file)
+      let notebook = Notebook(path: source.path, text: source.text)
+      let asNotebook = out != nil || !parameters.isEmpty || !allowWrite.isEmpty
+        || (file != "-" && notebook.hasCellMarkers)
+      guard asNotebook else {
+        let seed = self.seed
+        let status = Interpreter.onLargeStack {
+          ScriptRunner.run(source, seed: seed, output: StandardOutput())
+        }
+        if status != 0 { throw ExitCode(status) }
+        return
+      }
+      try runNotebook(notebook)
+    }
+
+    func runNotebook(_ notebook: Notebook) throws {
+      if file == "-" && out == nil {
+        throw ValidationError("a notebook read from standard input needs --out DIR for its report")
+      }
+      let overrides: [(name: String, value: ParameterValue)]
+      do throws(ParameterError) {
+        let assignments = try parameters.map { (text) throws(ParameterError) in try ParameterAssignment(parsing: text) }
+        let declarations = notebook.parametersCellIndex.map {
+          NotebookParameters.declarations(in: notebook.sourceFile(ofCell: $0))
+        }
+        overrides = try NotebookParameters.resolve(assignments, declarations: declarations)
+      } catch {
+        StandardError.write("error: \(error)\n")
+        throw ExitCode(64)
+      }
+      if let seed = seedOption, let given = overrides.first(where: { $0.name == "seed" }), given.value != .number(Double(seed)) {
+        StandardError.write("error: --seed \(seed) and -p seed=\(given.value.sourceText) disagree; give the seed once\n")
+        throw ExitCode(64)
+      }
+      let progress = ProgressDisplay(isTerminal: isatty(2) != 0, write: StandardError.write)
+      let runner = NotebookRunner(
+        seed: seedOption, overrides: overrides,
+        toolVersion: PGSCommand.configuration.version, progress: progress)
+      let job = NotebookJob(notebook: notebook, outputFolder: out, allowedWrites: allowWrite, runner: runner)
+      let result = job.execute()
+      StandardError.write(result.errorText)
+      if let index = result.indexPath { print(index) }
+      if result.exitStatus != 0 { throw ExitCode(result.exitStatus) }
+    }
+  }
+}
+
+/// Loads a script from a path or from standard input.
+enum ScriptSource {
+  static func load(_ path: String) throws -> SourceFile {
+    if path == "-" {
+      let data = FileHandle.standardInput.readDataToEndOfFile()
+      return SourceFile(path: "<stdin>", text: String(decoding: data, as: UTF8.self))
+    }
+    // FileHandle also reads pipes and process substitutions (/dev/fd/N).
+    guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
+      throw ValidationError("cannot read '\(path)': no such file or not readable")
+    }
+    return SourceFile(path: path, text: String(decoding: data, as: UTF8.self))
+  }
+}
+
+/// Writes outputs to standard output as text.
+final class StandardOutput: OutputSink {
+  func emit(_ event: OutputEvent) {
+    print(OutputText.render(event), terminator: "")
+  }
+}
+
+enum StandardError {
+  static func write(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+  }
+}
+
+/// Checks, then runs, one script; reports errors on standard error.
+enum ScriptRunner {
+  /// - Returns: the exit status: 0, 65 (static errors) or 70 (runtime error).
+  static func run(_ source: SourceFile, seed: UInt64, output: OutputSink) -> Int32 {
+    let interpreter = Interpreter(output: output, seed: seed)
+    let (program, diagnostics) = interpreter.check(source)
+    guard let program else {
+      StandardError.write(DiagnosticRenderer().render(diagnostics))
+      return 65
+    }
+    do {
+      try interpreter.run(program)
+      return 0
+    } catch {
+      StandardError.write(error.rendered())
+      return 70
+    }
+  }
+}
