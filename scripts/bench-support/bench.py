@@ -361,7 +361,8 @@ def measure(cfg: Config, runner: Runner, log, results: dict) -> None:
                     continue
                 run = runner.run(Run(side, "sgemm", threads, cmd), env)
                 log(progress_line(run))
-                entry[side] = run.result if run.ok else {"error": run.error}
+                entry[side] = ({**run.result, "other_load": run.other_load} if run.ok
+                               else {"error": run.error})
 
 
 def aggregate(run_dicts: list[dict]) -> list[dict]:
@@ -609,7 +610,10 @@ def other_lines(results: dict) -> list[str]:
     lines = []
     disturbed = sorted({f"{r['workload']}/{r['threads']}" for r in results["rows"]
                         for k in ("ours", "theirs")
-                        if (r.get(k, {}).get("other_load") or 0) > DISTURBED})
+                        if (r.get(k, {}).get("other_load") or 0) > DISTURBED}
+                       | {f"sgemm/{e['threads']}" for e in results["sgemm"]
+                          for k in ("ours", "openblas", "torch")
+                          if (e.get(k, {}).get("other_load") or 0) > DISTURBED})
     if disturbed:
         lines.append(f"Other work used more than {DISTURBED} of a core during "
                      f"{', '.join(disturbed)} (workload/threads): those times are disturbed; "
