@@ -1,0 +1,128 @@
+import ProxyGradNN
+
+/// Network blocks, layers and the forward pass.
+enum NetworkBuiltins {
+  static let all: [Builtin] = [
+    Builtin(
+      "network", "network(input: shape, seed: nil) { layers }", arity: 0...0, labels: ["input", "seed"],
+      takesBlock: true,
+      help: "A network from the layers of its block, one layer call per line, applied in order to inputs of the given shape (without the batch axis). Layers are auto-named conv1, relu1, pool1, flatten1, linear1, ... unless given name:. Weights are initialised from seed:, or from the session seed and a counter. Calling net(x) runs the forward pass; net.name is a layer.",
+      example: "net = network(input: [1, 28, 28]) {\n  conv(16, 3, pad: 1)\n  relu()\n  maxpool(2)\n  flatten()\n  linear(10)\n}"
+    ) { args, interpreter throws(RuntimeError) in
+      guard let inputValue = args["input"] else {
+        throw args.error(.arity, "expects input: the shape of one input, such as [1, 28, 28]")
+      }
+      let input = try args.integers(inputValue, what: "a shape for input:", label: "input")
+      guard !input.isEmpty, input.allSatisfy({ $0 > 0 }) else {
+        throw args.error(.value, "expects input: a shape of positive sizes, got \(Format.shape(input))", label: "input")
+      }
+      guard let block = args.block else {
+        throw args.error(.arity, "expects a block of layers: network(input: [...]) { conv(8, 3) ... }")
+      }
+      var specs: [LayerSpec] = []
+      for value in block {
+        guard case .layerSpec(let spec) = value else {
+          throw args.error(.type, "a network block holds layer calls such as conv(16, 3) or relu(), found \(value.typeDescription)")
+        }
+        specs.append(spec)
+      }
+      guard !specs.isEmpty else { throw args.error(.value, "the network block has no layers") }
+      let seed: UInt64
+      if args["seed"] != nil {
+        seed = UInt64(try args.integer("seed", default: 0, min: 0))
+      } else {
+        interpreter.networkCount += 1
+        seed = interpreter.seed &+ interpreter.networkCount &* 0x9E37_79B9
+      }
+      do throws(NetworkError) {
+        return .network(try Network(inputShape: input, layers: specs, seed: seed))
+      } catch {
+        throw args.error(.value, error.description)
+      }
+    },
+    Builtin(
+      "conv", "conv(out, kernel, stride: 1, pad: 0, name: nil)", arity: 2...2, labels: ["stride", "pad", "name"],
+      help: "A 2-D convolution layer with out output channels and a kernel x kernel window, for a network block. Auto-named conv1, conv2, ...",
+      example: "conv(16, 3, pad: 1)"
+    ) { args, _ throws(RuntimeError) in
+      .layerSpec(
+        .conv(
+          outChannels: try args.integer(0, min: 1, what: "a positive channel count"),
+          kernel: try args.integer(1, min: 1, what: "a positive kernel size"),
+          stride: try args.integer("stride", default: 1, min: 1),
+          padding: try args.integer("pad", default: 0, min: 0), name: try args.string("name")))
+    },
+    Builtin(
+      "linear", "linear(out, name: nil)", arity: 1...1, labels: ["name"],
+      help: "A fully connected layer with out outputs, for a network block; its input must be flat (use flatten() first). Auto-named linear1, ...",
+      example: "linear(10)"
+    ) { args, _ throws(RuntimeError) in
+      .layerSpec(.linear(outFeatures: try args.integer(0, min: 1, what: "a positive size"), name: try args.string("name")))
+    },
+    Builtin(
+      "maxpool", "maxpool(kernel, stride: kernel, name: nil)", arity: 1...1, labels: ["stride", "name"],
+      help: "Max pooling over kernel x kernel windows, for a network block. Auto-named pool1, ...",
+      example: "maxpool(2)"
+    ) { args, _ throws(RuntimeError) in
+      let kernel = try args.integer(0, min: 1, what: "a positive kernel size")
+      let stride = args["stride"] == nil ? nil : try args.integer("stride", default: kernel, min: 1)
+      return .layerSpec(.maxPool(kernel: kernel, stride: stride, name: try args.string("name")))
+    },
+    Builtin(
+      "avgpool", "avgpool(kernel, stride: kernel, name: nil)", arity: 1...1, labels: ["stride", "name"],
+      help: "Average pooling over kernel x kernel windows, for a network block. Auto-named pool1, ...",
+      example: "avgpool(2)"
+    ) { args, _ throws(RuntimeError) in
+      let kernel = try args.integer(0, min: 1, what: "a positive kernel size")
+      let stride = args["stride"] == nil ? nil : try args.integer("stride", default: kernel, min: 1)
+      return .layerSpec(.avgPool(kernel: kernel, stride: stride, name: try args.string("name")))
+    },
+    Builtin(
+      "flatten", "flatten() or flatten(t)", arity: 0...1, labels: ["name"],
+      help: "Without arguments, in a network block: a layer that flattens each item to one axis. With a tensor: its elements as a rank-1 tensor.",
+      example: "flatten(tensor([[1, 2], [3, 4]]))"
+    ) { args, _ throws(RuntimeError) in
+      guard !args.positional.isEmpty else { return .layerSpec(.flatten(name: try args.string("name"))) }
+      let t = try TensorBuiltins.tensorArgument(args, 0)
+      return .tensor(t.reshaped(to: [t.count]))
+    },
+    Builtin(
+      "layers", "layers(net)", arity: 1...1,
+      help: "The layers of a network in order, each a record {name, kind, shape} where shape is the layer's output shape for one input.",
+      example: "for l in layers(net) { print(l.name, l.shape) }"
+    ) { args, _ throws(RuntimeError) in
+      guard case .network(let network) = args.positional[0] else {
+        throw args.error(.type, "expects a network, got \(args.positional[0].typeDescription)", at: 0)
+      }
+      return .list(
+        ListBox(
+          network.layers.map { layer in
+            .record(
+              RecordBox([
+                ("name", .string(layer.name)), ("kind", .string(layer.kind)),
+                ("shape", .list(ListBox(layer.outputShape.map { .number(Double($0)) }))),
+              ]))
+          }))
+    },
+  ]
+
+  /// `net(x)`: the forward pass under the active slope policy. An input of the network's
+  /// input shape gets a batch axis of 1, and the output loses it again.
+  static func forward(_ network: Network, _ args: inout Arguments, interpreter: Interpreter) throws(RuntimeError) -> Value {
+    args.name = "network"
+    guard args.positional.count == 1, args.named.isEmpty else {
+      throw args.error(.arity, "a network is called with one tensor, net(x)")
+    }
+    let x = try TensorBuiltins.tensorArgument(args, 0)
+    let shape = network.inputShape
+    if x.shape == shape {
+      let out = network.forward(x.reshaped(to: [1] + shape), policy: interpreter.policy).output
+      return .tensor(out.reshaped(to: Array(out.shape.dropFirst())))
+    }
+    guard x.rank == shape.count + 1, Array(x.shape.dropFirst()) == shape else {
+      throw args.error(
+        .shape, "expects an input of shape \(Format.shape(shape)) or [N] + \(Format.shape(shape)), got \(Format.shape(x.shape))", at: 0)
+    }
+    return .tensor(network.forward(x, policy: interpreter.policy).output)
+  }
+}

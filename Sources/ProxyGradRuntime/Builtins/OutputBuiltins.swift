@@ -1,0 +1,114 @@
+import ProxyGradNN
+
+/// Outputs beyond text: images, metrics, tables, plots, and sweep rows.
+enum OutputBuiltins {
+  static let all: [Builtin] = [
+    Builtin(
+      "metric", "metric(name, value)", arity: 2...2,
+      help: "A named scalar output (a number, or a one-element tensor), kept by notebooks in metrics.json.",
+      example: "metric(\"test accuracy\", 0.91)"
+    ) { args, interpreter throws(RuntimeError) in
+      let name = try args.string(0)
+      let value: Double
+      switch args.positional[1] {
+      case .number(let x): value = x
+      case .tensor(let t) where t.count == 1: value = Format.double(t.values[0])
+      case let other: throw args.error(.type, "expects a number as argument 2, got \(other.typeDescription)", at: 1)
+      }
+      interpreter.output.emit(.metric(name: name, value: value))
+      return .none
+    },
+    Builtin(
+      "show", "show(image, labels: nil, title: nil)", arity: 1...1, labels: ["labels", "title"],
+      help: "An image output: a tensor [C, H, W] (or [H, W]), or a batch [N, C, H, W] shown as a grid, with optional labels for the items.",
+      example: "show(uniform([1, 8, 8], -1, 1), title: \"noise\")"
+    ) { args, interpreter throws(RuntimeError) in
+      let t = try TensorBuiltins.tensorArgument(args, 0)
+      guard (2...4).contains(t.rank) else {
+        throw args.error(.shape, "expects an image [H, W], [C, H, W] or a batch [N, C, H, W], got shape \(Format.shape(t.shape))", at: 0)
+      }
+      var labels: [String]?
+      if let value = args["labels"] {
+        guard case .list(let list) = value else {
+          throw args.error(.type, "expects labels: a list, got \(value.typeDescription)", label: "labels")
+        }
+        labels = list.items.map(Format.display)
+      }
+      interpreter.output.emit(.image(t.detached(), labels: labels, title: try args.string("title")))
+      return .none
+    },
+    Builtin(
+      "table", "table(rows, title: nil)", arity: 1...1, labels: ["title"],
+      help: "A table output from a list of records (one row each; columns are the fields, in order of first appearance).",
+      example: "table([{slope: 0, value: 0.1}, {slope: 0.3, value: 0.5}])"
+    ) { args, interpreter throws(RuntimeError) in
+      let (columns, rows) = try tabulate(args.positional[0], args)
+      interpreter.output.emit(.table(title: try args.string("title"), columns: columns, rows: rows))
+      return .none
+    },
+    Builtin(
+      "plot", "plot(rows, x: column, y: column)", arity: 1...1, labels: ["x", "y", "title"],
+      help: "A line plot output of one column against another, from a list of records such as a training history.",
+      example: "plot([{step: 1, loss: 2.3}, {step: 2, loss: 1.9}], x: \"step\", y: \"loss\")"
+    ) { args, interpreter throws(RuntimeError) in
+      let (columns, rows) = try tabulate(args.positional[0], args)
+      guard let x = try args.string("x"), let y = try args.string("y") else {
+        throw args.error(.arity, "expects x: and y: column names")
+      }
+      for name in [x, y] where !columns.contains(name) {
+        throw args.error(.value, "no column named '\(name)'; columns: \(columns.joined(separator: ", "))")
+      }
+      interpreter.output.emit(.plot(title: try args.string("title"), columns: columns, rows: rows, x: x, y: [y]))
+      return .none
+    },
+    Builtin(
+      "record", "record(name: value, ...)", arity: 0...0, labels: nil,
+      help: "Inside a sweep: records one row of results for the current combination; the row also holds the sweep variables. When the sweep ends, its rows are shown as a table.",
+      example: "sweep slope in [0, 0.3] { record(value: slope * 2) }"
+    ) { args, interpreter throws(RuntimeError) in
+      guard let sweep = interpreter.sweeps.last else {
+        throw args.error(.value, "record(...) is only available inside a sweep")
+      }
+      guard !args.named.isEmpty else { throw args.error(.arity, "expects named values, such as record(activation: a)") }
+      sweep.rows.append(Array(zip(sweep.axes, sweep.current)) + args.named)
+      return .none
+    },
+  ]
+
+  static func cell(_ value: Value) -> TableCell {
+    switch value {
+    case .number(let x): return .number(x)
+    case .tensor(let t) where t.count == 1: return .number(Format.double(t.values[0]))
+    default: return .string(Format.display(value))
+    }
+  }
+
+  static func tabulate(_ value: Value, _ args: Arguments) throws(RuntimeError) -> ([String], [[TableCell]]) {
+    guard case .list(let list) = value else {
+      throw args.error(.type, "expects a list of records, got \(value.typeDescription)", at: 0)
+    }
+    var columns: [String] = []
+    var records: [RecordBox] = []
+    for item in list.items {
+      guard case .record(let record) = item else {
+        throw args.error(.type, "expects a list of records; it holds \(item.typeDescription)", at: 0)
+      }
+      for key in record.keys where !columns.contains(key) { columns.append(key) }
+      records.append(record)
+    }
+    let rows = records.map { record in columns.map { record[$0].map(cell) ?? .string("") } }
+    return (columns, rows)
+  }
+}
+
+extension Interpreter {
+  /// The table of a finished sweep.
+  func emitSweepTable(_ sweep: SweepContext) {
+    var columns: [String] = []
+    for row in sweep.rows { for (key, _) in row where !columns.contains(key) { columns.append(key) } }
+    let rows = sweep.rows.map { row in
+      columns.map { column in row.last { $0.0 == column }.map { OutputBuiltins.cell($0.1) } ?? .string("") }
+    }
+    output.emit(.table(title: "sweep", columns: columns, rows: rows))
+  }
+}

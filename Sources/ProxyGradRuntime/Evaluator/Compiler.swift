@@ -1,0 +1,291 @@
+import ProxyGradSyntax
+
+/// Turns a resolved tree into closures over slot addresses: the interpreter's "tree walk" done
+/// once, so evaluation does no name lookups and no dictionary accesses.
+struct Compiler {
+  unowned let interpreter: Interpreter
+  let resolved: ResolvedProgram
+  /// Inside a trailing block (not crossing function literals): expression statements add their
+  /// values to the block's collection.
+  var collecting = false
+
+  init(interpreter: Interpreter, resolved: ResolvedProgram) {
+    self.interpreter = interpreter
+    self.resolved = resolved
+  }
+
+  // MARK: - Blocks and statements
+
+  /// A sequence of statements; its value is the last statement's.
+  ///
+  /// Statements are chained pairwise rather than kept in an array: closures stored in an array
+  /// are called through reabstraction thunks, which costs in loops.
+  mutating func block(_ statements: [Stmt]) -> Code {
+    guard let first = statements.first else { return { _ in .none } }
+    var code = statement(first)
+    for next in statements.dropFirst() {
+      let before = code
+      let after = statement(next)
+      code = { f throws(Unwind) in
+        _ = try before(f)
+        return try after(f)
+      }
+    }
+    return code
+  }
+
+  mutating func statement(_ statement: Stmt) -> Code {
+    switch statement.kind {
+    case .expression(let expr):
+      let code = expression(expr)
+      guard collecting else { return code }
+      let interpreter = self.interpreter
+      return { f throws(Unwind) in
+        let value = try code(f)
+        if case .none = value { return .none }
+        if !interpreter.collectors.isEmpty {
+          interpreter.collectors[interpreter.collectors.count - 1].append(value)
+        }
+        return .none
+      }
+    case .assign(let target, let op, let value):
+      return assignment(target, op, value)
+    case .forIn(let variable, let sequence, let body):
+      return forLoop(variable, sequence, body)
+    case .whileLoop(let condition, let body):
+      return whileLoop(condition, body)
+    case .breakLoop:
+      return { _ throws(Unwind) in throw .breakLoop }
+    case .continueLoop:
+      return { _ throws(Unwind) in throw .continueLoop }
+    case .returnValue(let value):
+      let code = value.map { expression($0) }
+      let interpreter = self.interpreter
+      return { f throws(Unwind) in
+        interpreter.returnValue = try code?(f) ?? .none
+        throw .returnValue
+      }
+    case .sweep(let axes, let body):
+      return sweep(axes, body, span: statement.span)
+    }
+  }
+
+  // MARK: - Variables
+
+  func binding(at span: SourceSpan) -> Binding? { resolved.bindings[span.start] }
+
+  /// Reads a variable.
+  func load(_ name: String, span: SourceSpan) -> Code {
+    let unset = RuntimeError(.name, "'\(name)' is used before it has a value", at: span)
+    switch binding(at: span) {
+    case .global(let slot):
+      let globals = interpreter.globalSlots.values
+      return { _ throws(Unwind) in
+        let value = globals[slot]
+        if case .unset = value { throw .error(unset) }
+        return value
+      }
+    case .local(0, let slot):
+      return { f throws(Unwind) in
+        let value = f.slots[slot]
+        if case .unset = value { throw .error(unset) }
+        return value
+      }
+    case .local(let depth, let slot):
+      return { f throws(Unwind) in
+        let value = f.ancestor(depth).slots[slot]
+        if case .unset = value { throw .error(unset) }
+        return value
+      }
+    case .builtin(let name):
+      guard let builtin = Builtins.named(name) else { return failing(unset) }
+      return { _ in .builtin(builtin) }
+    case nil:
+      return failing(RuntimeError(.name, "undefined name '\(name)'", at: span))
+    }
+  }
+
+  /// Writes a variable. The value is consumed and moved into its slot.
+  func store(_ name: String, span: SourceSpan) -> (Frame, consuming Value) -> Void {
+    switch binding(at: span) {
+    case .global(let slot):
+      let cell = interpreter.globalSlots.values + slot
+      return { _, value in
+        _ = cell.move()
+        cell.initialize(to: value)
+      }
+    case .local(0, let slot):
+      return { f, value in
+        let cell = f.slots + slot
+        _ = cell.move()
+        cell.initialize(to: value)
+      }
+    case .local(let depth, let slot):
+      return { f, value in f.ancestor(depth).slots[slot] = value }
+    case .builtin, nil:
+      return { _, _ in }
+    }
+  }
+
+  func failing(_ error: RuntimeError) -> Code {
+    { _ throws(Unwind) in throw .error(error) }
+  }
+
+  // MARK: - Assignment
+
+  mutating func assignment(_ target: Expr, _ op: BinaryOperator?, _ valueExpr: Expr) -> Code {
+    let value = expression(valueExpr)
+    switch target.kind {
+    case .name(let name):
+      let store = self.store(name, span: target.span)
+      if let op {
+        let load = self.load(name, span: target.span)
+        let apply = Operators.binary(op, span: target.span)
+        return { f throws(Unwind) in
+          let lhs = try load(f)
+          store(f, try apply(lhs, try value(f)))
+          return .none
+        }
+      }
+      var named = value
+      if case .function(let parameters, let body) = valueExpr.kind {
+        named = function(parameters, body, span: valueExpr.span, name: name)
+      }
+      let code = named
+      return { f throws(Unwind) in
+        store(f, try code(f))
+        return .none
+      }
+    case .field(let objectExpr, let field):
+      let object = expression(objectExpr)
+      let read = Access.field(field.name, span: field.span)
+      let apply = op.map { Operators.binary($0, span: target.span) }
+      return { f throws(Unwind) in
+        let container = try object(f)
+        var newValue = try value(f)
+        if let apply { newValue = try apply(try read(container), newValue) }
+        try Access.setField(container, field.name, newValue, span: field.span)
+        return .none
+      }
+    case .index(let objectExpr, let indexExpr):
+      let object = expression(objectExpr)
+      let index = expression(indexExpr)
+      let span = target.span
+      let apply = op.map { Operators.binary($0, span: target.span) }
+      return { f throws(Unwind) in
+        let container = try object(f)
+        let key = try index(f)
+        var newValue = try value(f)
+        if let apply { newValue = try apply(try Access.index(container, key, span: span), newValue) }
+        try Access.setIndex(container, key, newValue, span: span)
+        return .none
+      }
+    default:
+      return failing(RuntimeError(.unsupported, "cannot assign to this expression", at: target.span))
+    }
+  }
+
+  // MARK: - Loops
+
+  mutating func forLoop(_ variable: Identifier, _ sequenceExpr: Expr, _ bodyBlock: Block) -> Code {
+    let sequence = expression(sequenceExpr)
+    let body = block(bodyBlock.statements)
+    let store = self.store(variable.name, span: variable.span)
+    let interrupt = interpreter.interrupt
+    let span = sequenceExpr.span
+    return { f throws(Unwind) in
+      let items = try Iteration.items(try sequence(f), span: span)
+      var position = 0
+      while let item = items.item(at: position) {
+        position += 1
+        if interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
+        store(f, item)
+        do throws(Unwind) {
+          _ = try body(f)
+        } catch {
+          switch error {
+          case .breakLoop: return .none
+          case .continueLoop: continue
+          default: throw error
+          }
+        }
+      }
+      return .none
+    }
+  }
+
+  mutating func whileLoop(_ conditionExpr: Expr, _ bodyBlock: Block) -> Code {
+    let condition = expression(conditionExpr)
+    let body = block(bodyBlock.statements)
+    let interrupt = interpreter.interrupt
+    let span = conditionExpr.span
+    return { f throws(Unwind) in
+      while try condition(f).isTruthy {
+        if interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
+        do throws(Unwind) {
+          _ = try body(f)
+        } catch {
+          switch error {
+          case .breakLoop: return .none
+          case .continueLoop: continue
+          default: throw error
+          }
+        }
+      }
+      return .none
+    }
+  }
+
+  /// Runs the body for every combination of the axes' values (the first axis outermost) and
+  /// emits the rows recorded with `record(...)` as a table.
+  mutating func sweep(_ axes: [SweepAxis], _ bodyBlock: Block, span: SourceSpan) -> Code {
+    let values = axes.map { expression($0.values) }
+    let spans = axes.map(\.values.span)
+    let stores = axes.map { store($0.variable.name, span: $0.variable.span) }
+    let names = axes.map(\.variable.name)
+    let body = block(bodyBlock.statements)
+    let interpreter = self.interpreter
+    return { f throws(Unwind) in
+      var lists: [[Value]] = []
+      for (code, span) in zip(values, spans) {
+        let iteration = try Iteration.items(try code(f), span: span)
+        if case .range(let low, let upper) = iteration, upper - low > 1_000_000 {
+          throw .error(RuntimeError(.value, "sweep: an axis has \(upper - low) values; at most 1000000", at: span))
+        }
+        let items = iteration.all
+        if items.isEmpty {
+          throw .error(RuntimeError(.value, "sweep: an axis has no values", at: span))
+        }
+        lists.append(items)
+      }
+      let context = SweepContext(axes: names)
+      interpreter.sweeps.append(context)
+      defer { interpreter.sweeps.removeLast() }
+      var counters = Array(repeating: 0, count: lists.count)
+      sweepLoop: while true {
+        if interpreter.interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
+        context.current = zip(lists, counters).map { $0[$1] }
+        for (store, value) in zip(stores, context.current) { store(f, value) }
+        do throws(Unwind) {
+          _ = try body(f)
+        } catch {
+          switch error {
+          case .breakLoop: break sweepLoop
+          case .continueLoop: break
+          default: throw error
+          }
+        }
+        var axis = lists.count - 1
+        while axis >= 0 {
+          counters[axis] += 1
+          if counters[axis] < lists[axis].count { break }
+          counters[axis] = 0
+          axis -= 1
+        }
+        if axis < 0 { break }
+      }
+      interpreter.emitSweepTable(context)
+      return .none
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import ProxyGradNN
+
+/// Text of values as `print` and the REPL show them.
+public enum Format {
+  /// Shortest round-trip text; integers without `.0`.
+  public static func number(_ x: Double) -> String {
+    if x.isNaN { return "nan" }
+    if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+    if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+    return String(x)
+  }
+
+  /// A tensor element: shortest text that reads back as the same Float32.
+  public static func float(_ x: Float) -> String {
+    if x.isNaN { return "nan" }
+    if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+    if x == x.rounded(), abs(x) < 1e7 { return String(Int64(x)) }
+    return String(x)
+  }
+
+  /// The Double a Float32 element stands for: its shortest decimal text read back, so that
+  /// `item(tensor([0.1]))` is 0.1 and not 0.10000000149011612.
+  public static func double(_ x: Float) -> Double {
+    guard x.isFinite else { return Double(x) }
+    return Double(String(x)) ?? Double(x)
+  }
+
+  public static func shape(_ shape: [Int]) -> String {
+    "[" + shape.map(String.init).joined(separator: ", ") + "]"
+  }
+
+  /// A value as `print` shows it: strings without quotes at the top level.
+  public static func display(_ value: Value) -> String {
+    if case .string(let s) = value { return s }
+    return describe(value)
+  }
+
+  /// A short form for error messages: `the string "a"`, `3.5`, `a list`.
+  static func brief(_ value: Value) -> String {
+    switch value {
+    case .number(let x): return number(x)
+    case .string(let s): return "the string \"\(s.count > 20 ? String(s.prefix(20)) + "..." : s)\""
+    case .bool(let b): return String(b)
+    default: return value.typeDescription
+    }
+  }
+
+  /// A value as the REPL echoes it: strings quoted.
+  public static func describe(_ value: Value, depth: Int = 0) -> String {
+    guard depth < 8 else { return "..." }
+    switch value {
+    case .number(let x): return number(x)
+    case .bool(let b): return String(b)
+    case .string(let s): return quoted(s)
+    case .none: return "nil"
+    case .list(let list): return "[" + list.items.map { describe($0, depth: depth + 1) }.joined(separator: ", ") + "]"
+    case .record(let record):
+      return "{" + record.fields.map { "\($0.0): \(describe($0.1, depth: depth + 1))" }.joined(separator: ", ") + "}"
+    case .range(let r): return "\(r.low)\(r.inclusive ? "..." : "..<")\(r.high)"
+    case .tensor(let t): return tensor(t)
+    case .layerSpec(let spec): return layerSpec(spec)
+    case .layer(let ref):
+      guard let layer = ref.layer else { return "<layer \(ref.name)>" }
+      return "<layer \(layer.name): \(layer.kind), output \(shape(layer.outputShape))>"
+    case .network(let network):
+      return "<network input \(shape(network.inputShape)), \(network.layers.count) layers, \(network.parameterCount) parameters>"
+    case .function(let closure):
+      return "<fn \(closure.name ?? "")(\(closure.parameters.joined(separator: ", ")))>"
+    case .builtin(let builtin): return "<builtin \(builtin.name)>"
+    case .rule(let rule): return rule.description
+    case .slope(let spec): return spec.description
+    case .objective(let objective): return Format.objective(objective.objective)
+    case .unset: return "<no value>"
+    }
+  }
+
+  static func quoted(_ s: String) -> String {
+    var out = "\""
+    for c in s {
+      switch c {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      default: out.append(c)
+      }
+    }
+    return out + "\""
+  }
+
+  /// Small tensors in full, as nested lists; large ones as a summary.
+  static func tensor(_ t: Tensor) -> String {
+    if t.count > 64 {
+      let values = t.values
+      let mean = values.reduce(0, +) / Float(max(values.count, 1))
+      let low = values.min() ?? 0
+      let high = values.max() ?? 0
+      return "tensor(shape \(shape(t.shape)), mean \(float(mean)), min \(float(low)), max \(float(high)))"
+    }
+    if t.rank == 0 { return "tensor(\(float(t.values.first ?? 0)))" }
+    var index = 0
+    func nested(_ axis: Int) -> String {
+      if axis == t.rank - 1 {
+        let row = t.values[index..<index + t.shape[axis]].map { float($0) }
+        index += t.shape[axis]
+        return "[" + row.joined(separator: ", ") + "]"
+      }
+      return "[" + (0..<t.shape[axis]).map { _ in nested(axis + 1) }.joined(separator: ", ") + "]"
+    }
+    return "tensor(\(nested(0)))"
+  }
+
+  static func layerSpec(_ spec: LayerSpec) -> String {
+    func named(_ name: String?) -> String { name.map { ", name: \(quoted($0))" } ?? "" }
+    switch spec {
+    case .conv(let out, let kernel, let stride, let padding, let name):
+      return "conv(\(out), \(kernel)\(stride != 1 ? ", stride: \(stride)" : "")\(padding != 0 ? ", pad: \(padding)" : "")\(named(name)))"
+    case .linear(let out, let name): return "linear(\(out)\(named(name)))"
+    case .leakyReLU(let slope, let name):
+      return slope == 0 ? "relu(\(named(name).dropFirst(2)))" : "leaky(\(number(slope))\(named(name)))"
+    case .maxPool(let kernel, let stride, let name):
+      return "maxpool(\(kernel)\(stride.map { ", stride: \($0)" } ?? "")\(named(name)))"
+    case .avgPool(let kernel, let stride, let name):
+      return "avgpool(\(kernel)\(stride.map { ", stride: \($0)" } ?? "")\(named(name)))"
+    case .flatten(let name): return "flatten(\(named(name).dropFirst(2)))"
+    }
+  }
+
+  static func objective(_ objective: Objective) -> String {
+    switch objective {
+    case .logit(let k): return "logit(\(k))"
+    case .logits(let ks): return "logit([\(ks.map(String.init).joined(separator: ", "))])"
+    case .channel(let layer, let c): return "channel(\(layer), \(c))"
+    case .channels(let layer, let cs): return "channel(\(layer), [\(cs.map(String.init).joined(separator: ", "))])"
+    case .neuron(let layer, let c, let y, let x): return "neuron(\(layer), \(c), at: [\(y), \(x)])"
+    case .layerMean(let layer): return "mean(\(layer))"
+    case .tv: return "tv()"
+    case .l1: return "l1()"
+    case .l2: return "l2()"
+    case .sum(let a, .scaled(let b, let w)) where w < 0:
+      return "\(Format.objective(a)) - \(Format.objective(w == -1 ? b : .scaled(b, -w)))"
+    case .sum(let a, let b): return "\(Format.objective(a)) + \(Format.objective(b))"
+    case .scaled(let a, let w):
+      if case .sum = a { return "\(number(w)) * (\(Format.objective(a)))" }
+      return "\(number(w)) * \(Format.objective(a))"
+    }
+  }
+}

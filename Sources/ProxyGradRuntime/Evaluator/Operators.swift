@@ -1,0 +1,209 @@
+import ProxyGradNN
+import ProxyGradSyntax
+
+/// Operator semantics on values: numbers, strings, lists, tensors (with broadcasting) and
+/// objective algebra. Errors point at the operator.
+enum Operators {
+  typealias BinaryCode = (Value, Value) throws(Unwind) -> Value
+
+  static func binary(_ op: BinaryOperator, span: SourceSpan) -> BinaryCode {
+    { a, b throws(Unwind) in
+      do throws(RuntimeError) { return try apply(op, a, b, span: span) } catch { throw .error(error) }
+    }
+  }
+
+  static func unary(_ op: UnaryOperator, span: SourceSpan) -> (Value) throws(Unwind) -> Value {
+    { value throws(Unwind) in
+      switch (op, value) {
+      case (.not, _): return .bool(!value.isTruthy)
+      case (.negate, .number(let x)): return .number(-x)
+      case (.negate, .tensor(let t)): return .tensor(-t)
+      case (.negate, .objective(let o)): return .objective(ObjectiveValue(objective: .scaled(o.objective, -1), network: o.network))
+      default:
+        throw .error(RuntimeError(.type, "cannot negate \(value.typeDescription); expected a number, a tensor or an objective", at: span))
+      }
+    }
+  }
+
+  static func apply(_ op: BinaryOperator, _ a: Value, _ b: Value, span: SourceSpan) throws(RuntimeError) -> Value {
+    switch op {
+    case .equal: return .bool(equal(a, b))
+    case .notEqual: return .bool(!equal(a, b))
+    case .less, .lessEqual, .greater, .greaterEqual: return try compare(op, a, b, span: span)
+    case .and: return a.isTruthy ? b : a
+    case .or: return a.isTruthy ? a : b
+    default: break
+    }
+    switch (a, b) {
+    case (.number(let x), .number(let y)):
+      return .number(try arithmetic(op, x, y, span: span))
+    case (.tensor(let x), .tensor(let y)):
+      return .tensor(try tensors(op, x, y, span: span))
+    case (.tensor(let x), .number(let y)) where op != .matmul && op != .remainder:
+      return .tensor(scalarRight(op, x, Float(y)))
+    case (.number(let x), .tensor(let y)) where op != .matmul && op != .remainder:
+      return .tensor(scalarLeft(op, Float(x), y))
+    case (.string(let x), .string(let y)) where op == .add:
+      return .string(x + y)
+    case (.list(let x), .list(let y)) where op == .add:
+      return .list(ListBox(x.items + y.items))
+    case (.objective, _), (_, .objective):
+      return try objectives(op, a, b, span: span)
+    default:
+      throw RuntimeError(
+        .type, "cannot apply '\(op.rawValue)' to \(a.typeDescription) and \(b.typeDescription)", at: span)
+    }
+  }
+
+  static func arithmetic(_ op: BinaryOperator, _ x: Double, _ y: Double, span: SourceSpan) throws(RuntimeError) -> Double {
+    switch op {
+    case .add: return x + y
+    case .subtract: return x - y
+    case .multiply: return x * y
+    case .divide:
+      guard y != 0 else { throw RuntimeError(.value, "division by zero", at: span) }
+      return x / y
+    case .remainder:
+      guard y != 0 else { throw RuntimeError(.value, "remainder by zero", at: span) }
+      let r = x.truncatingRemainder(dividingBy: y)
+      return r != 0 && (r < 0) != (y < 0) ? r + y : r
+    default:
+      throw RuntimeError(.type, "'\(op.rawValue)' needs tensors, got two numbers", at: span)
+    }
+  }
+
+  static func compare(_ op: BinaryOperator, _ a: Value, _ b: Value, span: SourceSpan) throws(RuntimeError) -> Value {
+    let result: Bool
+    switch (a, b) {
+    case (.number(let x), .number(let y)):
+      switch op {
+      case .less: result = x < y
+      case .lessEqual: result = x <= y
+      case .greater: result = x > y
+      default: result = x >= y
+      }
+    case (.string(let x), .string(let y)):
+      switch op {
+      case .less: result = x < y
+      case .lessEqual: result = x <= y
+      case .greater: result = x > y
+      default: result = x >= y
+      }
+    default:
+      throw RuntimeError(
+        .type, "cannot compare \(a.typeDescription) with \(b.typeDescription) using '\(op.rawValue)'; expected two numbers or two strings",
+        at: span)
+    }
+    return .bool(result)
+  }
+
+  /// Structural equality; lists and records that contain themselves compare unequal past a
+  /// depth of 64 instead of recursing forever.
+  static func equal(_ a: Value, _ b: Value, depth: Int = 0) -> Bool {
+    guard depth < 64 else { return false }
+    switch (a, b) {
+    case (.number(let x), .number(let y)): return x == y
+    case (.bool(let x), .bool(let y)): return x == y
+    case (.string(let x), .string(let y)): return x == y
+    case (.none, .none): return true
+    case (.list(let x), .list(let y)):
+      return x === y || (x.items.count == y.items.count && zip(x.items, y.items).allSatisfy { equal($0, $1, depth: depth + 1) })
+    case (.record(let x), .record(let y)):
+      return x === y || (x.keys == y.keys && zip(x.values, y.values).allSatisfy { equal($0, $1, depth: depth + 1) })
+    case (.range(let x), .range(let y)): return x == y
+    case (.tensor(let x), .tensor(let y)): return x === y
+    case (.network(let x), .network(let y)): return x === y
+    case (.layer(let x), .layer(let y)): return x.network === y.network && x.name == y.name
+    case (.layerSpec(let x), .layerSpec(let y)): return x == y
+    case (.function(let x), .function(let y)): return x === y
+    case (.builtin(let x), .builtin(let y)): return x.name == y.name
+    case (.rule(let x), .rule(let y)): return x == y
+    case (.slope(let x), .slope(let y)): return x == y
+    case (.objective(let x), .objective(let y)): return x.objective == y.objective && x.network === y.network
+    default: return false
+    }
+  }
+
+  // MARK: - Tensors
+
+  static func tensors(_ op: BinaryOperator, _ x: Tensor, _ y: Tensor, span: SourceSpan) throws(RuntimeError) -> Tensor {
+    if op == .matmul { return try matmulChecked(x, y, span: span) }
+    guard Shape.broadcast(x.shape, y.shape) != nil else {
+      throw RuntimeError(
+        .shape,
+        "cannot apply '\(op.rawValue)' to tensors of shapes \(Format.shape(x.shape)) and \(Format.shape(y.shape)); the shapes do not broadcast",
+        at: span)
+    }
+    switch op {
+    case .add: return x + y
+    case .subtract: return x - y
+    case .multiply: return x * y
+    case .divide: return x / y
+    default:
+      throw RuntimeError(.type, "'\(op.rawValue)' is not defined for tensors", at: span)
+    }
+  }
+
+  static func matmulChecked(_ x: Tensor, _ y: Tensor, span: SourceSpan) throws(RuntimeError) -> Tensor {
+    let ok: Bool
+    switch (x.rank, y.rank) {
+    case (2, 2): ok = x.shape[1] == y.shape[0]
+    case (1, 2): ok = x.shape[0] == y.shape[0]
+    case (2, 1): ok = x.shape[1] == y.shape[0]
+    default: ok = false
+    }
+    guard ok else {
+      throw RuntimeError(
+        .shape,
+        "cannot multiply matrices of shapes \(Format.shape(x.shape)) and \(Format.shape(y.shape)); expected [m, k] @ [k, n], [k] @ [k, n] or [m, k] @ [k]",
+        at: span)
+    }
+    return matmul(x, y)
+  }
+
+  static func scalarRight(_ op: BinaryOperator, _ x: Tensor, _ y: Float) -> Tensor {
+    switch op {
+    case .add: return x + y
+    case .subtract: return x - y
+    case .multiply: return x * y
+    default: return x / y
+    }
+  }
+
+  static func scalarLeft(_ op: BinaryOperator, _ x: Float, _ y: Tensor) -> Tensor {
+    switch op {
+    case .add: return x + y
+    case .subtract: return x - y
+    case .multiply: return x * y
+    default: return x / y
+    }
+  }
+
+  // MARK: - Objectives
+
+  static func objectives(_ op: BinaryOperator, _ a: Value, _ b: Value, span: SourceSpan) throws(RuntimeError) -> Value {
+    func network(_ x: ObjectiveValue, _ y: ObjectiveValue) throws(RuntimeError) -> ProxyGradNN.Network? {
+      if let nx = x.network, let ny = y.network, nx !== ny {
+        throw RuntimeError(.value, "cannot combine objectives on two different networks", at: span)
+      }
+      return x.network ?? y.network
+    }
+    switch (op, a, b) {
+    case (.add, .objective(let x), .objective(let y)):
+      return .objective(ObjectiveValue(objective: .sum(x.objective, y.objective), network: try network(x, y)))
+    case (.subtract, .objective(let x), .objective(let y)):
+      return .objective(
+        ObjectiveValue(objective: .sum(x.objective, .scaled(y.objective, -1)), network: try network(x, y)))
+    case (.multiply, .number(let w), .objective(let x)), (.multiply, .objective(let x), .number(let w)):
+      return .objective(ObjectiveValue(objective: .scaled(x.objective, w), network: x.network))
+    case (.divide, .objective(let x), .number(let w)):
+      guard w != 0 else { throw RuntimeError(.value, "division of an objective by zero", at: span) }
+      return .objective(ObjectiveValue(objective: .scaled(x.objective, 1 / w), network: x.network))
+    default:
+      throw RuntimeError(
+        .type,
+        "cannot apply '\(op.rawValue)' to \(a.typeDescription) and \(b.typeDescription); objectives add and subtract with objectives and scale by numbers",
+        at: span)
+    }
+  }
+}

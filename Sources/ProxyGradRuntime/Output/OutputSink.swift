@@ -1,0 +1,81 @@
+import ProxyGradNN
+
+/// A table cell: outputs carry plain data, not language values.
+public enum TableCell: Equatable, Sendable, CustomStringConvertible {
+  case number(Double)
+  case string(String)
+  public var description: String {
+    switch self {
+    case .number(let x): return Format.number(x)
+    case .string(let s): return s
+    }
+  }
+}
+
+/// Something a script produced for the user. Only `print` text exists in every front end; the
+/// notebook and the REPL render the others.
+public enum OutputEvent {
+  case text(String)
+  /// One image, or a batch shown as a grid; `labels` name the items.
+  case image(Tensor, labels: [String]?, title: String?)
+  case metric(name: String, value: Double)
+  case table(title: String?, columns: [String], rows: [[TableCell]])
+  case plot(title: String?, columns: [String], rows: [[TableCell]], x: String, y: [String])
+}
+
+/// Where outputs go. Library code never prints; front ends pass a sink.
+public protocol OutputSink: AnyObject {
+  func emit(_ event: OutputEvent)
+}
+
+/// Keeps every event, and the text of `print` calls, for tests and captured runs.
+public final class OutputBuffer: OutputSink {
+  public private(set) var events: [OutputEvent] = []
+  public private(set) var text = ""
+  public init() {}
+  public func emit(_ event: OutputEvent) {
+    events.append(event)
+    text += OutputText.render(event)
+  }
+}
+
+/// Plain-text rendering of events, for terminals and logs.
+public enum OutputText {
+  public static func render(_ event: OutputEvent) -> String {
+    switch event {
+    case .text(let text):
+      return text
+    case .image(let tensor, _, let title):
+      let shape = tensor.shape.map(String.init).joined(separator: ", ")
+      return "[image\(title.map { " " + $0 } ?? ""): tensor of shape [\(shape)]]\n"
+    case .metric(let name, let value):
+      return "\(name): \(Format.number(value))\n"
+    case .table(let title, let columns, let rows):
+      return (title.map { $0 + "\n" } ?? "") + table(columns, rows)
+    case .plot(let title, _, let rows, let x, let y):
+      return "[plot\(title.map { " " + $0 } ?? ""): \(y.joined(separator: ", ")) against \(x), \(rows.count) points]\n"
+    }
+  }
+
+  /// Columns padded to their widest cell.
+  public static func table(_ columns: [String], _ rows: [[TableCell]]) -> String {
+    let cells = [columns] + rows.map { $0.map(\.description) }
+    var widths = columns.map(\.count)
+    for row in cells {
+      for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+    }
+    return cells.map { row in
+      row.enumerated().map { i, cell in
+        i < widths.count ? cell + String(repeating: " ", count: widths[i] - cell.count) : cell
+      }.joined(separator: "  ").trimmingTrailingSpaces()
+    }.joined(separator: "\n") + "\n"
+  }
+}
+
+extension String {
+  fileprivate func trimmingTrailingSpaces() -> String {
+    var s = self
+    while s.last == " " { s.removeLast() }
+    return s
+  }
+}
