@@ -86,6 +86,20 @@ public final class Interpreter {
     return value
   }
 
+  /// Sets a global from outside a script (the REPL's `_`), declaring the name when it is new,
+  /// so that later programs resolve it.
+  /// - Parameters:
+  ///   - name: the global's name.
+  ///   - value: its new value.
+  /// - Returns: false when the session already has the most globals it can hold.
+  @discardableResult
+  public func setGlobal(_ name: String, _ value: Value) -> Bool {
+    if globals.slot(of: name) == nil, globals.names.count >= GlobalSlots.capacity { return false }
+    let slot = globals.declare(name)
+    globalSlots.values[slot] = value
+    return true
+  }
+
   /// Names and values of every set global, in order of declaration.
   public var globalValues: [(String, Value)] {
     globals.names.enumerated().compactMap { slot, name in
