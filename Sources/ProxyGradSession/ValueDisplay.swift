@@ -29,6 +29,7 @@ public enum ValueDisplay {
     case .network(let network): return networkLines(network)
     case .list(let list):
       if let table = recordTable(list.items) { return table }
+      if let line = scalarList(list.items, width: width) { return [line] }
       return nested(open: "[", close: "]", items: list.items.map { (nil, $0) }, width: width, depth: depth)
     case .record(let record):
       return nested(open: "{", close: "}", items: record.fields.map { ($0.0, $0.1) }, width: width, depth: depth)
@@ -60,6 +61,31 @@ public enum ValueDisplay {
   static func elided<T>(_ items: [T]) -> [T?] {
     guard items.count > listLimit else { return items.map { $0 } }
     return items.prefix(listLimit - 2).map { $0 } + [nil] + items.suffix(2).map { $0 }
+  }
+
+  /// A list of numbers, bools and short strings on one line: as many leading items as fit,
+  /// `...`, and the last two. Nil when an item is not such a scalar.
+  static func scalarList(_ items: [Value], width: Int) -> String? {
+    var texts: [String] = []
+    for item in items {
+      switch item {
+      case .number, .bool, .none: texts.append(Format.describe(item))
+      case .string(let s) where s.count <= 40: texts.append(Format.describe(item))
+      default: return nil
+      }
+    }
+    let suffix = " (\(items.count) items)"
+    let tail = texts.suffix(2).joined(separator: ", ")
+    var line = "["
+    for (index, text) in texts.enumerated() {
+      let separator = index == 0 ? "" : ", "
+      let closing = index == texts.count - 1 ? "]" : ", ..., " + tail + "]" + suffix
+      if line.count + separator.count + text.count + closing.count > width, index >= 1, index < texts.count - 2 {
+        return line + ", ..., " + tail + "]" + suffix
+      }
+      line += separator + text
+    }
+    return line + "]"
   }
 
   // MARK: - One line
@@ -187,17 +213,20 @@ public enum ValueDisplay {
     for row in rows {
       for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
     }
-    func line(_ cells: [String]) -> String {
+    let numericColumns = columns.indices.map { i in
+      !rows.isEmpty && rows.allSatisfy { i >= $0.count || isNumeric($0[i]) || $0[i] == "..." || $0[i].isEmpty }
+    }
+    func line(_ cells: [String], header: Bool) -> String {
       var text = ""
       for (i, cell) in cells.enumerated() where i < widths.count {
         let pad = String(repeating: " ", count: widths[i] - cell.count)
-        let numeric = isNumeric(cell)
+        let numeric = header ? numericColumns[i] : isNumeric(cell)
         text += (i > 0 ? "  " : "") + (numeric ? pad + cell : cell + pad)
       }
       while text.last == " " { text.removeLast() }
       return text
     }
-    return ([line(columns)] + rows.map(line)).joined(separator: "\n") + "\n"
+    return ([line(columns, header: true)] + rows.map { line($0, header: false) }).joined(separator: "\n") + "\n"
   }
 
   /// Whether a cell reads as a number (`1,234`, `-0.5`), which tables right-align.

@@ -49,20 +49,13 @@ enum REPLDriver {
         "pgs \(PGSCommand.configuration.version): :help for commands, ?name for help, Ctrl-D to leave\n",
         to: .output)
     }
-    loop: while !session.hasQuit {
-      switch reader.readLine(prompt: session.prompt) {
-      case .line(let text):
-        flag.reset()
-        session.feed(text)
-        flag.reset()
-      case .interrupted:
-        session.discardPendingInput()
-      case .endOfInput:
-        session.finishInput()
-        break loop
+    return session.run(beforeStatement: { flag.reset() }) { prompt in
+      switch reader.readLine(prompt: prompt) {
+      case .line(let text): return .line(text)
+      case .interrupted: return .interrupted
+      case .endOfInput: return .endOfInput
       }
     }
-    return session.lastErrorStatus
   }
 }
 
