@@ -35,6 +35,7 @@ enum REPLDriver {
   /// - Parameter seed: the session's seed.
   /// - Returns: the status of the last error, or 0.
   static func run(seed: UInt64) -> Int32 {
+    unblockInterrupts()
     let interrupts = InterruptController.shared
     let flag = interrupts.flag
     let session = REPLSession(console: StandardConsole(), seed: seed, shouldStop: { flag.isSet })
@@ -56,6 +57,18 @@ enum REPLDriver {
       case .endOfInput: return .endOfInput
       }
     }
+  }
+}
+
+extension REPLDriver {
+  /// Unblocks SIGINT on the calling thread, where statements run. A blocked mask is inherited
+  /// through `exec` (a parent that spawned pgs from a worker thread passes its mask on), and
+  /// with SIGINT blocked everywhere Ctrl-C could never reach running code.
+  static func unblockInterrupts() {
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
   }
 }
 
