@@ -58,7 +58,7 @@ let package = Package(
       ]),
     .executableTarget(
       name: "pgs-bench",
-      dependencies: ["ProxyGradNN", "ProxyGradSession"], swiftSettings: speed),
+      dependencies: ["ProxyGradNN", "ProxyGradRuntime", "ProxyGradSyntax"], swiftSettings: speed),
 
     // MARK: - Tests
     .target(name: "ProxyGradTestSupport", dependencies: ["ProxyGradTensor", "ProxyGradSyntax"]),
@@ -66,7 +66,8 @@ let package = Package(
       name: "ProxyGradTensorTests", dependencies: ["ProxyGradTensor", "ProxyGradTestSupport"]),
     .testTarget(
       name: "ProxyGradNNTests",
-      dependencies: ["ProxyGradNN", "ProxyGradTensor", "ProxyGradTestSupport"]),
+      dependencies: ["ProxyGradNN", "ProxyGradTensor", "ProxyGradTestSupport"],
+      resources: [.copy("Golden")]),
     .testTarget(
       name: "ProxyGradSyntaxTests", dependencies: ["ProxyGradSyntax", "ProxyGradTestSupport"]),
     .testTarget(

@@ -102,14 +102,15 @@ final class ImageParameters {
     _ objective: Objective, network: Network, options: MaximizeOptions, step: Int
   ) -> ([Float], [[Float]], Bool) {
     let leaves = tensors.map { Tensor(shape: $0.shape, values: $0.values, requiresGrad: true) }
-    let (value, root) = network.withFrozenParameters {
-      withGradientRule(options.rule, step: step, totalSteps: options.steps) { policy in
+    let value = network.withFrozenParameters {
+      let (value, root) = withGradientRule(options.rule, step: step, totalSteps: options.steps) { policy in
         let img = image(from: leaves)
         let input = transforms.isEmpty ? img : transformed(img, step: step, network: network)
         return evaluate(objective, network: network, input: input, image: img, policy: policy)
       }
+      root.backward()
+      return value
     }
-    root.backward()
     let gradients = leaves.map { $0.grad ?? [Float](repeating: 0, count: $0.count) }
     return (value.values, gradients, !transforms.isEmpty)
   }

@@ -152,7 +152,8 @@ public final class Network {
   }
 
   /// Runs `body` with the parameters not requiring gradients, so that an input gradient
-  /// computes no weight gradients.
+  /// computes no weight gradients. Pullbacks read `requiresGrad` when they run, so `backward()`
+  /// must be called inside `body`.
   public func withFrozenParameters<T>(_ body: () throws -> T) rethrows -> T {
     let params = parameters
     let saved = params.map(\.requiresGrad)

@@ -168,11 +168,12 @@ public func inputGradient(
   step: Int = 0, totalSteps: Int = 1
 ) -> (value: [Float], gradient: [Float]) {
   let leaf = Tensor(shape: x.shape, values: x.values, requiresGrad: true)
-  let (value, root) = network.withFrozenParameters {
-    withGradientRule(rule, step: step, totalSteps: totalSteps) { policy in
+  let value = network.withFrozenParameters {
+    let (value, root) = withGradientRule(rule, step: step, totalSteps: totalSteps) { policy in
       evaluate(objective, network: network, input: leaf, policy: policy)
     }
+    root.backward()
+    return value
   }
-  root.backward()
   return (value.values, leaf.grad ?? [Float](repeating: 0, count: x.count))
 }

@@ -58,6 +58,11 @@ public enum Engine {
   /// the system each step (large buffers would otherwise be mapped and page-faulted anew).
   public static func configure(threads: Int) {
     Parallel.setThreads(threads)
+    configureMemory()
+  }
+
+  /// Keeps freed tensor memory in the heap (idempotent; the rest of the settings unchanged).
+  public static func configureMemory() {
     #if os(Linux)
       mallopt(M_MMAP_THRESHOLD, 1 << 30)
       mallopt(M_TRIM_THRESHOLD, 1 << 30)

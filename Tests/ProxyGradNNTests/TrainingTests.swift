@@ -83,35 +83,6 @@ import Testing
       optimizer: &sgd)
     #expect(loss == expected)
   }
-
-  /// The graph is released after every backward: resident memory stays flat over 10,000 steps.
-  @Test func memoryStaysFlatOverTenThousandSteps() throws {
-    let net = try Network(
-      inputShape: [1, 8, 8],
-      layers: [.conv(outChannels: 4, kernel: 3), .leakyReLU(slope: 0), .flatten(), .linear(outFeatures: 2)],
-      seed: 1)
-    let data = SyntheticImages.make(count: 8, classes: 2, size: 8, seed: 2)
-    var sgd = SGD(learningRate: 0.01, momentum: 0.9)
-    func run(_ steps: Int) {
-      for _ in 0..<steps {
-        trainStep(network: net, inputs: data.images, labels: data.labels, rule: .proxy(.constant(0.3)), optimizer: &sgd)
-      }
-    }
-    run(1000)
-    let before = residentKilobytes()
-    run(9000)
-    let after = residentKilobytes()
-    // A graph kept alive per step would cost at least ~1 KiB a step (9 MiB here); other tests run
-    // in the same process at the same time, so allow them a few MiB of noise.
-    #expect(after - before < 4096, "resident memory grew by \(after - before) KiB over 9,000 steps")
-  }
-}
-
-/// The resident set size of this process, from /proc/self/statm.
-func residentKilobytes() -> Int {
-  guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-  let fields = text.split(separator: " ")
-  return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024 : 0
 }
 
 @Suite struct TrainerTests {

@@ -25,6 +25,12 @@ import Testing
     #expect(interpreter.globalValues.map(\.0) == ["x", "f"])
   }
 
+  @Test func globalsSetFromOutsideAreVisibleToScripts() throws {
+    let interpreter = Interpreter()
+    interpreter.setGlobal("_", .number(41))
+    #expect(Format.describe(try run(interpreter, "_ + 1")) == "42")
+  }
+
   @Test func lastStatementValueIsReturnedForEcho() throws {
     let interpreter = Interpreter()
     #expect(Format.describe(try run(interpreter, "[1, \"a\"]")) == "[1, \"a\"]")
@@ -144,7 +150,7 @@ import Testing
 
   @Test func helpExamplesParseAndResolveInContext() {
     let interpreter = Interpreter()
-    let prelude = "net = network(input: [1, 28, 28]) {\n conv(8, 3, pad: 1, name: \"feat\")\n relu()\n flatten()\n linear(10)\n}\nf = fn(x) { sum(x) }\nx = zeros([2])\nxs = [1, 2, 3]\n"
+    let prelude = "net = network(input: [1, 28, 28]) {\n conv(8, 3, pad: 1, name: \"feat\")\n relu()\n flatten()\n linear(10)\n}\nf = fn(x) { sum(x) }\nx = zeros([2])\nxs = [1, 2, 3]\ndata = synthetic(count: 10)\n"
     for builtin in Builtins.all {
       let (_, diagnostics) = interpreter.check(SourceFile(path: builtin.name, text: prelude + builtin.example))
       #expect(diagnostics.isEmpty, "example of \(builtin.name): \(diagnostics.map(\.message))")

@@ -29,6 +29,21 @@ import Testing
     #expect(program.statements == [Stmt(.assign(target: target, op: nil, value: sum), SourceSpan(file, 0..<9))])
   }
 
+  @Test func exactDiagnosticsWithCodesAndSpans() {
+    let file = SourceFile(path: "t.pgs", text: "f(1, 2\nx = 1 +* 2")
+    let (_, diagnostics) = Parser.parse(file)
+    #expect(
+      diagnostics == [
+        Diagnostic(.expectedToken, "expected ')' after arguments, found 'x'", at: SourceSpan(file, 7..<8)),
+      ])
+    let second = SourceFile(path: "t.pgs", text: "x = 1 +* 2\ny = [1,")
+    #expect(
+      Parser.parse(second).diagnostics == [
+        Diagnostic(.expectedExpression, "expected expression, found '*'", at: SourceSpan(second, 7..<8)),
+        Diagnostic(.expectedExpression, "expected expression, found end of input", at: SourceSpan(second, 18..<18)),
+      ])
+  }
+
   @Test func precedence() {
     #expect(tree("1 + 2 * 3 - 4") == "(- (+ 1 (* 2 3)) 4)")
     #expect(tree("a @ b + c") == "(+ (@ a b) c)")

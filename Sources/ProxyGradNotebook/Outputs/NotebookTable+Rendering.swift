@@ -1,5 +1,5 @@
 extension NotebookTable {
-  /// Aligned plain text: a header, a rule of dashes, one line per row. Numeric columns are
+  /// Aligned plain text: the title (when set), a header, a rule of dashes, one line per row. Numeric columns are
   /// right-aligned, others left-aligned; columns are separated by two spaces and lines carry no
   /// trailing spaces. Newlines inside cells become `⏎`.
   package func plainText() -> String {
@@ -17,7 +17,8 @@ extension NotebookTable {
       return String(padded.joined(separator: "  ").reversed().drop { $0 == " " }.reversed())
     }
     let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
-    return ([line(header), rule] + body.map(line)).joined(separator: "\n") + "\n"
+    let caption = title.map { [Self.singleLine($0)] } ?? []
+    return (caption + [line(header), rule] + body.map(line)).joined(separator: "\n") + "\n"
   }
 
   /// CSV as RFC 4180 has it: CRLF line ends, a header line, and fields quoted (with `""` for
@@ -40,10 +41,12 @@ extension NotebookTable {
     return ([header, rule] + body).joined(separator: "\n") + "\n"
   }
 
-  /// An HTML `<table class="pgs-table">`; numeric cells carry `class="num"`, missing cells
-  /// `class="missing"`.
+  /// An HTML `<table class="pgs-table">` with the title as `<caption>`; numeric cells carry
+  /// `class="num"`, missing cells `class="missing"`.
   package func html() -> String {
-    var out = "<table class=\"pgs-table\">\n<thead><tr>"
+    var out = "<table class=\"pgs-table\">\n"
+    if let title { out += "<caption>\(HTMLText.escape(title))</caption>\n" }
+    out += "<thead><tr>"
     for name in columns { out += "<th>\(HTMLText.escape(name))</th>" }
     out += "</tr></thead>\n<tbody>\n"
     for row in rows {

@@ -22,6 +22,8 @@ package enum TableCell: Equatable, Sendable {
 package struct NotebookTable: Equatable, Sendable {
   package let columns: [String]
   package let rows: [[TableCell]]
+  /// A caption shown above the table in HTML and plain text; not part of CSV or Markdown.
+  package var title: String? = nil
 
   /// Creates a table; a row with more cells than columns is an error.
   package init(columns: [String], rows: [[TableCell]]) throws(NotebookError) {

@@ -61,6 +61,7 @@ enum ReportStyle {
       text-align: left; }
     table.pgs-table th { border-bottom: 2px solid #c7c7cc; }
     table.pgs-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+    table.pgs-table caption { text-align: left; font-size: 12px; color: var(--muted); padding: 2px 0 4px; }
     .error-box { background: var(--error-bg); color: var(--error); border-radius: 6px;
       padding: 8px 12px; }
     .error-box .error-title { font-weight: 600; }

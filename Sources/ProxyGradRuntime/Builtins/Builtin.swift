@@ -42,7 +42,7 @@ public struct Builtin: Sendable {
 public enum Builtins {
   public static let all: [Builtin] =
     CoreBuiltins.all + TensorBuiltins.all + NetworkBuiltins.all + GradientBuiltins.all
-    + OutputBuiltins.all
+    + OutputBuiltins.all + OptimizerBuiltins.all + MaximizeBuiltins.all + TrainingBuiltins.all
 
   static let table: [String: Builtin] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 

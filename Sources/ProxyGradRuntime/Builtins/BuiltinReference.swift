@@ -7,6 +7,9 @@ public enum BuiltinReference {
     ("Networks", NetworkBuiltins.all),
     ("Gradient rules, objectives and grad", GradientBuiltins.all),
     ("Outputs and sweeps", OutputBuiltins.all),
+    ("Optimizers and maximization settings", OptimizerBuiltins.all),
+    ("Activation maximization", MaximizeBuiltins.all),
+    ("Data, training and weights", TrainingBuiltins.all),
   ]
 
   public static let beginMarker = "<!-- builtins:begin (generated from the registry; see BuiltinReferenceTests) -->"

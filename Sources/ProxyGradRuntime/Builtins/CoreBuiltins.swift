@@ -67,10 +67,18 @@ enum CoreBuiltins {
       example: "floor(2.7)"
     ) { args, _ throws(RuntimeError) in .number(try args.number(0).rounded(.down)) },
     Builtin(
-      "round", "round(x)", arity: 1...1,
-      help: "x rounded to the nearest whole number (halves away from zero).",
-      example: "round(2.5)"
-    ) { args, _ throws(RuntimeError) in .number(try args.number(0).rounded()) },
+      "round", "round(x, digits: 0)", arity: 1...1, labels: ["digits"],
+      help: "x rounded to the nearest whole number, or to `digits` decimal places (halves away from zero).",
+      example: "round(2.5); round(3.14159, digits: 2)"
+    ) { args, _ throws(RuntimeError) in
+      let x = try args.number(0)
+      let digits = try args.integer("digits", default: 0, min: 0)
+      guard digits > 0 else { return .number(x.rounded()) }
+      guard digits <= 15 else { throw args.error(.value, "expects digits: 0...15, got \(digits)", label: "digits") }
+      var scale = 1.0
+      for _ in 0..<digits { scale *= 10 }
+      return .number((x * scale).rounded() / scale)
+    },
     Builtin(
       "min", "min(a, b, ...)", arity: 1...255,
       help: "The smallest of its number arguments, or of the numbers in one list.",

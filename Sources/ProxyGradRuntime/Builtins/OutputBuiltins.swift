@@ -1,3 +1,4 @@
+import Foundation
 import ProxyGradNN
 
 /// Outputs beyond text: images, metrics, tables, plots, and sweep rows.
@@ -27,10 +28,18 @@ enum OutputBuiltins {
       guard (2...4).contains(t.rank) else {
         throw args.error(.shape, "expects an image [H, W], [C, H, W] or a batch [N, C, H, W], got shape \(Format.shape(t.shape))", at: 0)
       }
+      let channels = t.rank == 2 ? 1 : t.shape[t.rank - 3]
+      guard channels == 1 || channels == 3 else {
+        throw args.error(.shape, "expects 1 (gray) or 3 (RGB) channels, got \(channels) in shape \(Format.shape(t.shape))", at: 0)
+      }
       var labels: [String]?
       if let value = args["labels"] {
         guard case .list(let list) = value else {
           throw args.error(.type, "expects labels: a list, got \(value.typeDescription)", label: "labels")
+        }
+        let images = t.rank == 4 ? t.shape[0] : 1
+        guard list.items.count == images else {
+          throw args.error(.value, "expects \(images) labels, one per image, got \(list.items.count)", label: "labels")
         }
         labels = list.items.map(Format.display)
       }
@@ -47,18 +56,58 @@ enum OutputBuiltins {
       return .none
     },
     Builtin(
-      "plot", "plot(rows, x: column, y: column)", arity: 1...1, labels: ["x", "y", "title"],
-      help: "A line plot output of one column against another, from a list of records such as a training history.",
+      "plot", "plot(rows, x: column, y: column or [columns], title: nil)", arity: 1...1, labels: ["x", "y", "title"],
+      help: "A line plot output of one column (or several, one line each) against another, from a list of records such as a training history.",
       example: "plot([{step: 1, loss: 2.3}, {step: 2, loss: 1.9}], x: \"step\", y: \"loss\")"
     ) { args, interpreter throws(RuntimeError) in
       let (columns, rows) = try tabulate(args.positional[0], args)
-      guard let x = try args.string("x"), let y = try args.string("y") else {
+      guard let x = try args.string("x"), let yValue = args["y"] else {
         throw args.error(.arity, "expects x: and y: column names")
       }
-      for name in [x, y] where !columns.contains(name) {
+      var ys: [String] = []
+      switch yValue {
+      case .string(let name): ys = [name]
+      case .list(let list) where !list.items.isEmpty:
+        for item in list.items {
+          guard case .string(let name) = item else {
+            throw args.error(.type, "expects y: a column name or a list of names, got \(Format.brief(item))", label: "y")
+          }
+          ys.append(name)
+        }
+      default:
+        throw args.error(.type, "expects y: a column name or a list of names, got \(yValue.typeDescription)", label: "y")
+      }
+      for name in [x] + ys where !columns.contains(name) {
         throw args.error(.value, "no column named '\(name)'; columns: \(columns.joined(separator: ", "))")
       }
-      interpreter.output.emit(.plot(title: try args.string("title"), columns: columns, rows: rows, x: x, y: [y]))
+      interpreter.output.emit(.plot(title: try args.string("title"), columns: columns, rows: rows, x: x, y: ys))
+      return .none
+    },
+    Builtin(
+      "save", "save(value, path)", arity: 2...2,
+      help: "Writes a tensor or a string to a file: a tensor as an image (.png, shaped like show's input, where the front end encodes images), CSV (.csv, rank 1 or 2) or safetensors (.safetensors, one tensor named tensor); a string as UTF-8 text. In a notebook, paths are relative to the output folder, and a path leading outside it (with .. or absolute) is refused unless pgs run was given --allow-write for it.",
+      example: "save(uniform([1, 8, 8], -1, 1), \"noise.png\")"
+    ) { args, interpreter throws(RuntimeError) in
+      let given = try args.string(1)
+      let path: String
+      switch interpreter.files.writablePath(given) {
+      case .success(let p): path = p
+      case .failure(let denied): throw args.error(.value, denied.message, at: 1)
+      }
+      let bytes: [UInt8]
+      switch args.positional[0] {
+      case .string(let text):
+        bytes = Array(text.utf8)
+      case .tensor(let t):
+        bytes = try fileBytes(of: t.detached(), path: given, args, encoder: interpreter.files as? ImageFileEncoder)
+      case let other:
+        throw args.error(.type, "expects a tensor or a string as argument 1, got \(other.typeDescription)", at: 0)
+      }
+      do {
+        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+      } catch {
+        throw args.error(.value, "cannot write '\(given)': \(error.localizedDescription)", at: 1)
+      }
       return .none
     },
     Builtin(
@@ -74,6 +123,38 @@ enum OutputBuiltins {
       return .none
     },
   ]
+
+  /// A tensor in the file format its path's extension names.
+  static func fileBytes(
+    of t: Tensor, path: String, _ args: Arguments, encoder: ImageFileEncoder?
+  ) throws(RuntimeError) -> [UInt8] {
+    let lower = path.lowercased()
+    if lower.hasSuffix(".png") {
+      guard let encoder else {
+        throw args.error(.unsupported, "this session cannot encode images; save .csv or .safetensors, or run a notebook", at: 1)
+      }
+      do throws(FileAccessDenied) { return try encoder.png(of: t) } catch {
+        throw args.error(.value, error.message, at: 0)
+      }
+    }
+    if lower.hasSuffix(".safetensors") {
+      return SafeTensors.encode([(name: "tensor", shape: t.shape, values: t.values)])
+    }
+    guard lower.hasSuffix(".csv") else {
+      throw args.error(.value, "a tensor is saved as .png, .csv or .safetensors; got '\(path)'", at: 1)
+    }
+    guard t.rank == 1 || t.rank == 2 else {
+      throw args.error(.shape, "CSV holds a tensor of rank 1 or 2, got shape \(Format.shape(t.shape))", at: 0)
+    }
+    let width = t.shape.last ?? 0
+    var out = ""
+    if width > 0 {
+      for row in stride(from: 0, to: t.count, by: width) {
+        out += t.values[row..<(row + width)].map { Format.float($0) }.joined(separator: ",") + "\n"
+      }
+    }
+    return Array(out.utf8)
+  }
 
   static func cell(_ value: Value) -> TableCell {
     switch value {

@@ -49,6 +49,16 @@ enum Access {
         .name, "layer '\(ref.name)' has no field '\(name)'; fields: name, kind, shape, input_shape"
           + layer.parameterNames.map { ", " + $0 }.joined(),
         at: span)
+    case .dataset(let box):
+      switch name {
+      case "count": return .number(Double(box.data.count))
+      case "classes": return .list(ListBox(box.data.classes.map { .string($0) }))
+      case "images": return .tensor(box.data.images)
+      case "labels": return .list(ListBox(box.data.labels.map { .number(Double($0)) }))
+      case "shape": return .list(ListBox(box.data.itemShape.map { .number(Double($0)) }))
+      default: break
+      }
+      throw RuntimeError(.name, "a data set has no field '\(name)'; fields: count, classes, images, labels, shape", at: span)
     case .list(let list) where name == "count":
       return .number(Double(list.items.count))
     case .range(let r) where name == "count":

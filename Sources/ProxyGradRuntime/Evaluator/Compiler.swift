@@ -262,27 +262,33 @@ struct Compiler {
       interpreter.sweeps.append(context)
       defer { interpreter.sweeps.removeLast() }
       var counters = Array(repeating: 0, count: lists.count)
-      sweepLoop: while true {
-        if interpreter.interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
-        context.current = zip(lists, counters).map { $0[$1] }
-        for (store, value) in zip(stores, context.current) { store(f, value) }
-        do throws(Unwind) {
-          _ = try body(f)
-        } catch {
-          switch error {
-          case .breakLoop: break sweepLoop
-          case .continueLoop: break
-          default: throw error
+      let total = lists.reduce(1) { $0.multipliedReportingOverflow(by: $1.count).partialValue }
+      try interpreter.reportingProgress("sweep", total: total) { (report) throws(Unwind) in
+        var done = 0
+        sweepLoop: while true {
+          if interpreter.interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
+          context.current = zip(lists, counters).map { $0[$1] }
+          for (store, value) in zip(stores, context.current) { store(f, value) }
+          do throws(Unwind) {
+            _ = try body(f)
+          } catch {
+            switch error {
+            case .breakLoop: break sweepLoop
+            case .continueLoop: break
+            default: throw error
+            }
           }
+          var axis = lists.count - 1
+          while axis >= 0 {
+            counters[axis] += 1
+            if counters[axis] < lists[axis].count { break }
+            counters[axis] = 0
+            axis -= 1
+          }
+          done += 1
+          report(done)
+          if axis < 0 { break }
         }
-        var axis = lists.count - 1
-        while axis >= 0 {
-          counters[axis] += 1
-          if counters[axis] < lists[axis].count { break }
-          counters[axis] = 0
-          axis -= 1
-        }
-        if axis < 0 { break }
       }
       interpreter.emitSweepTable(context)
       return .none

@@ -70,6 +70,9 @@ public enum Format {
     case .rule(let rule): return rule.description
     case .slope(let spec): return spec.description
     case .objective(let objective): return Format.objective(objective.objective)
+    case .spec(let spec): return spec.description
+    case .dataset(let box):
+      return "<data set \(box.name): \(box.data.count) images \(shape(box.data.itemShape)), \(box.data.classes.count) classes>"
     case .unset: return "<no value>"
     }
   }

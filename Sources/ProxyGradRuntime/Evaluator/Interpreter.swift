@@ -12,6 +12,10 @@ typealias Code = (Frame) throws(Unwind) -> Value
 /// path of a loop does no name lookups.
 public final class Interpreter {
   public var output: OutputSink
+  /// Where long work (train, maximize, sweeps) reports progress; nil reports nothing.
+  public var progress: ProgressSink?
+  /// Which files scripts may read and write.
+  public var files: FileAccess = UnconfinedFileAccess()
   public let interrupt = InterruptFlag()
   /// Calls nested deeper than this are an error (`recursion too deep`), not a stack overflow.
   public var maximumCallDepth = 1_000
@@ -41,6 +45,7 @@ public final class Interpreter {
     self.output = output
     self.seed = seed
     self.rng = SplitMix64(seed: seed)
+    Engine.configure(threads: Parallel.threads)
   }
 
   // MARK: - Stages
@@ -86,18 +91,11 @@ public final class Interpreter {
     return value
   }
 
-  /// Sets a global from outside a script (the REPL's `_`), declaring the name when it is new,
-  /// so that later programs resolve it.
-  /// - Parameters:
-  ///   - name: the global's name.
-  ///   - value: its new value.
-  /// - Returns: false when the session already has the most globals it can hold.
-  @discardableResult
-  public func setGlobal(_ name: String, _ value: Value) -> Bool {
-    if globals.slot(of: name) == nil, globals.names.count >= GlobalSlots.capacity { return false }
+  /// Sets a global from outside a script (the REPL's `_`, notebook parameters).
+  public func setGlobal(_ name: String, _ value: Value) {
     let slot = globals.declare(name)
+    guard slot < GlobalSlots.capacity else { return }
     globalSlots.values[slot] = value
-    return true
   }
 
   /// Names and values of every set global, in order of declaration.

@@ -89,12 +89,40 @@ enum Operators {
       case .greater: result = x > y
       default: result = x >= y
       }
+    case (.tensor, .tensor), (.tensor, .number), (.number, .tensor):
+      return .tensor(try elementwiseComparison(op, a, b, span: span))
     default:
       throw RuntimeError(
-        .type, "cannot compare \(a.typeDescription) with \(b.typeDescription) using '\(op.rawValue)'; expected two numbers or two strings",
+        .type, "cannot compare \(a.typeDescription) with \(b.typeDescription) using '\(op.rawValue)'; expected two numbers, two strings, or tensors and numbers",
         at: span)
     }
     return .bool(result)
+  }
+
+  /// `<`, `<=`, `>`, `>=` with a tensor: elementwise with broadcasting, 1 where true and 0 where
+  /// false (so `mean(r.value > 2.99)` is a fraction). Not differentiable.
+  static func elementwiseComparison(_ op: BinaryOperator, _ a: Value, _ b: Value, span: SourceSpan) throws(RuntimeError) -> Tensor {
+    func tensor(_ v: Value) -> Tensor {
+      if case .tensor(let t) = v { return t }
+      if case .number(let x) = v { return Tensor(scalar: Float(x)) }
+      return Tensor(scalar: 0)
+    }
+    let x = tensor(a), y = tensor(b)
+    guard let shape = Shape.broadcast(x.shape, y.shape) else {
+      throw RuntimeError(
+        .shape, "cannot compare tensors of shapes \(Format.shape(x.shape)) and \(Format.shape(y.shape)) with '\(op.rawValue)'; the shapes do not broadcast",
+        at: span)
+    }
+    let difference = Autograd.withoutRecording { (x - y).values }
+    let values = difference.map { d -> Float in
+      switch op {
+      case .less: return d < 0 ? 1 : 0
+      case .lessEqual: return d <= 0 ? 1 : 0
+      case .greater: return d > 0 ? 1 : 0
+      default: return d >= 0 ? 1 : 0
+      }
+    }
+    return Tensor(shape: shape, values: values)
   }
 
   /// Structural equality; lists and records that contain themselves compare unequal past a
@@ -111,7 +139,7 @@ enum Operators {
     case (.record(let x), .record(let y)):
       return x === y || (x.keys == y.keys && zip(x.values, y.values).allSatisfy { equal($0, $1, depth: depth + 1) })
     case (.range(let x), .range(let y)): return x == y
-    case (.tensor(let x), .tensor(let y)): return x === y
+    case (.tensor(let x), .tensor(let y)): return x === y || (x.shape == y.shape && x.values == y.values)
     case (.network(let x), .network(let y)): return x === y
     case (.layer(let x), .layer(let y)): return x.network === y.network && x.name == y.name
     case (.layerSpec(let x), .layerSpec(let y)): return x == y

@@ -24,6 +24,10 @@ public enum Value {
   /// A backward slope that is not a plain number: `anneal(0.6, 0.0)`.
   indirect case slope(SlopeSpec)
   indirect case objective(ObjectiveValue)
+  /// An optimizer, initial image, transform, parameterization or schedule.
+  indirect case spec(Spec)
+  /// A labelled image set.
+  case dataset(DatasetBox)
   /// The content of a variable slot before its first assignment; scripts never hold it.
   /// (A case of its own rather than `Value?` keeps slot reads and writes free of generic code.)
   case unset
@@ -47,6 +51,8 @@ public enum Value {
     case .rule: return "a gradient rule"
     case .slope: return "a slope schedule"
     case .objective: return "an objective"
+    case .spec(let spec): return spec.typeDescription
+    case .dataset: return "a data set"
     case .unset: return "no value"
     }
   }

@@ -1,26 +1,96 @@
 import ArgumentParser
 import Foundation
+import ProxyGradNotebook
 import ProxyGradRuntime
+import ProxyGradSession
 import ProxyGradSyntax
 
 extension PGSCommand {
   struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Run a PGS script.",
-      discussion: "Exit status: 0 on success, 65 on syntax or name errors (nothing runs), 70 on runtime errors.")
+      abstract: "Run a PGS script or notebook.",
+      discussion: """
+        A script with '# %%' cell markers runs as a notebook: its cells run in order and a report \
+        folder NAME.out is written beside it (or at --out DIR): index.html, NAME.ipynb, \
+        manifest.json, metrics.json, metrics.csv and images/. The last line printed is the path \
+        of index.html. A script without markers runs as a plain script, printing its outputs as \
+        text, unless --out, -p or --allow-write is given; then it is a notebook of one cell.
+
+        Exit status: 0 on success, 64 on usage errors (such as an unknown parameter), 65 on \
+        syntax or name errors (nothing runs), 70 when a cell fails at run time (the report is \
+        still written), 73 when the output folder cannot be written.
+        """)
 
     @ArgumentParser.Argument(help: "The script to run, or '-' to read it from standard input.")
     var file: String
 
-    @Option(help: "The seed of random tensors and network weights.")
-    var seed: UInt64 = 0
+    @Option(
+      name: [.customShort("p"), .customLong("parameter")],
+      help: ArgumentHelp(
+        "Sets a parameter of the parameters cell, typed like its default: a number, a string, true or false, or a list such as [1, 2]. Repeat for several.",
+        valueName: "name=value"))
+    var parameters: [String] = []
+
+    @Option(help: ArgumentHelp("The notebook's output folder (default: NAME.out beside the script).", valueName: "dir"))
+    var out: String?
+
+    @Option(
+      name: .customLong("allow-write"),
+      help: ArgumentHelp("Lets save(...) write to this file or folder outside the output folder. Repeat for several.", valueName: "path"))
+    var allowWrite: [String] = []
+
+    @Option(
+      name: .customLong("seed"),
+      help: "The seed of random tensors and network weights (default: the notebook's seed parameter, else 0).")
+    var seedOption: UInt64?
+
+    /// The seed a plain script runs with.
+    var seed: UInt64 { seedOption ?? 0 }
 
     func run() throws {
       let source = try ScriptSource.load(file)
-      let status = Interpreter.onLargeStack {
-        ScriptRunner.run(source, seed: seed, output: StandardOutput())
+      let notebook = Notebook(path: source.path, text: source.text)
+      let asNotebook = out != nil || !parameters.isEmpty || !allowWrite.isEmpty
+        || (file != "-" && notebook.hasCellMarkers)
+      guard asNotebook else {
+        let seed = self.seed
+        let status = Interpreter.onLargeStack {
+          ScriptRunner.run(source, seed: seed, output: StandardOutput())
+        }
+        if status != 0 { throw ExitCode(status) }
+        return
       }
-      if status != 0 { throw ExitCode(status) }
+      try runNotebook(notebook)
+    }
+
+    func runNotebook(_ notebook: Notebook) throws {
+      if file == "-" && out == nil {
+        throw ValidationError("a notebook read from standard input needs --out DIR for its report")
+      }
+      let overrides: [(name: String, value: ParameterValue)]
+      do throws(ParameterError) {
+        let assignments = try parameters.map { (text) throws(ParameterError) in try ParameterAssignment(parsing: text) }
+        let declarations = notebook.parametersCellIndex.map {
+          NotebookParameters.declarations(in: notebook.sourceFile(ofCell: $0))
+        }
+        overrides = try NotebookParameters.resolve(assignments, declarations: declarations)
+      } catch {
+        StandardError.write("error: \(error)\n")
+        throw ExitCode(64)
+      }
+      if let seed = seedOption, let given = overrides.first(where: { $0.name == "seed" }), given.value != .number(Double(seed)) {
+        StandardError.write("error: --seed \(seed) and -p seed=\(given.value.sourceText) disagree; give the seed once\n")
+        throw ExitCode(64)
+      }
+      let progress = ProgressDisplay(isTerminal: isatty(2) != 0, write: StandardError.write)
+      let runner = NotebookRunner(
+        seed: seedOption, overrides: overrides,
+        toolVersion: PGSCommand.configuration.version, progress: progress)
+      let job = NotebookJob(notebook: notebook, outputFolder: out, allowedWrites: allowWrite, runner: runner)
+      let result = job.execute()
+      StandardError.write(result.errorText)
+      if let index = result.indexPath { print(index) }
+      if result.exitStatus != 0 { throw ExitCode(result.exitStatus) }
     }
   }
 }

@@ -1,0 +1,242 @@
+import ProxyGradNN
+
+/// `maximize`: activation maximization of an objective on a network, or gradient ascent on any
+/// differentiable function of a tensor, under a gradient rule.
+enum MaximizeBuiltins {
+  static let all: [Builtin] = [maximizeBuiltin]
+
+  static let labels = [
+    "steps", "optimizer", "grad", "init", "clip", "transforms", "starts", "seed", "param",
+  ]
+
+  static let maximizeBuiltin = Builtin(
+    "maximize",
+    "maximize(objective, steps: 256, optimizer: adam(lr: 0.05), grad: plain(), init: noise(0.1), clip: [-1, 1], transforms: [], starts: 1, seed: nil, param: pixel())",
+    arity: 1...1, labels: labels,
+    help: "Gradient ascent on the input: activation maximization of an objective on a network (logit, channel, neuron and their algebra), or ascent on any function of a tensor (then init: must be a tensor). The gradient follows grad: (plain(), swap(b), proxy(b)); every value reported is the ORIGINAL network's. Returns a record: image, value (a number for one unit and one start, else a tensor), best, best_step, history (rows of step and value), rule, dead_start and, when the gradient at the start was exactly zero, a note suggesting a backward slope. starts: N runs N random starts per unit as one batch; logit(net, 0...9) makes one image per unit. Ctrl-C stops it and keeps the result so far.",
+    example: "r = maximize(logit(net, 3), steps: 256, grad: proxy(0.5), transforms: [jitter(2)], starts: 4, seed: 1)"
+  ) { args, interpreter throws(RuntimeError) in
+    let steps = try args.integer("steps", default: 256, min: 0)
+    let rule = try OptimizerBuiltins.rule(args)
+    let optimizer = try OptimizerBuiltins.optimizer(args, default: OptimizerSpec(kind: .adam, learningRate: 0.05))
+    let clip = try clipBox(args)
+    switch args.positional[0] {
+    case .objective(let objective):
+      guard let network = objective.network else {
+        throw args.error(.value, "the objective reads no network; add a network objective such as logit(net, 3)", at: 0)
+      }
+      if let name = rule.unknownLayer(in: network) {
+        throw args.error(.value, "grad: names no layer '\(name)' of the network; layers: \(network.layers.map(\.name).joined(separator: ", "))", label: "grad")
+      }
+      var options = MaximizeOptions(steps: steps, rule: rule, clip: clip)
+      options.starts = try args.integer("starts", default: 1, min: 1)
+      options.seed = try OptimizerBuiltins.seed(args, interpreter)
+      options.transforms = try transforms(args)
+      options.parameterization = try parameterization(args)
+      options.initial = try initial(args, network: network)
+      let result = try optimizer.with { (o: inout any Optimizer) throws(RuntimeError) in
+        try run(objective.objective, network, options, &o, interpreter)
+      }
+      return record(result, rule: rule, interpreter: interpreter)
+    case .function, .builtin:
+      guard case .tensor(let start)? = args["init"] else {
+        throw args.error(.value, "maximizing a function needs init: a tensor to start from, such as uniform([2], -1, 1)", label: "init")
+      }
+      return try optimizer.with { (o: inout any Optimizer) throws(RuntimeError) in
+        try FunctionAscent(function: args.positional[0], steps: steps, rule: rule, clip: clip)
+          .run(from: start, optimizer: &o, args, interpreter)
+      }
+    case let other:
+      throw args.error(.type, "expects an objective (such as logit(net, 3)) or a function of a tensor, got \(other.typeDescription)", at: 0)
+    }
+  }
+
+  static func run<O: Optimizer>(
+    _ objective: Objective, _ network: Network, _ options: MaximizeOptions, _ optimizer: inout O,
+    _ interpreter: Interpreter
+  ) throws(RuntimeError) -> MaximizeResult {
+    interpreter.progress?.begin("maximize", total: options.steps)
+    var done = 0
+    let result = maximize(objective, network: network, options: options, optimizer: &optimizer) {
+      if done > 0 { interpreter.progress?.update(completed: done, detail: "") }
+      done += 1
+      return interpreter.interrupt.isRaised
+    }
+    interpreter.progress?.end(completed: result.stepsRun, detail: "mean value \(Format.number(Double(result.value.reduce(0, +)) / Double(max(result.value.count, 1))))")
+    return result
+  }
+
+  // MARK: - Options
+
+  static func clipBox(_ args: Arguments) throws(RuntimeError) -> ClosedRange<Float>? {
+    guard let value = args["clip"] else { return -1...1 }
+    if case .none = value { return nil }
+    guard case .list(let list) = value, list.items.count == 2,
+      case .number(let low) = list.items[0], case .number(let high) = list.items[1]
+    else {
+      throw args.error(.type, "clip expects [low, high] or nil, got \(Format.brief(value))", label: "clip")
+    }
+    guard low < high, low.isFinite, high.isFinite else {
+      throw args.error(.value, "clip expects [low, high] with low < high, got [\(Format.number(low)), \(Format.number(high))]", label: "clip")
+    }
+    return Float(low)...Float(high)
+  }
+
+  static func transforms(_ args: Arguments) throws(RuntimeError) -> [Transform] {
+    guard let value = args["transforms"] else { return [] }
+    guard case .list(let list) = value else {
+      throw args.error(.type, "expects transforms: a list such as [pad(2), jitter(2)], got \(value.typeDescription)", label: "transforms")
+    }
+    var result: [Transform] = []
+    for item in list.items {
+      guard case .spec(.transform(let t)) = item else {
+        throw args.error(.type, "expects transforms made by jitter, pad, scale or rotate, got \(item.typeDescription)", label: "transforms")
+      }
+      result.append(t)
+    }
+    return result
+  }
+
+  static func parameterization(_ args: Arguments) throws(RuntimeError) -> Parameterization {
+    guard let value = args["param"] else { return .pixel }
+    guard case .spec(.parameterization(let p)) = value else {
+      throw args.error(.type, "expects param: pixel() or fourier(), got \(value.typeDescription)", label: "param")
+    }
+    return p
+  }
+
+  static func initial(_ args: Arguments, network: Network) throws(RuntimeError) -> InitialImage {
+    guard let value = args["init"] else { return .noise(0.1) }
+    switch value {
+    case .spec(.initial(let i)): return i
+    case .tensor(let t):
+      let item = network.inputShape
+      guard Array(t.shape.suffix(item.count)) == item, t.rank == item.count || t.rank == item.count + 1 else {
+        throw args.error(.shape, "expects init: a tensor of the network's input shape \(Format.shape(item)) or a batch of them, got \(Format.shape(t.shape))", label: "init")
+      }
+      return .tensor(t.detached())
+    default:
+      throw args.error(.type, "expects init: noise(a) or a tensor, got \(value.typeDescription)", label: "init")
+    }
+  }
+
+  // MARK: - Result
+
+  static func record(_ r: MaximizeResult, rule: GradientRule, interpreter: Interpreter) -> Value {
+    let single = r.value.count == 1
+    func perItem(_ xs: [Float]) -> Value {
+      single ? .number(Format.double(xs[0])) : .tensor(Tensor(shape: [xs.count], values: xs))
+    }
+    let image = single ? r.image.reshaped(to: Array(r.image.shape.dropFirst())).detached() : r.image
+    let history: [Value] = r.history.enumerated().map { step, value in
+      .record(RecordBox([("step", .number(Double(step))), ("value", .number(Format.double(value)))]))
+    }
+    var fields: [(String, Value)] = [
+      ("image", .tensor(image)), ("value", perItem(r.value)), ("best", perItem(r.best)),
+      ("best_step", single ? .number(Double(r.bestStep[0])) : .list(ListBox(r.bestStep.map { .number(Double($0)) }))),
+      ("history", .list(ListBox(history))), ("rule", .string(rule.description)),
+      ("steps", .number(Double(r.stepsRun))),
+      ("dead_start", single ? .bool(r.deadStart[0]) : .list(ListBox(r.deadStart.map { .bool($0) }))),
+    ]
+    let dead = r.deadStart.filter { $0 }.count
+    if dead > 0 {
+      let note = deadStartNote(dead: dead, of: r.deadStart.count, rule: rule)
+      fields.append(("note", .string(note)))
+      interpreter.output.emit(.text("maximize: note: \(note)\n"))
+    }
+    return .record(RecordBox(fields))
+  }
+
+  static func deadStartNote(dead: Int, of total: Int, rule: GradientRule) -> String {
+    let which = total == 1 ? "the start" : "\(dead) of \(total) starts"
+    let advice: String
+    switch rule {
+    case .plain:
+      advice = "plain ascent cannot move a dead unit; try grad: swap(0.3) or proxy(0.3), whose backward slope passes gradient through inactive ReLUs"
+    case .swap, .proxy:
+      advice = "even the backward slope gave no gradient; try a larger slope, or check that the unit is connected to the input"
+    }
+    return "the gradient at \(which) was exactly zero (a dead unit); \(advice)"
+  }
+}
+
+/// Gradient ascent on a PGS function of a tensor: relu and leaky inside follow the rule.
+struct FunctionAscent {
+  let function: Value
+  let steps: Int
+  let rule: GradientRule
+  let clip: ClosedRange<Float>?
+
+  func run(from start: Tensor, optimizer: inout any Optimizer, _ args: Arguments, _ interpreter: Interpreter)
+    throws(RuntimeError) -> Value
+  {
+    let x = start.detached()
+    var history: [Value] = []
+    var best = -Float.infinity, bestStep = 0, deadStart = false, stepsRun = 0
+    interpreter.progress?.begin("maximize", total: steps)
+    for step in 0...steps {
+      let last = step == steps || interpreter.interrupt.isRaised
+      let (value, gradient) = try valueAndGradient(x, step: step, gradient: !last, args, interpreter)
+      let mean = value.reduce(0, +) / Float(max(value.count, 1))
+      history.append(.record(RecordBox([("step", .number(Double(step))), ("value", .number(Format.double(mean)))])))
+      if mean > best { best = mean; bestStep = step }
+      if last { break }
+      if step == 0 { deadStart = gradient.allSatisfy { $0 == 0 } }
+      x.requiresGrad = true
+      x.grad = gradient.map { -$0 }
+      optimizer.step([x])
+      x.grad = nil
+      x.requiresGrad = false
+      if let clip { for i in 0..<x.count { x.values[i] = min(max(x.values[i], clip.lowerBound), clip.upperBound) } }
+      stepsRun = step + 1
+      interpreter.progress?.update(completed: stepsRun, detail: "")
+    }
+    interpreter.progress?.end(completed: stepsRun, detail: "")
+    let final = try valueAndGradient(x, step: stepsRun, gradient: false, args, interpreter).0
+    let finalValue: Value =
+      final.count == 1 ? .number(Format.double(final[0])) : .tensor(Tensor(shape: [final.count], values: final))
+    var fields: [(String, Value)] = [
+      ("image", .tensor(x)), ("value", finalValue), ("best", .number(Format.double(best))),
+      ("best_step", .number(Double(bestStep))), ("history", .list(ListBox(history))),
+      ("rule", .string(rule.description)), ("steps", .number(Double(stepsRun))), ("dead_start", .bool(deadStart)),
+    ]
+    if deadStart {
+      let note = MaximizeBuiltins.deadStartNote(dead: 1, of: 1, rule: rule)
+      fields.append(("note", .string(note)))
+      interpreter.output.emit(.text("maximize: note: \(note)\n"))
+    }
+    return .record(RecordBox(fields))
+  }
+
+  /// The original value at x and, when asked, the gradient under the rule.
+  func valueAndGradient(_ x: Tensor, step: Int, gradient: Bool, _ args: Arguments, _ interpreter: Interpreter)
+    throws(RuntimeError) -> ([Float], [Float])
+  {
+    let leaf = Tensor(shape: x.shape, values: x.values, requiresGrad: gradient)
+    let saved = interpreter.policy
+    interpreter.gradientDepth += 1
+    defer {
+      interpreter.policy = saved
+      interpreter.gradientDepth -= 1
+    }
+    let effectiveRule = gradient ? rule : .plain
+    let pass: (value: Tensor, root: Tensor)
+    do {
+      pass = try withGradientRule(effectiveRule, step: step, totalSteps: max(steps, 1)) { policy in
+        interpreter.policy = policy
+        let out = try interpreter.callFunction(function, [.tensor(leaf)], at: args.span)
+        guard case .tensor(let t) = out else {
+          throw args.error(.type, "the function must return a tensor of x, got \(out.typeDescription)", at: 0)
+        }
+        return t
+      }
+    } catch let error as RuntimeError {
+      throw error
+    } catch {
+      throw args.error(.engine, "\(error)")
+    }
+    guard gradient else { return (pass.value.values, []) }
+    pass.root.backward()
+    return (pass.value.values, leaf.grad ?? [Float](repeating: 0, count: x.count))
+  }
+}

@@ -1,0 +1,149 @@
+import ProxyGradNN
+
+/// Optimizers, initial images, transforms and parameterizations: the settings of `maximize` and
+/// `train`.
+enum OptimizerBuiltins {
+  static let all: [Builtin] = optimizers + settings
+
+  static let optimizers: [Builtin] = [
+    Builtin(
+      "sgd", "sgd(lr: 0.01, momentum: 0, weight_decay: 0)", arity: 0...0,
+      labels: ["lr", "momentum", "weight_decay"],
+      help: "Stochastic gradient descent with momentum and L2 weight decay (PyTorch's formulation), for train(...) and maximize(...).",
+      example: "train(net, data.train, optimizer: sgd(lr: 0.05, momentum: 0.9))"
+    ) { args, _ throws(RuntimeError) in
+      var spec = OptimizerSpec(kind: .sgd, learningRate: try positive(args, "lr", 0.01))
+      spec.momentum = try fraction(args, "momentum")
+      spec.weightDecay = try nonNegative(args, "weight_decay")
+      return .spec(.optimizer(spec))
+    },
+    Builtin(
+      "adam", "adam(lr: 0.001, beta1: 0.9, beta2: 0.999, weight_decay: 0)", arity: 0...0,
+      labels: ["lr", "beta1", "beta2", "weight_decay"],
+      help: "Adam with bias correction and L2 weight decay, for train(...) and maximize(...). In maximize the image is the parameter and the step ascends.",
+      example: "maximize(logit(net, 3), optimizer: adam(lr: 0.05))"
+    ) { args, _ throws(RuntimeError) in
+      var spec = OptimizerSpec(kind: .adam, learningRate: try positive(args, "lr", 0.001))
+      spec.beta1 = try fraction(args, "beta1", 0.9)
+      spec.beta2 = try fraction(args, "beta2", 0.999)
+      spec.weightDecay = try nonNegative(args, "weight_decay")
+      return .spec(.optimizer(spec))
+    },
+    Builtin(
+      "step_lr", "step_lr(every, factor)", arity: 2...2,
+      help: "A learning-rate schedule for train: multiply the rate by factor every `every` steps.",
+      example: "train(net, data.train, schedule: step_lr(500, 0.5))"
+    ) { args, _ throws(RuntimeError) in
+      let every = try args.integer(0, min: 1, what: "a whole number of steps >= 1")
+      let factor = try args.number(1)
+      guard factor > 0, factor.isFinite else { throw args.error(.value, "expects a positive factor, got \(Format.number(factor))", at: 1) }
+      return .spec(.schedule(.step(every: every, factor: factor)))
+    },
+    Builtin(
+      "cosine", "cosine(floor: 0)", arity: 0...0, labels: ["floor"],
+      help: "A learning-rate schedule for train: cosine decay from the optimizer's rate at the first step to floor times it at the last.",
+      example: "train(net, data.train, schedule: cosine(floor: 0.1))"
+    ) { args, _ throws(RuntimeError) in .spec(.schedule(.cosine(floor: try fraction(args, "floor")))) },
+  ]
+
+  static let settings: [Builtin] = [
+    Builtin(
+      "noise", "noise(amplitude)", arity: 1...1,
+      help: "An initial image for maximize: uniform noise in [-amplitude, amplitude], drawn per start from the run's seed.",
+      example: "maximize(logit(net, 3), init: noise(0.1))"
+    ) { args, _ throws(RuntimeError) in
+      let a = try args.number(0)
+      guard a >= 0, a.isFinite else { throw args.error(.value, "expects an amplitude >= 0, got \(Format.number(a))", at: 0) }
+      return .spec(.initial(.noise(a)))
+    },
+    Builtin(
+      "jitter", "jitter(pixels)", arity: 1...1,
+      help: "A transform for maximize: a random crop that shifts the image by up to `pixels` in each direction before every step (transformation robustness).",
+      example: "maximize(channel(net.feat, 5), transforms: [pad(4), jitter(4)])"
+    ) { args, _ throws(RuntimeError) in .spec(.transform(.jitter(try args.integer(0, min: 0, what: "a whole number of pixels >= 0")))) },
+    Builtin(
+      "pad", "pad(pixels)", arity: 1...1,
+      help: "A transform for maximize: a border of grey (0) pixels on every side, so later transforms move the image without cutting it.",
+      example: "maximize(logit(net, 3), transforms: [pad(2), jitter(2)])"
+    ) { args, _ throws(RuntimeError) in .spec(.transform(.pad(try args.integer(0, min: 0, what: "a whole number of pixels >= 0")))) },
+    Builtin(
+      "scale", "scale(factors)", arity: 1...1,
+      help: "A transform for maximize: resample the image by a factor drawn from the list at every step (bilinear).",
+      example: "maximize(logit(net, 3), transforms: [scale([0.9, 1.0, 1.1])])"
+    ) { args, _ throws(RuntimeError) in
+      guard case .list(let list) = args.positional[0], !list.items.isEmpty else {
+        throw args.error(.type, "expects a non-empty list of factors, got \(Format.brief(args.positional[0]))", at: 0)
+      }
+      var factors: [Double] = []
+      for item in list.items {
+        guard case .number(let f) = item, f > 0, f.isFinite else {
+          throw args.error(.value, "expects positive factors, got \(Format.brief(item))", at: 0)
+        }
+        factors.append(f)
+      }
+      return .spec(.transform(.scale(factors)))
+    },
+    Builtin(
+      "rotate", "rotate(degrees)", arity: 1...1,
+      help: "A transform for maximize: rotate the image by an angle drawn uniformly from [-degrees, degrees] at every step (bilinear).",
+      example: "maximize(logit(net, 3), transforms: [rotate(10)])"
+    ) { args, _ throws(RuntimeError) in
+      let d = try args.number(0)
+      guard d >= 0, d <= 180 else { throw args.error(.value, "expects degrees in 0...180, got \(Format.number(d))", at: 0) }
+      return .spec(.transform(.rotate(d)))
+    },
+    Builtin(
+      "pixel", "pixel()", arity: 0...0,
+      help: "The pixel parameterization for maximize (the default): the optimized variables are the pixels, clipped to the box after every step.",
+      example: "maximize(logit(net, 3), param: pixel())"
+    ) { _, _ throws(RuntimeError) in .spec(.parameterization(.pixel)) },
+    Builtin(
+      "fourier", "fourier(decay: 1)", arity: 0...0, labels: ["decay"],
+      help: "The Fourier parameterization for maximize: the variables are a spectrum scaled by 1/frequency^decay (colours decorrelated for 3 channels); the image is mapped into the box with tanh.",
+      example: "maximize(logit(net, 3), param: fourier())"
+    ) { args, _ throws(RuntimeError) in .spec(.parameterization(.fourier(decay: try nonNegative(args, "decay", 1)))) },
+  ]
+
+  // MARK: - Argument checks
+
+  static func positive(_ args: Arguments, _ label: String, _ fallback: Double) throws(RuntimeError) -> Double {
+    let x = try args.number(label, default: fallback)
+    guard x > 0, x.isFinite else { throw args.error(.value, "expects \(label): > 0, got \(Format.number(x))", label: label) }
+    return x
+  }
+
+  static func nonNegative(_ args: Arguments, _ label: String, _ fallback: Double = 0) throws(RuntimeError) -> Double {
+    let x = try args.number(label, default: fallback)
+    guard x >= 0, x.isFinite else { throw args.error(.value, "expects \(label): >= 0, got \(Format.number(x))", label: label) }
+    return x
+  }
+
+  static func fraction(_ args: Arguments, _ label: String, _ fallback: Double = 0) throws(RuntimeError) -> Double {
+    let x = try args.number(label, default: fallback)
+    guard x >= 0, x < 1 else { throw args.error(.value, "expects \(label): in [0, 1), got \(Format.number(x))", label: label) }
+    return x
+  }
+
+  /// The optimizer of `label:`, or the default.
+  static func optimizer(_ args: Arguments, _ label: String = "optimizer", default fallback: OptimizerSpec) throws(RuntimeError) -> OptimizerSpec {
+    guard let value = args[label] else { return fallback }
+    guard case .spec(.optimizer(let spec)) = value else {
+      throw args.error(.type, "expects \(label): sgd(...) or adam(...), got \(value.typeDescription)", label: label)
+    }
+    return spec
+  }
+
+  /// The gradient rule of `grad:`, or plain.
+  static func rule(_ args: Arguments) throws(RuntimeError) -> GradientRule {
+    guard let value = args["grad"] else { return .plain }
+    guard case .rule(let rule) = value else {
+      throw args.error(.type, "expects grad: plain(), swap(b) or proxy(b), got \(value.typeDescription)", label: "grad")
+    }
+    return rule
+  }
+
+  /// The seed of `seed:`, or the session's.
+  static func seed(_ args: Arguments, _ interpreter: Interpreter) throws(RuntimeError) -> UInt64 {
+    args["seed"] == nil ? interpreter.seed : UInt64(try args.integer("seed", default: 0, min: 0))
+  }
+}

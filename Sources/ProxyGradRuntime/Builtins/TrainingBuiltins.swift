@@ -1,0 +1,245 @@
+import ProxyGradNN
+
+/// Data sets, training, evaluation and weight files.
+enum TrainingBuiltins {
+  static let all: [Builtin] = data + training + weights
+
+  static let data: [Builtin] = [
+    Builtin(
+      "fashion_mnist", "fashion_mnist()", arity: 0...0,
+      help: "Fashion-MNIST from Debian's dataset-fashion-mnist package, as a record {train, test, classes}: 60,000 and 10,000 images [1, 28, 28] with pixels in [-1, 1], and the 10 class names.",
+      example: "data = fashion_mnist()"
+    ) { args, _ throws(RuntimeError) in
+      let sets = try loading(args) { () throws(DataError) in try StandardDatasets.fashionMNIST() }
+      return split(sets, name: "fashion_mnist")
+    },
+    Builtin(
+      "mnist", "mnist(folder)", arity: 1...1,
+      help: "An MNIST-layout folder (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-...) as a record {train, test, classes} with digit classes.",
+      example: "data = mnist(\"data/mnist\")"
+    ) { args, interpreter throws(RuntimeError) in
+      let folder = interpreter.files.readablePath(try args.string(0))
+      let sets = try loading(args, at: 0) { () throws(DataError) in
+        try StandardDatasets.mnistLayout(
+          folder: folder, classes: StandardDatasets.digitClasses,
+          missingHint: "expected MNIST IDX files in this folder")
+      }
+      return split(sets, name: "mnist")
+    },
+    Builtin(
+      "idx", "idx(images: path, labels: path, classes: nil)", arity: 0...0, labels: ["images", "labels", "classes"],
+      help: "A data set from one IDX image file and one IDX label file (plain or gzip). Classes default to the digits 0-9.",
+      example: "test = idx(images: \"t10k-images-idx3-ubyte.gz\", labels: \"t10k-labels-idx1-ubyte.gz\")"
+    ) { args, interpreter throws(RuntimeError) in
+      guard let images = try args.string("images"), let labels = try args.string("labels") else {
+        throw args.error(.arity, "expects images: and labels: paths")
+      }
+      var classes = StandardDatasets.digitClasses
+      if let value = args["classes"] {
+        guard case .list(let list) = value, !list.items.isEmpty else {
+          throw args.error(.type, "expects classes: a list of names", label: "classes")
+        }
+        classes = list.items.map(Format.display)
+      }
+      let set = try loading(args) { () throws(DataError) in
+        try IDX.load(
+          images: interpreter.files.readablePath(images), labels: interpreter.files.readablePath(labels),
+          classes: classes)
+      }
+      return .dataset(DatasetBox(set, name: "idx"))
+    },
+    Builtin(
+      "cifar10", "cifar10(folder)", arity: 1...1,
+      help: "CIFAR-10 from its binary version (a cifar-10-batches-bin folder) as a record {train, test, classes}: images [3, 32, 32] in [-1, 1].",
+      example: "data = cifar10(\"data/cifar-10-batches-bin\")"
+    ) { args, interpreter throws(RuntimeError) in
+      let folder = interpreter.files.readablePath(try args.string(0))
+      let sets = try loading(args, at: 0) { () throws(DataError) in try CIFAR10.load(folder: folder) }
+      return split(sets, name: "cifar10")
+    },
+    Builtin(
+      "synthetic", "synthetic(count: 1000, classes: 4, size: 12, channels: 1, noise: 0.1, seed: nil)", arity: 0...0,
+      labels: ["count", "classes", "size", "channels", "noise", "seed"],
+      help: "A seeded data set of simple labelled images (bars, diagonals, rings, crosses, blobs, ...) for tests and offline demos, as a record {train, test, classes}; the test set is a fifth the size of the training set, drawn from another stream.",
+      example: "data = synthetic(count: 2000, classes: 4, size: 12)"
+    ) { args, interpreter throws(RuntimeError) in
+      let count = try args.integer("count", default: 1000, min: 1)
+      let classes = try args.integer("classes", default: 4, min: 1)
+      guard classes <= SyntheticImages.patternNames.count else {
+        throw args.error(.value, "expects classes: 1...\(SyntheticImages.patternNames.count), got \(classes)", label: "classes")
+      }
+      let size = try args.integer("size", default: 12, min: 4)
+      guard size <= 256 else { throw args.error(.value, "expects size: 4...256, got \(size)", label: "size") }
+      let channels = try args.integer("channels", default: 1, min: 1)
+      guard channels == 1 || channels == 3 else {
+        throw args.error(.value, "expects channels: 1 or 3, got \(channels)", label: "channels")
+      }
+      guard count <= 1_000_000 else { throw args.error(.value, "expects count: at most 1,000,000", label: "count") }
+      let noise = try OptimizerBuiltins.nonNegative(args, "noise", 0.1)
+      let seed = try OptimizerBuiltins.seed(args, interpreter)
+      let train = SyntheticImages.make(count: count, classes: classes, size: size, channels: channels, noise: noise, seed: seed)
+      let test = SyntheticImages.make(
+        count: max(1, count / 5), classes: classes, size: size, channels: channels, noise: noise,
+        seed: seed ^ 0x7E57)
+      return split((train, test), name: "synthetic")
+    },
+  ]
+
+  static func split(_ sets: (train: LabelledImages, test: LabelledImages), name: String) -> Value {
+    .record(RecordBox([
+      ("train", .dataset(DatasetBox(sets.train, name: "\(name).train"))),
+      ("test", .dataset(DatasetBox(sets.test, name: "\(name).test"))),
+      ("classes", .list(ListBox(sets.train.classes.map { .string($0) }))),
+    ]))
+  }
+
+  /// Runs a loader, turning its error into a runtime error at argument `index` (or the call).
+  static func loading<T>(_ args: Arguments, at index: Int? = nil, _ body: () throws(DataError) -> T) throws(RuntimeError) -> T {
+    do { return try body() } catch {
+      if let index { throw args.error(.value, error.description, at: index) }
+      throw args.error(.value, error.description)
+    }
+  }
+
+  static func dataset(_ args: Arguments, _ index: Int, for network: Network) throws(RuntimeError) -> LabelledImages {
+    guard case .dataset(let box) = args.positional[index] else {
+      throw args.error(.type, "expects a data set (such as data.train) as \(args.ordinal(index)), got \(args.positional[index].typeDescription)", at: index)
+    }
+    guard box.data.itemShape == network.inputShape else {
+      throw args.error(.shape, "the data set's images are \(Format.shape(box.data.itemShape)), the network expects \(Format.shape(network.inputShape))", at: index)
+    }
+    guard network.outputShape.count == 1, network.outputShape[0] >= box.data.classes.count else {
+      throw args.error(.shape, "the network's output \(Format.shape(network.outputShape)) cannot classify \(box.data.classes.count) classes", at: 0)
+    }
+    return box.data
+  }
+
+  static func network(_ args: Arguments) throws(RuntimeError) -> Network {
+    guard case .network(let network) = args.positional[0] else {
+      throw args.error(.type, "expects a network as argument 1, got \(args.positional[0].typeDescription)", at: 0)
+    }
+    return network
+  }
+
+  // MARK: - Training
+
+  static let training: [Builtin] = [
+    Builtin(
+      "train", "train(net, data, epochs: 1, batch: 64, optimizer: adam(lr: 0.001), grad: plain(), seed: nil, schedule: nil)",
+      arity: 2...2, labels: ["epochs", "batch", "optimizer", "grad", "seed", "schedule"],
+      help: "Trains a network on a data set with shuffled mini-batches and softmax cross-entropy. The weight gradient follows grad: (plain(), swap(b), proxy(b)); the loss reported is the ORIGINAL network's. Returns the history as rows {step, epoch, loss, lr}. Ctrl-C stops it and keeps what the network learned so far.",
+      example: "h = train(net, data.train, epochs: 1, batch: 64, optimizer: adam(lr: 1e-3), grad: proxy(0.3), seed: 1)"
+    ) { args, interpreter throws(RuntimeError) in
+      let net = try network(args)
+      let set = try dataset(args, 1, for: net)
+      var options = TrainingOptions(
+        epochs: try args.integer("epochs", default: 1, min: 0), batchSize: try args.integer("batch", default: 64, min: 1))
+      options.rule = try OptimizerBuiltins.rule(args)
+      options.seed = try OptimizerBuiltins.seed(args, interpreter)
+      if let value = args["schedule"] {
+        guard case .spec(.schedule(let s)) = value else {
+          throw args.error(.type, "expects schedule: step_lr(...) or cosine(...), got \(value.typeDescription)", label: "schedule")
+        }
+        options.schedule = s
+      }
+      if let rule = options.rule.unknownLayer(in: net) {
+        throw args.error(.value, "grad: names no layer '\(rule)' of the network; layers: \(net.layers.map(\.name).joined(separator: ", "))", label: "grad")
+      }
+      let spec = try OptimizerBuiltins.optimizer(args, default: OptimizerSpec(kind: .adam, learningRate: 0.001))
+      let history = try spec.with { (o: inout any Optimizer) throws(RuntimeError) in run(net, set, options, &o, interpreter) }
+      return .list(ListBox(history.map { r in
+        .record(RecordBox([
+          ("step", .number(Double(r.step))), ("epoch", .number(Double(r.epoch))),
+          ("loss", .number(Format.double(Float(r.loss)))), ("lr", .number(r.learningRate)),
+        ]))
+      }))
+    },
+    Builtin(
+      "accuracy", "accuracy(net, data)", arity: 2...2,
+      help: "The fraction of a data set's images that the ORIGINAL network classifies correctly.",
+      example: "metric(\"test accuracy\", accuracy(net, data.test))"
+    ) { args, _ throws(RuntimeError) in
+      let net = try network(args)
+      let set = try dataset(args, 1, for: net)
+      return .number(evaluate(net, on: set).accuracy)
+    },
+    Builtin(
+      "evaluate", "evaluate(net, data)", arity: 2...2,
+      help: "Loss and accuracy of the ORIGINAL network on a data set, as a record {loss, accuracy, per_class (rows of class, accuracy, count), confusion (rows: true class, then one column per predicted class)}.",
+      example: "e = evaluate(net, data.test)\ntable(e.per_class)"
+    ) { args, _ throws(RuntimeError) in
+      let net = try network(args)
+      let set = try dataset(args, 1, for: net)
+      let e = evaluate(net, on: set)
+      let names = set.classes + (set.classes.count..<max(set.classes.count, e.confusion.count)).map { "class \($0)" }
+      let perClass: [Value] = e.classAccuracy.enumerated().map { c, acc in
+        .record(RecordBox([
+          ("class", .string(names[c])), ("accuracy", acc.map { .number($0) } ?? .none),
+          ("count", .number(Double(e.confusion[c].reduce(0, +)))),
+        ]))
+      }
+      let confusion: [Value] = e.confusion.enumerated().map { c, row in
+        .record(RecordBox([("true", .string(names[c]))] + row.enumerated().map { (names[$0], .number(Double($1))) }))
+      }
+      return .record(RecordBox([
+        ("loss", .number(e.loss)), ("accuracy", .number(e.accuracy)),
+        ("per_class", .list(ListBox(perClass))), ("confusion", .list(ListBox(confusion))),
+      ]))
+    },
+  ]
+
+  static func run<O: Optimizer>(
+    _ net: Network, _ set: LabelledImages, _ options: TrainingOptions, _ optimizer: inout O,
+    _ interpreter: Interpreter
+  ) -> [TrainingRecord] {
+    let perEpoch = (set.count + options.batchSize - 1) / options.batchSize
+    interpreter.progress?.begin("train", total: perEpoch * options.epochs)
+    let history = train(
+      net, on: set, options: options, optimizer: &optimizer,
+      progress: { done, _, loss in interpreter.progress?.update(completed: done, detail: "loss \(Format.number(Format.double(Float(loss))))") },
+      shouldStop: { interpreter.interrupt.isRaised })
+    let last = history.last.map { "loss \(Format.number(Format.double(Float($0.loss))))" } ?? ""
+    interpreter.progress?.end(completed: history.count, detail: last)
+    return history
+  }
+
+  // MARK: - Weights
+
+  static let weights: [Builtin] = [
+    Builtin(
+      "save_weights", "save_weights(net, path)", arity: 2...2,
+      help: "Writes a network's weights as a safetensors file with PyTorch's names and layouts (conv1.weight [out, in, kh, kw], linear1.weight [out, in], biases [out]), so PyTorch can load them.",
+      example: "save_weights(net, \"net.safetensors\")"
+    ) { args, interpreter throws(RuntimeError) in
+      let net = try network(args)
+      let path: String
+      switch interpreter.files.writablePath(try args.string(1)) {
+      case .success(let p): path = p
+      case .failure(let denied): throw args.error(.value, denied.message, at: 1)
+      }
+      try loading(args, at: 1) { () throws(DataError) in try SafeTensors.save(net, to: path, metadata: ["format": "pt"]) }
+      return .none
+    },
+    Builtin(
+      "load_weights", "load_weights(net, path)", arity: 2...2,
+      help: "Reads a safetensors file into a network: every parameter must be present with its shape (PyTorch's names and layouts); wrong names, shapes, dtypes or a truncated file are errors that leave the network unchanged.",
+      example: "load_weights(net, \"net.safetensors\")"
+    ) { args, interpreter throws(RuntimeError) in
+      let net = try network(args)
+      let path = interpreter.files.readablePath(try args.string(1))
+      try loading(args, at: 1) { () throws(DataError) in try SafeTensors.load(net, from: path) }
+      return .none
+    },
+  ]
+}
+
+extension GradientRule {
+  /// A layer a per-layer slope map names that the network does not have.
+  func unknownLayer(in network: Network) -> String? {
+    switch self {
+    case .plain: return nil
+    case .swap(let spec), .proxy(let spec):
+      return spec.layerNames.first { network.layer(named: $0) == nil }
+    }
+  }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import ProxyGradNotebook
+import ProxyGradRuntime
+import ProxyGradSyntax
+
+/// What running a notebook gave: the cell records for the report, and what the command line
+/// needs (diagnostics, the failing cell's error as text, the exit status).
+package struct NotebookOutcome {
+  package var run: NotebookRun
+  /// Errors found by checking the whole notebook before it ran; when there are any, nothing ran.
+  package var diagnostics: [Diagnostic]
+  /// The error that stopped the run, rendered for a terminal (`path:line:col: error: ...`).
+  package var errorText: String?
+  /// Whether the failing cell failed to parse or resolve rather than at run time.
+  package var failedStatically: Bool
+
+  /// 0 when every cell ran, 65 for syntax and name errors, 70 for a runtime error.
+  package var exitStatus: Int32 {
+    if !diagnostics.isEmpty { return 65 }
+    guard run.failedCellIndex != nil else { return 0 }
+    return failedStatically ? 65 : 70
+  }
+}
+
+/// Runs a notebook's cells in order in one interpreter session and records each cell's outputs.
+///
+/// The runner writes nothing itself: outputs become `CellRecord`s, and scripts' file writes go
+/// through the injected `files` access (none: writes are refused). The seed is fixed per run: `seed` when given, else the parameters cell's
+/// `seed` when it assigns a whole number, else 0.
+package struct NotebookRunner {
+  /// The seed from the command line; overrides the script's `seed` parameter.
+  package var seed: UInt64?
+  /// Typed `-p` values, checked against the parameters cell (see `NotebookParameters.resolve`).
+  package var overrides: [(name: String, value: ParameterValue)]
+  package var toolVersion: String
+  package var files: FileAccess?
+  package var progress: ProgressSink?
+  /// Seconds on a monotonic clock, for the manifest's durations.
+  package var clock: @Sendable () -> Double
+
+  package init(
+    seed: UInt64? = nil, overrides: [(name: String, value: ParameterValue)] = [],
+    toolVersion: String, files: FileAccess? = nil, progress: ProgressSink? = nil,
+    clock: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }
+  ) {
+    self.seed = seed
+    self.overrides = overrides
+    self.toolVersion = toolVersion
+    self.files = files
+    self.progress = progress
+    self.clock = clock
+  }
+
+  /// Parses and resolves every executable cell as one file; runs nothing.
+  package static func check(_ notebook: Notebook) -> [Diagnostic] {
+    Interpreter.onLargeStack { Interpreter().check(notebook.executableSource()).diagnostics }
+  }
+
+  /// Checks the whole notebook, then runs its cells until one fails. Runs on a thread with a
+  /// large stack, like scripts.
+  package func run(_ notebook: Notebook) -> NotebookOutcome {
+    let runner = self
+    return Interpreter.onLargeStack { NotebookSession(runner: runner, notebook: notebook).run() }
+  }
+}
+
+/// The state of one run: the interpreter, the collector and the records so far.
+private final class NotebookSession {
+  let runner: NotebookRunner
+  let notebook: Notebook
+  let collector = NotebookOutputCollector()
+  let interpreter: Interpreter
+  var records: [CellRecord] = []
+  var parameters: [RunParameter] = []
+  var errorText: String?
+  var failedStatically = false
+
+  init(runner: NotebookRunner, notebook: Notebook) {
+    self.runner = runner
+    self.notebook = notebook
+    interpreter = Interpreter(output: collector, seed: runner.seed ?? 0)
+    interpreter.files = runner.files ?? NoOutputFolderAccess()
+    interpreter.progress = runner.progress
+  }
+
+  func run() -> NotebookOutcome {
+    let diagnostics = Interpreter().check(notebook.executableSource()).diagnostics
+    var failed = !diagnostics.isEmpty
+    for index in notebook.cells.indices {
+      let cell = notebook.cells[index]
+      if failed && cell.kind.isExecutable {
+        records.append(CellRecord(cell: cell, status: .skipped))
+      } else if !cell.kind.isExecutable {
+        records.append(CellRecord(cell: cell))
+      } else {
+        let record = runCell(index)
+        failed = record.status == .error
+        records.append(record)
+      }
+    }
+    let run = NotebookRun(
+      scriptPath: notebook.path, scriptText: notebook.text, parameters: parameters,
+      seed: interpreter.seed, toolVersion: runner.toolVersion, cells: records)
+    return NotebookOutcome(
+      run: run, diagnostics: diagnostics, errorText: errorText, failedStatically: failedStatically)
+  }
+
+  // MARK: - Cells
+
+  func runCell(_ index: Int) -> CellRecord {
+    let cell = notebook.cells[index]
+    let start = runner.clock()
+    var error = execute(notebook.sourceFile(ofCell: index))
+    if error == nil && cell.kind == .parameters && index == notebook.parametersCellIndex {
+      applyParameters(index)
+    }
+    var (outputs, failure) = collector.take()
+    if error == nil, let failure {
+      error = CellError(name: "OutputError", message: failure.description)
+      errorText = "\(notebook.path): error: \(failure.description)\n"
+    }
+    if let error { outputs.append(.error(error)) }
+    return CellRecord(
+      cell: cell, outputs: outputs, status: error == nil ? .ok : .error,
+      duration: max(0, runner.clock() - start))
+  }
+
+  /// Checks and runs a cell in the session and shows its last value; the error it stopped with,
+  /// if any.
+  func execute(_ file: SourceFile) -> CellError? {
+    let (program, diagnostics) = interpreter.check(file)
+    guard let program else {
+      failedStatically = true
+      errorText = DiagnosticRenderer().render(diagnostics)
+      return Self.cellError(diagnostics)
+    }
+    do {
+      let value = try interpreter.run(program)
+      if case .expression? = program.program.statements.last?.kind {
+        if case .none = value {} else { collector.append(.result(Format.describe(value))) }
+      }
+      return nil
+    } catch {
+      errorText = error.rendered()
+      return Self.cellError(error)
+    }
+  }
+
+  // MARK: - Parameters
+
+  static func value(_ parameter: ParameterValue) -> Value {
+    switch parameter {
+    case .number(let x): return .number(x)
+    case .string(let s): return .string(s)
+    case .bool(let b): return .bool(b)
+    case .list(let items): return .list(ListBox(items.map(value)))
+    }
+  }
+
+  /// After the parameters cell: assigns the `-p` values (and `--seed` to a `seed` parameter),
+  /// fixes the run's seed, and records every parameter with the value it has now.
+  func applyParameters(_ index: Int) {
+    let declarations = NotebookParameters.declarations(in: notebook.sourceFile(ofCell: index))
+    var assigned = runner.overrides
+    if let seed = runner.seed, declarations.contains(where: { $0.name == "seed" }),
+      !assigned.contains(where: { $0.name == "seed" })
+    {
+      assigned.append(("seed", .number(Double(seed))))
+    }
+    for (name, value) in assigned { interpreter.setGlobal(name, Self.value(value)) }
+    if runner.seed == nil, case .number(let value)? = interpreter.global("seed"),
+      value >= 0, value < 9_007_199_254_740_992, value == value.rounded()
+    {
+      interpreter.seed = UInt64(value)
+    }
+    parameters = declarations.map { declaration in
+      RunParameter(
+        name: declaration.name,
+        value: interpreter.global(declaration.name).map { NotebookParameters.parameterValue($0) }
+          ?? declaration.defaultValue ?? .string("nil"),
+        overridden: assigned.contains { $0.name == declaration.name })
+    }
+  }
+
+  // MARK: - Errors
+
+  /// A runtime error as a cell output: `line:col: message`, then the source line with a caret
+  /// and the call trace.
+  static func cellError(_ error: RuntimeError) -> CellError {
+    var lines = error.rendered().split(separator: "\n", omittingEmptySubsequences: false)
+      .map(String.init)
+    if lines.last == "" { lines.removeLast() }
+    guard let span = error.span else {
+      return CellError(name: "RuntimeError", message: error.message, details: Array(lines.dropFirst()))
+    }
+    let (line, column) = span.location
+    return CellError(
+      name: "RuntimeError", message: "\(line):\(column): \(error.message)",
+      details: Array(lines.dropFirst()))
+  }
+
+  /// Syntax or name errors of a cell: the first as the message, all of them in the details.
+  static func cellError(_ diagnostics: [Diagnostic]) -> CellError {
+    guard let first = diagnostics.first else { return CellError(message: "the cell did not compile") }
+    let (line, column) = first.span.location
+    let name = first.code.rawValue.hasPrefix("E02") ? "NameError" : "SyntaxError"
+    var details = DiagnosticRenderer(showsCodes: true).render(diagnostics)
+      .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    if details.last == "" { details.removeLast() }
+    return CellError(name: name, message: "\(line):\(column): \(first.message)", details: details)
+  }
+}
