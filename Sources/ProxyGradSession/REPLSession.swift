@@ -59,6 +59,8 @@ public final class REPLSession {
 
   let shouldStop: (@Sendable () -> Bool)?
   let sink: ConsoleOutputSink
+  /// Where `train`, `maximize` and sweeps report progress; kept across `:reset`.
+  let progress: (any ProgressSink)?
   /// How often the watcher polls ``shouldStop`` while a statement runs.
   let pollInterval: TimeInterval = 0.01
 
@@ -69,17 +71,25 @@ public final class REPLSession {
   ///   - baseDirectory: the folder `:load` starts from; the current folder by default.
   ///   - shouldStop: polled while code runs; returning true stops it (Ctrl-C). The front end
   ///     resets whatever it reads before each statement.
+  ///   - progress: where long work reports progress; nil shows none.
   public init(
     console: any REPLConsole, seed: UInt64 = 0,
     baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-    shouldStop: (@Sendable () -> Bool)? = nil
+    shouldStop: (@Sendable () -> Bool)? = nil, progress: (any ProgressSink)? = nil
   ) {
     self.console = console
     self.seed = seed
     self.baseDirectory = baseDirectory
     self.shouldStop = shouldStop
+    self.progress = progress
     self.sink = ConsoleOutputSink(console: console)
-    self.interpreter = Interpreter(output: sink, seed: seed)
+    self.interpreter = Self.makeInterpreter(output: sink, seed: seed, progress: progress)
+  }
+
+  static func makeInterpreter(output: OutputSink, seed: UInt64, progress: (any ProgressSink)?) -> Interpreter {
+    let interpreter = Interpreter(output: output, seed: seed)
+    interpreter.progress = progress
+    return interpreter
   }
 
   /// Whether the next line continues an unfinished statement.
@@ -165,7 +175,7 @@ public final class REPLSession {
 
   /// Replaces the interpreter with a fresh one: every global (and `_`) is gone.
   public func reset() {
-    interpreter = Interpreter(output: sink, seed: seed)
+    interpreter = Self.makeInterpreter(output: sink, seed: seed, progress: progress)
     pendingLines = []
   }
 

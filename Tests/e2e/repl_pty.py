@@ -89,6 +89,22 @@ def first_session(child):
     child.send("myx\r")
     result(child, "41")
 
+    # Ctrl-C during train stops it; the partial history is assigned and the network kept.
+    child.send("data = synthetic(count: 200, classes: 4, size: 8)\r")
+    child.expect_exact("pgs> ")
+    child.send("net = network(input: [1, 8, 8]) { conv(4, 3, pad: 1); relu(); flatten(); linear(4) }\r")
+    child.expect_exact("pgs> ")
+    child.send("h = train(net, data.train, epochs: 1000000, batch: 16, seed: 1)\r")
+    child.expect_exact("train")  # the progress bar is drawn
+    time.sleep(0.5)
+    sent = time.monotonic()
+    child.sendintr()
+    child.expect_exact("pgs> ")
+    waited = time.monotonic() - sent
+    check(waited < 3.0, f"train stopped {waited:.2f} s after Ctrl-C")
+    child.send("len(h) > 1 and len(h) < 10000000\r")
+    result(child, "true")
+
     child.send("6 * 7\r")
     result(child, "42")
     # Ctrl-D on an empty line leaves.

@@ -38,7 +38,9 @@ enum REPLDriver {
     unblockInterrupts()
     let interrupts = InterruptController.shared
     let flag = interrupts.flag
-    let session = REPLSession(console: StandardConsole(), seed: seed, shouldStop: { flag.isSet })
+    let console = StandardConsole()
+    let progress = ProgressDisplay(isTerminal: isatty(STDERR_FILENO) == 1) { console.write($0, to: .error) }
+    let session = REPLSession(console: console, seed: seed, shouldStop: { flag.isSet }, progress: progress)
     let names = ClosureCompletionProvider { request in
       let answer = session.completions(line: request.line, cursor: request.cursor)
       return CompletionResult(wordStart: answer.wordStart, candidates: answer.candidates)
