@@ -213,7 +213,11 @@ public final class REPLSession {
     let interval = pollInterval
     let watcher = Thread {
       while !finished.isRaised {
-        if shouldStop() { interrupt.raise() }
+        // Raised once: a builtin may clear the flag for a moment to finish its result.
+        if shouldStop() {
+          interrupt.raise()
+          return
+        }
         Thread.sleep(forTimeInterval: interval)
       }
     }

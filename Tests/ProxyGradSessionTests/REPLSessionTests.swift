@@ -205,6 +205,19 @@ func runREPL(_ lines: [String]) -> REPLRun {
     #expect(transcript.take().output == "2\n")
   }
 
+  @Test func interruptedMaximizeKeepsItsPartialResult() throws {
+    let stop = InterruptFlag()
+    let transcript = REPLTranscript()
+    let session = REPLSession(console: transcript, shouldStop: { stop.isRaised })
+    after(0.3) { stop.raise() }
+    let step = session.feed(
+      "r = maximize(fn(x) { sum(x) }, init: zeros([2]), steps: 100000000, optimizer: sgd(lr: 0.01))")
+    #expect(step == .succeeded)
+    stop.clear()
+    session.feed("len(r.history) > 1 and len(r.history) < 100000000")
+    #expect(transcript.take().output == "true\n")
+  }
+
   @Test func interruptInsideAFunctionCallStopsToo() throws {
     let stop = InterruptFlag()
     let transcript = REPLTranscript()

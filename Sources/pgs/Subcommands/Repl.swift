@@ -7,7 +7,7 @@ import ProxyGradSession
 extension PGSCommand {
   struct Repl: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Start an interactive session (the default when no subcommand is given).",
+      abstract: "Start an interactive session.",
       discussion: """
         Type statements at the 'pgs> ' prompt; ':help' lists the commands and '?name' shows a \
         builtin's help. History is kept in $XDG_STATE_HOME/pgs/history. When standard input \
