@@ -9,16 +9,27 @@ public enum LayerSpec: Equatable, Sendable {
   case maxPool(kernel: Int, stride: Int? = nil, name: String? = nil)
   case avgPool(kernel: Int, stride: Int? = nil, name: String? = nil)
   case flatten(name: String? = nil)
+  /// Batch normalization over channels (`[C, H, W]`), or over features of a flat input.
+  case batchNorm(name: String? = nil)
+  /// Global average pooling, `[C, H, W]` → `[C]`.
+  case globalAveragePool(name: String? = nil)
+  /// Dropout with drop probability `p` in `[0, 1)`, active in training mode only.
+  case dropout(p: Double, name: String? = nil)
+  /// `output = input + block(input)`; with `project: true`, a 1×1 convolution on the skip path
+  /// when the block changes the shape. The block's layers are named inside it: `res1.conv1`.
+  case residual(project: Bool = false, layers: [LayerSpec], name: String? = nil)
 
   var explicitName: String? {
     switch self {
     case .conv(_, _, _, _, let n), .linear(_, let n), .leakyReLU(_, let n), .maxPool(_, _, let n),
-      .avgPool(_, _, let n), .flatten(let n):
+      .avgPool(_, _, let n), .flatten(let n), .batchNorm(let n), .globalAveragePool(let n),
+      .dropout(_, let n), .residual(_, _, let n):
       return n
     }
   }
 
-  /// The prefix of automatic names: conv1, relu1, leaky1, pool1, linear1, flatten1.
+  /// The prefix of automatic names: conv1, relu1, leaky1, pool1, linear1, flatten1, bn1, gap1,
+  /// dropout1, res1.
   var namePrefix: String {
     switch self {
     case .conv: return "conv"
@@ -26,6 +37,10 @@ public enum LayerSpec: Equatable, Sendable {
     case .leakyReLU(let slope, _): return slope == 0 ? "relu" : "leaky"
     case .maxPool, .avgPool: return "pool"
     case .flatten: return "flatten"
+    case .batchNorm: return "bn"
+    case .globalAveragePool: return "gap"
+    case .dropout: return "dropout"
+    case .residual: return "res"
     }
   }
 }
@@ -36,89 +51,57 @@ public struct NetworkError: Error, CustomStringConvertible, Equatable {
   public init(_ description: String) { self.description = description }
 }
 
+/// How a forward pass treats batch norm and dropout.
+public enum ForwardMode: Equatable, Sendable {
+  /// Running statistics and no dropout: evaluation, accuracy, activation maximization and input
+  /// gradients.
+  case evaluation
+  /// Batch statistics (the original network's pass updates the running ones) and dropout with
+  /// masks drawn from `seed`; the passes of one step share the seed, so they drop alike.
+  case training(seed: UInt64)
+
+  public var isTraining: Bool {
+    if case .training = self { return true }
+    return false
+  }
+}
+
 /// A feed-forward network of named layers, with taps on any layer's output.
+///
+/// Layers inside residual blocks have full names (`res1.conv1`): `layer(named:)`, taps,
+/// objectives and per-layer slope maps use them.
 public final class Network {
   /// The shape of one input item, e.g. `[1, 28, 28]`.
   public let inputShape: [Int]
+  /// The top-level layers (a residual block is one of them).
   public let layers: [any Layer]
-  private let index: [String: Int]
+  /// Every layer, nested ones included, depth first: a block, its layers, then its projection.
+  public let allLayers: [any Layer]
+  private let index: [String: any Layer]
+  private let seed: UInt64
+  private var trainingSteps: UInt64 = 0
 
   /// Builds a network, checking every layer's shape and naming unnamed layers by kind and order.
+  ///
+  /// Automatic names count per kind inside their enclosing block and carry the block's name as
+  /// a prefix: `conv1, bn1, relu1, res1, res1.conv1, res1.bn1, res1.relu1, …, relu2, gap1`.
   /// - Parameters:
-  ///   - seed: the seed of the He initialisation.
+  ///   - seed: the seed of the He initialisation (and of dropout masks in training).
   /// - Throws: `NetworkError` naming the layer whose shape or name is wrong.
   public init(inputShape: [Int], layers specs: [LayerSpec], seed: UInt64) throws(NetworkError) {
     guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
       throw NetworkError("network input shape must be positive sizes, got \(Shape.describe(inputShape))")
     }
-    var rng = SplitMix64(seed: seed)
-    var counters: [String: Int] = [:]
-    var layers: [any Layer] = []
-    var index: [String: Int] = [:]
-    var shape = inputShape
-    for (position, spec) in specs.enumerated() {
-      counters[spec.namePrefix, default: 0] += 1
-      let name = spec.explicitName ?? "\(spec.namePrefix)\(counters[spec.namePrefix]!)"
-      guard !name.isEmpty, index[name] == nil else {
-        throw NetworkError("layer \(position + 1): the name '\(name)' is used twice")
-      }
-      let layer = try Network.makeLayer(spec, name: name, inputShape: shape, rng: &rng)
-      index[name] = layers.count
-      layers.append(layer)
-      shape = layer.outputShape
-    }
+    var builder = NetworkBuilder(rng: SplitMix64(seed: seed))
+    self.layers = try builder.build(specs, block: nil, inputShape: inputShape)
     self.inputShape = inputShape
-    self.layers = layers
-    self.index = index
+    self.allLayers = builder.all
+    self.index = builder.index
+    self.seed = seed
   }
 
-  private static func makeLayer(
-    _ spec: LayerSpec, name: String, inputShape shape: [Int], rng: inout SplitMix64
-  ) throws(NetworkError) -> any Layer {
-    let at = "layer '\(name)'"
-    switch spec {
-    case .conv(let out, let k, let stride, let pad, _):
-      guard shape.count == 3 else {
-        throw NetworkError("\(at): conv expects an input [C, H, W], got \(Shape.describe(shape))")
-      }
-      guard out > 0, k > 0, stride > 0, pad >= 0 else {
-        throw NetworkError("\(at): conv expects positive channels, kernel and stride and pad >= 0")
-      }
-      guard shape[1] + 2 * pad >= k, shape[2] + 2 * pad >= k else {
-        throw NetworkError(
-          "\(at): kernel \(k) is larger than the padded input \(Shape.describe(shape))")
-      }
-      return Conv2d(
-        name: name, inputShape: shape, outputChannels: out, kernelSize: k, stride: stride,
-        padding: pad, rng: &rng)
-    case .linear(let out, _):
-      guard out > 0 else { throw NetworkError("\(at): linear expects a positive size, got \(out)") }
-      guard shape.count == 1 else {
-        throw NetworkError(
-          "\(at): linear expects a flat input, got \(Shape.describe(shape)); add flatten() before it")
-      }
-      return Linear(name: name, inputSize: shape[0], outputSize: out, rng: &rng)
-    case .leakyReLU(let slope, _):
-      guard slope.isFinite else { throw NetworkError("\(at): the slope must be a finite number") }
-      return LeakyReLU(name: name, inputShape: shape, forwardSlope: Float(slope))
-    case .maxPool(let k, let stride, _), .avgPool(let k, let stride, _):
-      let s = stride ?? k
-      guard shape.count == 3 else {
-        throw NetworkError("\(at): pooling expects an input [C, H, W], got \(Shape.describe(shape))")
-      }
-      guard k > 0, s > 0, shape[1] >= k, shape[2] >= k else {
-        throw NetworkError(
-          "\(at): pooling window \(k) does not fit the input \(Shape.describe(shape))")
-      }
-      let mode: Pool2d.Mode = if case .maxPool = spec { .max } else { .average }
-      return Pool2d(name: name, mode: mode, inputShape: shape, kernelSize: k, stride: s)
-    case .flatten:
-      return Flatten(name: name, inputShape: shape)
-    }
-  }
-
-  /// The layer called `name`, if any.
-  public func layer(named name: String) -> (any Layer)? { index[name].map { layers[$0] } }
+  /// The layer called `name` (a full name such as `res1.relu1` for nested layers), if any.
+  public func layer(named name: String) -> (any Layer)? { index[name] }
 
   /// The shape of one item of the network's output.
   public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
@@ -133,22 +116,38 @@ public final class Network {
     }
   }
 
+  /// Tensors saved with the weights but never trained (batch norm's running statistics), with
+  /// PyTorch-style names (`bn1.running_mean`). Optimizers never see them.
+  public var namedBuffers: [(name: String, tensor: Tensor)] {
+    layers.flatMap { layer in
+      zip(layer.bufferNames, layer.buffers).map { ("\(layer.name).\($0)", $1) }
+    }
+  }
+
   /// The number of trainable scalars.
   public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
   /// Runs a batch `[N] + inputShape` through the network.
-  /// - Returns: the output and the outputs of the layers named in `taps`.
+  /// - Parameters:
+  ///   - mode: `.evaluation` (running statistics, no dropout) unless training; a training step
+  ///     takes one mode from `nextTrainingMode()` and uses it for every pass of the step.
+  /// - Returns: the output and the outputs of the layers named in `taps` (full names).
   public func forward(
-    _ x: Tensor, policy: SlopePolicy = .original, taps: Set<String> = []
+    _ x: Tensor, policy: SlopePolicy = .original, taps: Set<String> = [],
+    mode: ForwardMode = .evaluation
   ) -> (output: Tensor, taps: [String: Tensor]) {
     precondition(Array(x.shape.dropFirst()) == inputShape, "network input shape")
-    var h = x
     var tapped: [String: Tensor] = [:]
-    for layer in layers {
-      h = layer(h, policy: policy)
-      if taps.contains(layer.name) { tapped[layer.name] = h }
-    }
-    return (h, tapped)
+    let output = runLayers(layers, x, policy: policy, mode: mode, taps: taps, tapped: &tapped)
+    return (output, tapped)
+  }
+
+  /// The training mode for the next training step: its dropout seed follows from the network's
+  /// seed and the number of steps taken, so training reproduces.
+  public func nextTrainingMode() -> ForwardMode {
+    trainingSteps += 1
+    var rng = SplitMix64(seed: seed).derived(trainingSteps)
+    return .training(seed: rng.next())
   }
 
   /// Runs `body` with the parameters not requiring gradients, so that an input gradient
@@ -164,4 +163,26 @@ public final class Network {
 
   /// Clears every parameter's gradient.
   public func zeroGradients() { for p in parameters { p.zeroGradient() } }
+}
+
+/// Runs `layers` in order, descending into residual blocks so that taps reach nested layers.
+func runLayers(
+  _ layers: [any Layer], _ x: Tensor, policy: SlopePolicy, mode: ForwardMode, taps: Set<String>,
+  tapped: inout [String: Tensor]
+) -> Tensor {
+  var h = x
+  for layer in layers {
+    if let block = layer as? Residual {
+      let inner = runLayers(block.layers, h, policy: policy, mode: mode, taps: taps, tapped: &tapped)
+      let joined = block.join(input: h, blockOutput: inner, policy: policy, mode: mode)
+      if let projection = block.projection, taps.contains(projection.name) {
+        tapped[projection.name] = joined.skip
+      }
+      h = joined.output
+    } else {
+      h = layer(h, policy: policy, mode: mode)
+    }
+    if taps.contains(layer.name) { tapped[layer.name] = h }
+  }
+  return h
 }

@@ -2,6 +2,10 @@ import ProxyGradTensor
 
 /// One training step under a gradient rule: the loss is the original network's softmax
 /// cross-entropy, the weight gradient comes from the rule, then the optimizer updates.
+///
+/// Every pass of the step runs in one training mode (`network.nextTrainingMode()`): batch norm
+/// uses batch statistics and dropout the same masks in the original and the proxy pass. The
+/// running statistics are updated once, from the original network's pass (see `BatchNorm`).
 /// - Parameters:
 ///   - inputs: a batch `[N] + network.inputShape`.
 ///   - labels: N class indices.
@@ -14,8 +18,9 @@ public func trainStep<O: Optimizer>(
 ) -> Float {
   let parameters = network.parameters
   for p in parameters { p.zeroGradient() }
+  let mode = network.nextTrainingMode()
   let (value, root) = withGradientRule(rule, step: step, totalSteps: totalSteps) { policy in
-    softmaxCrossEntropy(network.forward(inputs, policy: policy).output, labels: labels)
+    softmaxCrossEntropy(network.forward(inputs, policy: policy, mode: mode).output, labels: labels)
   }
   root.backward()
   Autograd.withoutRecording { optimizer.step(parameters) }

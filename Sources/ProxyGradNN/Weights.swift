@@ -5,12 +5,43 @@ import ProxyGradTensor
 /// `[out, in, kh, kw]`, `linear1.weight` `[out, in]`, `….bias` `[out]`), so weights move between
 /// this tool and PyTorch (`safetensors.torch.save_file(model.state_dict(), …)`).
 ///
+/// Batch norm writes what PyTorch's `state_dict()` holds: `bn1.weight`, `bn1.bias`,
+/// `bn1.running_mean`, `bn1.running_var` (F32) and `bn1.num_batches_tracked` (an I64 scalar).
+/// Layers inside blocks have nested names: `res1.conv1.weight`, `res1.skip.weight`. On load the
+/// running statistics are required; `num_batches_tracked` is optional (F32, F64 or I64).
+///
 /// The file: an 8-byte little-endian header length, a JSON header mapping each name to its
 /// dtype, shape and byte range, then the raw little-endian data.
 public enum SafeTensors {
-  /// Writes every parameter of `network` as F32, names sorted, with `metadata`.
+  /// A tensor to write: F32 values or I64 integers.
+  public enum Payload: Equatable, Sendable {
+    case float32([Float])
+    case int64([Int64])
+
+    var count: Int {
+      switch self {
+      case .float32(let v): return v.count
+      case .int64(let v): return v.count
+      }
+    }
+  }
+
+  /// Every tensor of `network`'s state, PyTorch's `state_dict()`: parameters and buffers (F32),
+  /// and each batch norm's `num_batches_tracked` (I64, shape `[]`).
+  public static func state(of network: Network) -> [(name: String, shape: [Int], payload: Payload)] {
+    let tensors = (network.namedParameters + network.namedBuffers).map {
+      ($0.name, $0.tensor.shape, Payload.float32($0.tensor.values))
+    }
+    let counters = network.allLayers.compactMap { $0 as? BatchNorm }.map {
+      ("\($0.name).num_batches_tracked", [Int](), Payload.int64([Int64($0.batchesTracked)]))
+    }
+    return tensors + counters
+  }
+
+  /// Writes the state of `network` (parameters, buffers, batch counters), names sorted, with
+  /// `metadata`.
   public static func save(_ network: Network, to path: String, metadata: [String: String] = [:]) throws(DataError) {
-    let bytes = encode(network.namedParameters.map { ($0.name, $0.tensor.shape, $0.tensor.values) }, metadata: metadata)
+    let bytes = encode(state(of: network), metadata: metadata)
     do {
       let temporary = path + ".tmp-\(getpid())"
       try Data(bytes).write(to: URL(fileURLWithPath: temporary))
@@ -27,6 +58,11 @@ public enum SafeTensors {
 
   /// The bytes of a safetensors file holding `tensors` (F32).
   public static func encode(_ tensors: [(name: String, shape: [Int], values: [Float])], metadata: [String: String] = [:]) -> [UInt8] {
+    encode(tensors.map { ($0.name, $0.shape, Payload.float32($0.values)) }, metadata: metadata)
+  }
+
+  /// The bytes of a safetensors file holding `tensors` (F32 or I64).
+  public static func encode(_ tensors: [(name: String, shape: [Int], payload: Payload)], metadata: [String: String] = [:]) -> [UInt8] {
     let sorted = tensors.sorted { $0.name < $1.name }
     var header = "{"
     if !metadata.isEmpty {
@@ -35,10 +71,11 @@ public enum SafeTensors {
     }
     var offset = 0
     header += sorted.map { t in
-      let end = offset + t.values.count * 4
+      let (dtype, width) = if case .int64 = t.payload { ("I64", 8) } else { ("F32", 4) }
+      let end = offset + t.payload.count * width
       defer { offset = end }
       let shape = t.shape.map(String.init).joined(separator: ",")
-      return "\(jsonString(t.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
+      return "\(jsonString(t.name)):{\"dtype\":\"\(dtype)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
     }.joined(separator: ",")
     header += "}"
     // Pad the header with spaces to a multiple of 8, as the reference writer does.
@@ -48,13 +85,19 @@ public enum SafeTensors {
     withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
     bytes.append(contentsOf: header.utf8)
     for t in sorted {
-      for v in t.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+      switch t.payload {
+      case .float32(let values):
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+      case .int64(let values):
+        for v in values { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+      }
     }
     return bytes
   }
 
-  /// Reads a safetensors file: every tensor as Float (F32, F16 and F64 are converted), with
-  /// header, dtype, shape and range checks.
+  /// Reads a safetensors file: every tensor as Float (F16, F64 and I64 are converted; integers
+  /// beyond 2²⁴ in magnitude round, which only a batch counter could reach), with header,
+  /// dtype, shape and range checks.
   public static func read(_ path: String) throws(DataError) -> [String: (shape: [Int], values: [Float])] {
     let bytes = try FileBytes.read(path)
     return try decode(bytes, path: path)
@@ -94,9 +137,9 @@ public enum SafeTensors {
       switch dtype {
       case "F32": width = 4
       case "F16": width = 2
-      case "F64": width = 8
+      case "F64", "I64": width = 8
       default:
-        throw DataError(path: path, offset: 8, "tensor '\(name)': dtype \(dtype) is not supported (expected F32, F16 or F64)")
+        throw DataError(path: path, offset: 8, "tensor '\(name)': dtype \(dtype) is not supported (expected F32, F16, F64 or I64)")
       }
       let count = shape.reduce(1, *)
       guard shape.allSatisfy({ $0 >= 0 }), range[0] >= 0, range[1] - range[0] == count * width,
@@ -122,7 +165,7 @@ public enum SafeTensors {
         default:
           var bits: UInt64 = 0
           for k in 0..<8 { bits |= UInt64(bytes[p + k]) << (8 * k) }
-          values[i] = Float(Double(bitPattern: bits))
+          values[i] = dtype == "I64" ? Float(Int64(bitPattern: bits)) : Float(Double(bitPattern: bits))
         }
       }
       result[name] = (shape, values)
@@ -130,12 +173,12 @@ public enum SafeTensors {
     return result
   }
 
-  /// Loads weights into `network`: every parameter must be present with its exact shape; extra
-  /// tensors are an error too (they mean another architecture), except PyTorch's
-  /// `num_batches_tracked` counters.
+  /// Loads weights into `network`: every parameter and buffer must be present with its exact
+  /// shape; extra tensors are an error too (they mean another architecture), except PyTorch's
+  /// `num_batches_tracked` counters, which set the batch norms' counts when present.
   public static func load(_ network: Network, from path: String) throws(DataError) {
     let tensors = try read(path)
-    let expected = network.namedParameters
+    let expected = network.namedParameters + network.namedBuffers
     for (name, tensor) in expected {
       guard let found = tensors[name] else {
         let names = tensors.keys.sorted().prefix(8).joined(separator: ", ")
@@ -150,7 +193,17 @@ public enum SafeTensors {
     if let extra = tensors.keys.sorted().first(where: { !known.contains($0) && !$0.hasSuffix("num_batches_tracked") }) {
       throw DataError(path: path, "tensor '\(extra)' matches no parameter of the network")
     }
-    for (name, tensor) in expected { tensor.values = tensors[name]!.values }
+    var counts: [(BatchNorm, Int)] = []
+    for norm in network.allLayers.compactMap({ $0 as? BatchNorm }) {
+      let name = "\(norm.name).num_batches_tracked"
+      guard let found = tensors[name] else { continue }
+      guard found.values.count == 1, let count = Int(exactly: found.values[0].rounded()), count >= 0 else {
+        throw DataError(path: path, "tensor '\(name)' must be one non-negative count, got \(found.values.prefix(4))")
+      }
+      counts.append((norm, count))
+    }
+    for (name, tensor) in expected { tensor.values = tensors[name]?.values ?? tensor.values }
+    for (norm, count) in counts { norm.batchesTracked = count }
   }
 
   private static func jsonString(_ s: String) -> String {

@@ -17,18 +17,24 @@ package final class ProgressDisplay: ProgressSink {
   private var start = 0.0
   private var completed = 0
   private var drewBar = false
+  /// Work shorter than this leaves no summary line unless a bar was drawn: a notebook of many
+  /// quick `maximize` calls should not print a line for each.
+  private let minimumSummarySeconds: Double
 
   /// - Parameters:
   ///   - isTerminal: whether `write` reaches a terminal (bars need `\r`).
   ///   - write: receives the text.
   ///   - clock: seconds on a monotonic clock.
+  ///   - minimumSummarySeconds: the shortest work that gets a summary line without a bar.
   package init(
     isTerminal: Bool, write: @escaping (String) -> Void,
-    clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime }
+    clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime },
+    minimumSummarySeconds: Double = 1
   ) {
     self.isTerminal = isTerminal
     self.write = write
     self.clock = clock
+    self.minimumSummarySeconds = minimumSummarySeconds
   }
 
   package func begin(_ label: String, total: Int) {
@@ -55,10 +61,11 @@ package final class ProgressDisplay: ProgressSink {
   package func end(completed: Int, detail: String) {
     depth -= 1
     guard depth == 0, let reporter else { return }
+    defer { self.reporter = nil }
+    guard drewBar || clock() - start >= minimumSummarySeconds else { return }
     let summary =
       reporter.summary(completed: completed, elapsed: clock() - start)
       + (detail.isEmpty ? "" : ", " + detail)
     write((drewBar ? "\r" : "") + summary + (drewBar ? "\u{1B}[K" : "") + "\n")
-    self.reporter = nil
   }
 }

@@ -2,9 +2,10 @@ import ProxyGradTensor
 
 /// One named step of a network. Layers are thin: they hold parameters and call an op.
 public protocol Layer: AnyObject {
-  /// The unique name inside its network (`conv1`, `feat`).
+  /// The unique full name inside its network (`conv1`, `feat`; `res1.conv1` inside a block).
   var name: String { get }
-  /// The layer's kind: `conv`, `linear`, `relu`, `leaky`, `maxpool`, `avgpool`, `flatten`.
+  /// The layer's kind: `conv`, `linear`, `relu`, `leaky`, `maxpool`, `avgpool`, `flatten`,
+  /// `batchnorm`, `gap`, `dropout`, `residual`.
   var kind: String { get }
   /// The shape of one item entering the layer (no batch axis).
   var inputShape: [Int] { get }
@@ -14,8 +15,16 @@ public protocol Layer: AnyObject {
   var parameters: [Tensor] { get }
   /// PyTorch-style names of the parameters (`weight`, `bias`).
   var parameterNames: [String] { get }
-  /// Applies the layer to a batch; activations ask `policy` for their slopes.
+  /// Tensors saved with the weights but never trained (batch norm's running statistics), in a
+  /// fixed order matching `bufferNames`.
+  var buffers: [Tensor] { get }
+  /// PyTorch-style names of the buffers (`running_mean`).
+  var bufferNames: [String] { get }
+  /// Applies the layer to a batch in evaluation mode; activations ask `policy` for their slopes.
   func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor
+  /// Applies the layer to a batch in `mode`. Only layers that behave differently in training
+  /// (batch norm, dropout, blocks holding them) implement it; the others run as in evaluation.
+  func callAsFunction(_ x: Tensor, policy: SlopePolicy, mode: ForwardMode) -> Tensor
   /// A short description of the hyper-parameters: `conv(16, 3, pad: 1)`.
   var summary: String { get }
 }
@@ -23,6 +32,11 @@ public protocol Layer: AnyObject {
 extension Layer {
   public var parameters: [Tensor] { [] }
   public var parameterNames: [String] { [] }
+  public var buffers: [Tensor] { [] }
+  public var bufferNames: [String] { [] }
+  public func callAsFunction(_ x: Tensor, policy: SlopePolicy, mode: ForwardMode) -> Tensor {
+    self(x, policy: policy)
+  }
   /// The number of trainable scalars.
   public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 }

@@ -126,6 +126,13 @@ public enum Format {
     case .avgPool(let kernel, let stride, let name):
       return "avgpool(\(kernel)\(stride.map { ", stride: \($0)" } ?? "")\(named(name)))"
     case .flatten(let name): return "flatten(\(named(name).dropFirst(2)))"
+    case .batchNorm(let name): return "batchnorm(\(named(name).dropFirst(2)))"
+    case .globalAveragePool(let name): return "gap(\(named(name).dropFirst(2)))"
+    case .dropout(let p, let name): return "dropout(\(number(p))\(named(name)))"
+    case .residual(let project, let layers, let name):
+      let options = (project ? ["project: true"] : []) + (name.map { ["name: \(quoted($0))"] } ?? [])
+      let head = options.isEmpty ? "residual" : "residual(\(options.joined(separator: ", ")))"
+      return head + " { " + layers.map(layerSpec).joined(separator: "; ") + " }"
     }
   }
 
