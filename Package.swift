@@ -91,7 +91,7 @@ let package = Package(
       name: "ProxyGradSessionTests", dependencies: ["ProxyGradSession", "ProxyGradTestSupport"]),
     .testTarget(
       name: "ProxyGradKernelTests", dependencies: ["ProxyGradKernel", "ProxyGradTestSupport"]),
-    .testTarget(name: "pgsTests", dependencies: ["pgs"]),
+    .testTarget(name: "pgsTests", dependencies: ["pgs", "pgs-bench"]),
   ],
   swiftLanguageModes: [.v6]
 )
