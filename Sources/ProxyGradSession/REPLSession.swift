@@ -89,6 +89,7 @@ public final class REPLSession {
   static func makeInterpreter(output: OutputSink, seed: UInt64, progress: (any ProgressSink)?) -> Interpreter {
     let interpreter = Interpreter(output: output, seed: seed)
     interpreter.progress = progress
+    interpreter.files = ScriptFileAccess()
     return interpreter
   }
 

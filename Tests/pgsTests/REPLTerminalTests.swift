@@ -31,7 +31,7 @@ import Testing
 
   /// Runs `pgs` with `arguments`, `stdin` piped in, and a private state folder for history.
   func run(_ arguments: [String], stdin: String) throws -> Outcome {
-    let binary = try #require(CommandLineTests.binary, "the pgs binary is built next to the tests")
+    let binary = try #require(BuiltBinary.pgs, "the pgs binary is built next to the tests")
     let state = FileManager.default.temporaryDirectory.appendingPathComponent("pgs-repl-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: state) }
     let process = Process()
@@ -80,7 +80,7 @@ import Testing
   @Test(.enabled(if: python != nil, "needs .venv/bin/python3 with pexpect; run scripts/setup"))
   func pseudoTerminalSession() throws {
     let python = try #require(Self.python)
-    let binary = try #require(CommandLineTests.binary, "the pgs binary is built next to the tests")
+    let binary = try #require(BuiltBinary.pgs, "the pgs binary is built next to the tests")
     let process = Process()
     process.executableURL = python
     process.arguments = [Self.packageRoot.appendingPathComponent("Tests/e2e/repl_pty.py").path, binary.path]
