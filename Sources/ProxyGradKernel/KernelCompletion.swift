@@ -1,58 +1,39 @@
-import ProxyGradRuntime
-import ProxyGradSyntax
+import ProxyGradSession
 
-/// Completion and inspection for the kernel: names only (keywords, builtins, globals). Kept
-/// behind two functions so the REPL's completer can replace it.
-///
-/// Positions are Unicode scalar offsets, as Jupyter counts them since protocol 5.2.
+/// Jupyter's view of completion and inspection over the REPL's: Jupyter sends a whole cell and
+/// a cursor counted in Unicode scalars (protocol 5.2 and later); the REPL completes one line
+/// with positions in `Character`s.
 enum KernelCompletion {
   static func isIdentifier(_ scalar: Unicode.Scalar) -> Bool {
     scalar == "_" || (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)))
   }
 
-  /// The identifier characters around `cursor`: where they start and end.
-  static func word(in scalars: [Unicode.Scalar], at cursor: Int, extendingRight: Bool) -> Range<Int> {
+  /// The REPL's completions for the line of `cursor`, with the replaced range in scalars.
+  static func complete(
+    _ code: String, cursor: Int, repl: REPLSession
+  ) -> (matches: [String], start: Int, end: Int) {
+    let scalars = Array(code.unicodeScalars)
     let cursor = min(max(0, cursor), scalars.count)
+    var lineStart = cursor
+    while lineStart > 0, scalars[lineStart - 1] != "\n" { lineStart -= 1 }
+    let line = String(String.UnicodeScalarView(scalars[lineStart..<cursor]))
+    let (wordStart, candidates) = repl.completions(line: line, cursor: line.count)
+    let start = lineStart + String(line.prefix(wordStart)).unicodeScalars.count
+    return (candidates, start, cursor)
+  }
+
+  /// The identifier at `cursor` (or just before a `(` at it), for inspection.
+  static func name(in code: String, at cursor: Int) -> String? {
+    let scalars = Array(code.unicodeScalars)
+    var cursor = min(max(0, cursor), scalars.count)
+    if cursor > 0, scalars[cursor - 1] == "(", cursor == scalars.count || !isIdentifier(scalars[cursor]) {
+      cursor -= 1
+    }
     var start = cursor
     while start > 0, isIdentifier(scalars[start - 1]) { start -= 1 }
     var end = cursor
-    if extendingRight {
-      while end < scalars.count, isIdentifier(scalars[end]) { end += 1 }
-    }
-    return start..<end
-  }
-
-  static func complete(
-    _ code: String, cursor: Int, interpreter: Interpreter
-  ) -> (matches: [String], start: Int, end: Int) {
-    let scalars = Array(code.unicodeScalars)
-    let range = word(in: scalars, at: cursor, extendingRight: false)
-    let prefix = String(String.UnicodeScalarView(scalars[range]))
-    let end = range.upperBound
-    guard !prefix.isEmpty, let first = prefix.unicodeScalars.first, !("0"..."9").contains(first),
-      range.lowerBound == 0 || scalars[range.lowerBound - 1] != "."
-    else { return ([], end, end) }
-    var names = Set(Token.keywordNames)
-    names.formUnion(Builtins.names)
-    names.formUnion(interpreter.globalValues.map(\.0))
-    return (names.filter { $0.hasPrefix(prefix) }.sorted(), range.lowerBound, end)
-  }
-
-  static func inspect(_ code: String, cursor: Int, interpreter: Interpreter) -> String? {
-    let scalars = Array(code.unicodeScalars)
-    var range = word(in: scalars, at: cursor, extendingRight: true)
-    // A cursor just after `name(` asks about `name`.
-    if range.isEmpty, cursor > 0, cursor <= scalars.count, scalars[cursor - 1] == "(" {
-      range = word(in: scalars, at: cursor - 1, extendingRight: false)
-    }
-    guard !range.isEmpty else { return nil }
-    let name = String(String.UnicodeScalarView(scalars[range]))
-    if let value = interpreter.global(name) {
-      return "\(name) = \(Format.describe(value))\n"
-    }
-    if let builtin = Builtins.named(name) {
-      return "\(builtin.signature)\n\n\(builtin.help)\n\nExample:\n\(builtin.example)\n"
-    }
-    return nil
+    while end < scalars.count, isIdentifier(scalars[end]) { end += 1 }
+    guard start < end, !("0"..."9").contains(scalars[start]) else { return nil }
+    return String(String.UnicodeScalarView(scalars[start..<end]))
   }
 }

@@ -27,6 +27,10 @@ package final class KernelEngine {
   package static let historySession = 1
 
   package let interpreter: Interpreter
+  /// The REPL session whose interpreter cells run in; asked for completions and help.
+  private let repl: REPLSession
+  /// Catches the REPL's help text.
+  private let helpText: REPLTranscript
   /// Receives each output message (`stream`, `display_data`, `execute_result`, `error`).
   package var publish: (MIMEBundle.Message) -> Void
   package private(set) var executionCount = 0
@@ -39,7 +43,13 @@ package final class KernelEngine {
   package init(seed: UInt64 = 0, publish: @escaping (MIMEBundle.Message) -> Void = { _ in }) {
     self.publish = publish
     sink = EngineOutputSink()
-    interpreter = Interpreter(output: sink, seed: seed)
+    // The REPL's engine holds the session, so completion and `?name` help are the REPL's own;
+    // cells run in its interpreter with the kernel's outputs and files.
+    let transcript = REPLTranscript()
+    helpText = transcript
+    repl = REPLSession(console: transcript, seed: seed)
+    interpreter = repl.interpreter
+    interpreter.output = sink
     sink.engine = self
     interpreter.files = KernelFileAccess()
     interpreter.progress = ProgressDisplay(
@@ -134,16 +144,22 @@ package final class KernelEngine {
     }
   }
 
-  /// Completions of the name before `cursor` (in Unicode scalars, as Jupyter counts since
-  /// protocol 5.2): keywords, builtins and the session's globals.
+  /// Completions of the word before `cursor` (in Unicode scalars, as Jupyter counts since
+  /// protocol 5.2): the REPL's completer, on the cursor's line.
   package func complete(_ code: String, cursor: Int) -> (matches: [String], start: Int, end: Int) {
-    KernelCompletion.complete(code, cursor: cursor, interpreter: interpreter)
+    KernelCompletion.complete(code, cursor: cursor, repl: repl)
   }
 
-  /// Help for the name at `cursor`: a builtin's signature, help text and example, or a
-  /// global's value. Nil when there is no such name.
+  /// Help for the name at `cursor`, as the REPL's `?name` shows it: a builtin's signature,
+  /// help text and example, or a global's type and value. Nil when there is no such name.
   package func inspect(_ code: String, cursor: Int) -> String? {
-    KernelCompletion.inspect(code, cursor: cursor, interpreter: interpreter)
+    guard let name = KernelCompletion.name(in: code, at: cursor) else { return nil }
+    _ = helpText.take()
+    guard case .succeeded = repl.feed("?" + name) else {
+      _ = helpText.take()
+      return nil
+    }
+    return helpText.take().output
   }
 
   // MARK: - History

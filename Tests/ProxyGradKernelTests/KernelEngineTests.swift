@@ -109,6 +109,11 @@ import Testing
     #expect(engine.complete("wh", cursor: 2).matches == ["while"])
     #expect(engine.complete("x.synth", cursor: 7).matches.isEmpty)
     #expect(engine.complete("é = synth", cursor: 9).start == 4)
+    // The REPL's completer: fields after a dot, on the cursor's line of a multi-line cell.
+    #expect(engine.execute("rec = {alpha: 1, beta: 2}") == .ok)
+    let fields = engine.complete("x = 1\ny = rec.al", cursor: 16)
+    #expect(fields.matches == ["alpha"])
+    #expect(fields.start == 14 && fields.end == 16)
   }
 
   @Test func inspectShowsBuiltinHelpAndGlobalValues() {
@@ -116,7 +121,7 @@ import Testing
     let help = engine.inspect("maximize(", cursor: 9) ?? ""
     #expect(help.hasPrefix("maximize("))
     #expect(engine.execute("answer = 42") == .ok)
-    #expect(engine.inspect("answer", cursor: 3) == "answer = 42\n")
+    #expect(engine.inspect("answer", cursor: 3) == "answer: number\n42\n")
     #expect(engine.inspect("nothing_here", cursor: 2) == nil)
   }
 
