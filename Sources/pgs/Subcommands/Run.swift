@@ -47,7 +47,11 @@ extension PGSCommand {
     /// The seed a plain script runs with.
     var seed: UInt64 { seedOption ?? 0 }
 
+    @Option(help: "Threads for tensor work (default: PGS_THREADS, else every core); results are identical for a given count.")
+    var threads: Int?
+
     func run() throws {
+      EngineThreads.configure(threads)
       let source = try ScriptSource.load(file)
       let notebook = Notebook(path: source.path, text: source.text)
       let asNotebook = out != nil || !parameters.isEmpty || !allowWrite.isEmpty
