@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProxyGradKernel
+import ProxyGradSession
 
 extension PGSCommand {
   struct Kernel: ParsableCommand {
@@ -21,10 +22,14 @@ extension PGSCommand {
     @Option(help: "The seed of random tensors and network weights (default 0, as 'pgs run').")
     var seed: UInt64 = 0
 
+    @Option(help: "Threads for tensor work (default: PGS_THREADS, else every core).")
+    var threads: Int?
+
     func run() throws {
       guard let connectionFile else {
         throw ValidationError("give --connection-file FILE (Jupyter does), or use 'pgs kernel install'")
       }
+      EngineThreads.configure(threads)
       do throws(KernelError) {
         let connection = try ConnectionInfo.load(path: connectionFile)
         let server = try KernelServer(connection: connection, seed: seed) { text in
