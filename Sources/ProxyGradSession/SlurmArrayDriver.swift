@@ -177,3 +177,20 @@ package struct SlurmTaskFailure: Equatable, Sendable {
     return "point \(index): \(state.state) (\(state.explanation))\(node); log: \(logPath)"
   }
 }
+
+extension SlurmArrayOutcome {
+  /// The error shown when points are missing, e.g.
+  /// `sweep 'grid': 2 of 6 points did not finish (job 12):` and a line per point.
+  /// - Parameters:
+  ///   - sweep: the sweep's name.
+  ///   - total: the number of points of the sweep.
+  ///   - rerun: what to do next, as the last line.
+  package func failureText(sweep: String, total: Int, rerun: String) -> String? {
+    guard case .incomplete(let jobID, let failures) = self else { return nil }
+    let job = jobID.map { " (job \($0))" } ?? ""
+    var lines = ["sweep '\(sweep)': \(failures.count) of \(total) points did not finish\(job):"]
+    lines += failures.map { "  " + $0.message }
+    lines.append(rerun)
+    return lines.joined(separator: "\n")
+  }
+}

@@ -186,3 +186,23 @@ final class FinishedPoints: @unchecked Sendable {
     #expect(result.message == "err")
   }
 }
+
+@Suite struct SlurmFailureTextTests {
+  @Test func missingPointsAreListedOnePerLine() {
+    let outcome = SlurmArrayOutcome.incomplete(
+      jobID: "12",
+      failures: [
+        SlurmTaskFailure(
+          index: 3, state: SlurmTaskState(arrayJobID: "12", index: 3, state: "NODE_FAIL", node: "n9"),
+          logPath: "out/logs/12_3.log")
+      ])
+    #expect(
+      outcome.failureText(sweep: "grid", total: 6, rerun: "rerun the same command to submit only these points")
+        == """
+        sweep 'grid': 1 of 6 points did not finish (job 12):
+          point 3: NODE_FAIL (its node failed) on n9; log: out/logs/12_3.log
+        rerun the same command to submit only these points
+        """)
+    #expect(SlurmArrayOutcome.finished(jobID: "1").failureText(sweep: "g", total: 1, rerun: "") == nil)
+  }
+}
