@@ -1,5 +1,5 @@
 /// How `pgs run --slurm` submits a sweep's points: the `sbatch` settings of its job array.
-package struct SlurmOptions: Equatable, Sendable {
+package struct SlurmOptions: Codable, Equatable, Sendable {
   /// `--partition`; nil leaves the cluster's default partition.
   package var partition: String?
   /// `--time`, a Slurm time limit such as `10`, `1:30:00` or `1-00:00:00`; nil leaves the

@@ -206,3 +206,16 @@ final class FinishedPoints: @unchecked Sendable {
     #expect(SlurmArrayOutcome.finished(jobID: "1").failureText(sweep: "g", total: 1, rerun: "") == nil)
   }
 }
+
+@Suite struct SlurmInvocationTests {
+  @Test func anInvocationSurvivesTheRoundTripThroughItsFile() throws {
+    let cache = FileManager.default.temporaryDirectory.appendingPathComponent("pgs-inv-\(UUID().uuidString)").path
+    let invocation = SlurmInvocation(
+      scriptPath: "nb.pgs", scriptText: "# %%\nx = 1\n", outputFolder: "nb.out", parameters: ["work=10"],
+      seed: 3, allowedWrites: [], workingDirectory: "/shared/project",
+      options: SlurmOptions(partition: "short", maxParallel: 2, extraArguments: ["--mem=1G"], wait: false))
+    try invocation.save(cacheFolder: cache)
+    #expect(SlurmInvocation.load(cacheFolder: cache) == invocation)
+    #expect(SlurmInvocation.load(cacheFolder: cache + "-missing") == nil)
+  }
+}
