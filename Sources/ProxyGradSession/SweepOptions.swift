@@ -12,6 +12,8 @@ package struct SweepOptions: Sendable {
   package var launcher: SweepWorkerLauncher?
   /// Set in a worker process: the one sweep and the points it runs.
   package var task: SweepWorkerTask?
+  /// `--slurm`: runs that are not cached become a Slurm job array (see `SlurmSweepRunner`).
+  package var slurm: SlurmSweepSettings?
 
   package init(
     jobs: Int = 1, fresh: Bool = false, cache: SweepCache? = nil,

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import ProxyGradNotebook
 import ProxyGradSession
 
 /// `pgs run --slurm ...`: the options that hand each sweep's points to Slurm as a job array.
@@ -31,6 +33,10 @@ struct SlurmArguments: ParsableArguments {
     help: "With --slurm: submits the first sweep's array, prints its job id and stops; 'pgs collect OUT' finishes the report later.")
   var noWait = false
 
+  /// `pgs collect` runs the notebook with this: submit nothing, wait for arrays still queued.
+  @Flag(name: .customLong("slurm-collect"), help: .hidden)
+  var collect = false
+
   /// The Slurm settings when `--slurm` was given.
   var options: SlurmOptions? {
     guard slurm else { return nil }
@@ -44,10 +50,52 @@ struct SlurmArguments: ParsableArguments {
       let given = [
         ("--partition", partition != nil), ("--time", time != nil), ("--cpus-per-task", cpusPerTask != nil),
         ("--max-parallel", maxParallel != nil), ("--sbatch-arg", !sbatchArguments.isEmpty), ("--no-wait", noWait),
+        ("--slurm-collect", collect),
       ].filter(\.1).map(\.0)
       if let first = given.first { throw ValidationError("\(first) needs --slurm") }
       return
     }
     if let problem = options?.problem() { throw ValidationError(problem) }
+  }
+}
+
+extension PGSCommand.Run {
+  /// The sweeps' Slurm settings under `--slurm`, else nil. Saves how the notebook was run in
+  /// its cache folder, for `pgs collect`.
+  func slurmSettings(_ notebook: Notebook, outputFolder: String) throws -> SlurmSweepSettings? {
+    guard let options = slurmArguments.options else { return nil }
+    if jobs != 1 {
+      throw ValidationError("--jobs and --slurm do not go together: with --slurm, Slurm runs the points")
+    }
+    let mode: SlurmArrayDriver.Mode =
+      slurmArguments.collect ? .collect : options.wait ? .submitAndWait : .submitOnly
+    let workingDirectory = FileManager.default.currentDirectoryPath
+    if mode != .collect {
+      let invocation = SlurmInvocation(
+        scriptPath: notebook.path, scriptText: notebook.text, outputFolder: outputFolder,
+        parameters: parameters, seed: seedOption, allowedWrites: allowWrite,
+        workingDirectory: workingDirectory, options: options)
+      do {
+        try invocation.save(cacheFolder: SweepCache(outputFolder: outputFolder).folder)
+      } catch {
+        StandardError.write("error: cannot write the Slurm bookkeeping beside \(outputFolder): \(error.localizedDescription)\n")
+        throw ExitCode(73)
+      }
+    }
+    let poll = ProcessInfo.processInfo.environment["PGS_SLURM_POLL_SECONDS"].flatMap(Double.init) ?? 1
+    return SlurmSweepSettings(
+      options: options, mode: mode, workingDirectory: workingDirectory, pollInterval: max(0.05, poll))
+  }
+
+  /// After `--no-wait`: prints the job that was submitted and how to finish the report.
+  /// - Returns: whether the run ended with a submission (and so succeeded).
+  func reportSubmissions(_ settings: SlurmSweepSettings?, outputFolder: String) -> Bool {
+    guard let settings, settings.mode == .submitOnly, let entry = settings.submissions.entries.first else {
+      return false
+    }
+    let what = entry.isNew ? "submitted" : "still queued from an earlier run:"
+    print("\(what) job \(entry.jobID): \(entry.points) points of sweep '\(entry.sweep)' (\(entry.scriptPath))")
+    print("when it has run: pgs collect \(SlurmBatchScript.quoted(outputFolder))")
+    return true
   }
 }

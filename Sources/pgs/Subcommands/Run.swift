@@ -62,6 +62,9 @@ extension PGSCommand {
     @Option(name: .customLong("sweep-source"), help: .hidden)
     var sweepSource: String?
 
+    @OptionGroup(title: "Slurm")
+    var slurmArguments: SlurmArguments
+
     func validate() throws {
       guard (1...256).contains(jobs) else { throw ValidationError("--jobs expects a number from 1 to 256, got \(jobs)") }
       if (sweepWorker == nil) != (sweepPoints == nil) || (sweepWorker == nil) != (sweepSource == nil) {
@@ -78,7 +81,7 @@ extension PGSCommand {
       }
       let source = try ScriptSource.load(file)
       let notebook = Notebook(path: source.path, text: source.text)
-      let asNotebook = out != nil || !parameters.isEmpty || !allowWrite.isEmpty
+      let asNotebook = out != nil || !parameters.isEmpty || !allowWrite.isEmpty || slurmArguments.slurm
         || (file != "-" && notebook.hasCellMarkers)
       guard asNotebook else {
         let seed = self.seed
@@ -103,9 +106,11 @@ extension PGSCommand {
       let job = NotebookJob(notebook: notebook, outputFolder: out, allowedWrites: allowWrite, runner: runner)
       runner.sweepOptions = SweepOptions(
         jobs: jobs, fresh: fresh, launcher: workerLauncher(outputFolder: job.outputFolder))
+      runner.sweepOptions.slurm = try slurmSettings(notebook, outputFolder: job.outputFolder)
       var configured = job
       configured.runner = runner
       let result = configured.execute()
+      if reportSubmissions(runner.sweepOptions.slurm, outputFolder: job.outputFolder) { return }
       StandardError.write(result.errorText)
       if let index = result.indexPath { print(index) }
       if result.exitStatus != 0 { throw ExitCode(result.exitStatus) }
