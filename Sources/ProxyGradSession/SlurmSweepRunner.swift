@@ -74,7 +74,8 @@ struct SlurmSweepRunner {
     return folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
   }
 
-  /// Gets every point of the sweep into the cache through Slurm, or throws why not.
+  /// Gets every point of the sweep into the cache through Slurm, or throws why not. When every
+  /// point is cached already, only copies the last script and job record into the report.
   /// - Parameters:
   ///   - progressed: receives the number of finished points.
   func run(
@@ -106,6 +107,11 @@ struct SlurmSweepRunner {
     let isFinished: (Int) -> Bool = { [cache] in cache.contains(sweep: name, key: keys[$0]) }
     var driver = SlurmArrayDriver(
       cluster: settings.cluster, folder: folder, total: total, makeScript: makeScript, isFinished: isFinished)
+    // Every run is cached: nothing to ask Slurm (which may not even be here).
+    guard !driver.missing().isEmpty else {
+      copyIntoReport(driver, name: name)
+      return
+    }
     driver.pollInterval = settings.pollInterval
     driver.isInterrupted = { interpreter.interrupt.isRaised }
     let outcome: SlurmArrayOutcome

@@ -113,7 +113,7 @@ final class NotebookSweepHost: SweepHost {
     progress?.begin("sweep", total: total)
     var done = total - missing.count
     defer { progress?.end(completed: done, detail: "") }
-    if let slurm = options.slurm, !missing.isEmpty, let launcher = options.launcher, let cache = options.cache {
+    if let slurm = options.slurm, let launcher = options.launcher, let cache = options.cache {
       let runner = SlurmSweepRunner(
         settings: slurm, cache: cache, launcher: launcher, notebook: notebook, write: write, progress: progress)
       try runner.run(sweep, name: name, keys: keys, interpreter: interpreter) { done = $0 }
