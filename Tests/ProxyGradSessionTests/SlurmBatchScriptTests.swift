@@ -80,3 +80,18 @@ import Testing
     #expect(SlurmOptions(extraArguments: ["--mem=2G\n--x"]).problem() != nil)
   }
 }
+
+@Suite struct SlurmSweepRunnerTests {
+  @Test func theWorkersPointListBecomesTheArrayTaskID() {
+    let command = SlurmSweepRunner.taskCommand([
+      "/bin/pgs", "run", "nb.pgs", "--out", "nb.out", "--sweep-worker", "grid", "--sweep-points", "0",
+      "--sweep-source", "/c/notebook.pgs",
+    ])
+    #expect(
+      command == [
+        .literal("/bin/pgs"), .literal("run"), .literal("nb.pgs"), .literal("--out"), .literal("nb.out"),
+        .literal("--sweep-worker"), .literal("grid"), .literal("--sweep-points"), .taskIndex,
+        .literal("--sweep-source"), .literal("/c/notebook.pgs"),
+      ])
+  }
+}

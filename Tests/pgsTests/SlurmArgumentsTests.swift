@@ -28,3 +28,26 @@ import Testing
     #expect(throws: (any Error).self) { try SlurmArguments.parse(["--slurm", "--sbatch-arg", "mem=2G"]) }
   }
 }
+
+@Suite struct CollectTests {
+  @Test func collectRunsTheNotebookAsSubmittedWithoutSubmitting() throws {
+    let invocation = SlurmInvocation(
+      scriptPath: "nb.pgs", scriptText: "", outputFolder: "runs/nb.out", parameters: ["work=5"], seed: 2,
+      allowedWrites: ["/tmp/x"], workingDirectory: "/w",
+      options: SlurmOptions(partition: "short", maxParallel: 3, extraArguments: ["--mem=1G"], wait: false))
+    let run = try #require(
+      try PGSCommand.parseAsRoot(["run"] + PGSCommand.Collect.arguments(invocation)) as? PGSCommand.Run)
+    #expect(run.file == "nb.pgs")
+    #expect(run.out == "runs/nb.out")
+    #expect(run.parameters == ["work=5"])
+    #expect(run.seedOption == 2)
+    #expect(run.allowWrite == ["/tmp/x"])
+    #expect(run.slurmArguments.collect)
+    #expect(run.slurmArguments.options == SlurmOptions(partition: "short", maxParallel: 3, extraArguments: ["--mem=1G"]))
+  }
+
+  @Test func collectTakesAFolder() throws {
+    let collect = try #require(try PGSCommand.parseAsRoot(["collect", "nb.out"]) as? PGSCommand.Collect)
+    #expect(collect.folder == "nb.out")
+  }
+}
