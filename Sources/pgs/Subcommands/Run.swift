@@ -171,6 +171,7 @@ enum ScriptRunner {
   /// - Returns: the exit status: 0, 65 (static errors) or 70 (runtime error).
   static func run(_ source: SourceFile, seed: UInt64, output: OutputSink) -> Int32 {
     let interpreter = Interpreter(output: output, seed: seed)
+    interpreter.files = ScriptFileAccess()
     let (program, diagnostics) = interpreter.check(source)
     guard let program else {
       StandardError.write(DiagnosticRenderer().render(diagnostics))
