@@ -11,6 +11,10 @@ package struct SlurmSweepSettings: Sendable {
   package var workingDirectory: String
   /// Seconds between two `squeue` polls.
   package var pollInterval: Double
+  /// The tensor engine's thread count in this process: tasks use the same (results are
+  /// identical for a given count, and nodes may have other core counts). Nil leaves the worker's
+  /// command as it is.
+  package var threads: Int?
   /// What was submitted, for the command line to report.
   package let submissions: SlurmSubmissions
 
@@ -92,7 +96,8 @@ struct SlurmSweepRunner {
     } catch {
       throw RuntimeError(.unsupported, "sweep \(name): cannot write \(source): \(error.localizedDescription)", at: sweep.span)
     }
-    let command = Self.taskCommand(launcher.command(SweepWorkerTask(sweep: name, points: [0]), source))
+    let command = Self.taskCommand(
+      launcher.command(SweepWorkerTask(sweep: name, points: [0]), source), threads: settings.threads)
     let total = keys.count
     let settings = self.settings
     let notebookName = NotebookRun(scriptPath: notebook.path, scriptSHA256: "", toolVersion: "", cells: []).name
@@ -153,8 +158,15 @@ struct SlurmSweepRunner {
     }
   }
 
-  /// The worker's command with its point list replaced by the array task id.
-  static func taskCommand(_ words: [String]) -> [SlurmBatchScript.Word] {
+  /// The worker's command with its point list replaced by the array task id, and `--threads`
+  /// added when the command does not set it.
+  static func taskCommand(_ words: [String], threads: Int? = nil) -> [SlurmBatchScript.Word] {
+    var words = words
+    if let threads, !words.contains(where: { $0 == "--threads" || $0.hasPrefix("--threads=") }),
+      let worker = words.firstIndex(of: "--sweep-worker")
+    {
+      words.insert(contentsOf: ["--threads", String(threads)], at: worker)
+    }
     var result: [SlurmBatchScript.Word] = []
     var replaceNext = false
     for word in words {

@@ -94,4 +94,14 @@ import Testing
         .literal("--sweep-source"), .literal("/c/notebook.pgs"),
       ])
   }
+
+  @Test func tasksGetTheDriversThreadCountUnlessTheCommandSetsOne() {
+    let words = ["pgs", "run", "nb.pgs", "--sweep-worker", "g", "--sweep-points", "0"]
+    #expect(
+      SlurmSweepRunner.taskCommand(words, threads: 4)
+        == [.literal("pgs"), .literal("run"), .literal("nb.pgs"), .literal("--threads"), .literal("4"),
+            .literal("--sweep-worker"), .literal("g"), .literal("--sweep-points"), .taskIndex])
+    let given = ["pgs", "run", "nb.pgs", "--threads", "2", "--sweep-worker", "g", "--sweep-points", "0"]
+    #expect(SlurmSweepRunner.taskCommand(given, threads: 4).count == given.count)
+  }
 }
