@@ -21,7 +21,11 @@ extension PGSCommand {
     @Flag(help: "Exit with the status of the last error (65 syntax, 70 runtime, 130 interrupted) instead of 0.")
     var strict = false
 
+    @Option(help: "Threads for tensor work (default: PGS_THREADS, else every core).")
+    var threads: Int?
+
     func run() throws {
+      EngineThreads.configure(threads)
       let seed = self.seed
       let status = Interpreter.onLargeStack { REPLDriver.run(seed: seed) }
       if strict, status != 0 { throw ExitCode(status) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProxyGradNN
 import ProxyGradNotebook
 import ProxyGradSession
 
@@ -12,6 +13,9 @@ extension PGSCommand.Run {
     for parameter in parameters { shared += ["-p", parameter] }
     if let seedOption { shared += ["--seed", String(seedOption)] }
     for path in allowWrite { shared += ["--allow-write", path] }
+    // Workers share the cores: each gets its part of the parent's threads. The engine's results
+    // do not depend on the thread count, so the runs are the ones --jobs 1 computes.
+    shared += ["--threads", String(max(1, Parallel.threads / max(1, jobs)))]
     let file = self.file
     let common = shared
     return SweepWorkerLauncher { task, source in

@@ -75,7 +75,11 @@ extension PGSCommand {
     /// The seed a plain script runs with.
     var seed: UInt64 { seedOption ?? 0 }
 
+    @Option(help: "Threads for tensor work (default: PGS_THREADS, else every core); results are identical for a given count.")
+    var threads: Int?
+
     func run() throws {
+      EngineThreads.configure(threads)
       if let sweepWorker, let sweepPoints, let sweepSource {
         return try runWorker(sweep: sweepWorker, points: sweepPoints, source: sweepSource)
       }
