@@ -15,6 +15,8 @@ package struct SlurmSweepSettings: Sendable {
   /// identical for a given count, and nodes may have other core counts). Nil leaves the worker's
   /// command as it is.
   package var threads: Int?
+  /// The command that submits missing points, for the message when `pgs collect` finds some.
+  package var rerunCommand: String?
   /// What was submitted, for the command line to report.
   package let submissions: SlurmSubmissions
 
@@ -150,7 +152,7 @@ struct SlurmSweepRunner {
         at: sweep.span)
     case .incomplete:
       let rerun = settings.mode == .collect
-        ? "run 'pgs run ... --slurm' again to submit only these points"
+        ? "run '\(settings.rerunCommand ?? "pgs run NOTEBOOK --slurm")' to submit only these points"
         : "rerun the same command to submit only these points"
       throw RuntimeError(
         .unsupported, outcome.failureText(sweep: name, total: total, rerun: rerun) ?? "sweep \(name): points are missing",

@@ -51,3 +51,16 @@ import Testing
     #expect(collect.folder == "nb.out")
   }
 }
+
+@Suite struct SlurmSubmitCommandTests {
+  @Test func collectNamesTheCommandThatSubmitsTheMissingPoints() throws {
+    let run = try #require(
+      try PGSCommand.parseAsRoot([
+        "run", "my nb.pgs", "-p", "work=5", "--slurm", "--slurm-collect", "--max-parallel", "2",
+        "--sbatch-arg", "--mem=1G", "--out", "o.out",
+      ]) as? PGSCommand.Run)
+    #expect(
+      run.submitCommand(outputFolder: "o.out")
+        == "pgs run 'my nb.pgs' -p work=5 --slurm --max-parallel 2 --sbatch-arg=--mem=1G --out o.out")
+  }
+}

@@ -83,8 +83,25 @@ extension PGSCommand.Run {
       }
     }
     let poll = ProcessInfo.processInfo.environment["PGS_SLURM_POLL_SECONDS"].flatMap(Double.init) ?? 1
-    return SlurmSweepSettings(
+    var settings = SlurmSweepSettings(
       options: options, mode: mode, workingDirectory: workingDirectory, pollInterval: max(0.05, poll))
+    settings.rerunCommand = submitCommand(outputFolder: outputFolder)
+    return settings
+  }
+
+  /// `pgs run NB [-p ...] --slurm [options] --out OUT`: this run, submitting.
+  func submitCommand(outputFolder: String) -> String {
+    var words = ["pgs", "run", file]
+    for parameter in parameters { words += ["-p", parameter] }
+    if let seedOption { words += ["--seed", String(seedOption)] }
+    words.append("--slurm")
+    if let partition = slurmArguments.partition { words += ["--partition", partition] }
+    if let time = slurmArguments.time { words += ["--time", time] }
+    if let cpus = slurmArguments.cpusPerTask { words += ["--cpus-per-task", String(cpus)] }
+    if let parallel = slurmArguments.maxParallel { words += ["--max-parallel", String(parallel)] }
+    for argument in slurmArguments.sbatchArguments { words.append("--sbatch-arg=" + argument) }
+    words += ["--out", outputFolder]
+    return words.map(SlurmBatchScript.quoted).joined(separator: " ")
   }
 
   /// After `--no-wait`: prints the job that was submitted and how to finish the report.
