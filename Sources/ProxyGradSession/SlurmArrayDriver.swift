@@ -30,6 +30,8 @@ package struct SlurmArrayDriver {
   package var isFinished: (Int) -> Bool
   /// Seconds between two `squeue` polls.
   package var pollInterval: Double = 1
+  /// Polls in a row that may fail (a busy controller times out) before waiting gives up.
+  package var toleratedQueryFailures = 10
   package var sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
   /// Checked between polls: when it turns true, the driver stops waiting (the array keeps running;
   /// the next run waits for it again).
@@ -98,8 +100,19 @@ package struct SlurmArrayDriver {
   /// Polls until the array has left the queue, then reports the points still missing.
   func wait(for record: SlurmJobRecord) throws(SlurmError) -> SlurmArrayOutcome {
     var lastSeen: [Int: SlurmTaskState] = [:]
+    var failedPolls = 0
     while true {
-      let queued = try cluster.queuedTasks(of: record.jobID)
+      let queued: [SlurmTaskState]
+      do throws(SlurmError) {
+        queued = try cluster.queuedTasks(of: record.jobID)
+        failedPolls = 0
+      } catch {
+        guard case .queryFailed = error, failedPolls < toleratedQueryFailures else { throw error }
+        failedPolls += 1
+        if isInterrupted() { return .interrupted(jobID: record.jobID) }
+        sleep(pollInterval)
+        continue
+      }
       for task in queued { lastSeen[task.index] = task }
       let finished = (0..<total).count(where: isFinished)
       progress(finished, Self.summary(jobID: record.jobID, queued))

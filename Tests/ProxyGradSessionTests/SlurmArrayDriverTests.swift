@@ -166,6 +166,20 @@ final class FinishedPoints: @unchecked Sendable {
     }
   }
 
+  @Test func aControllerThatTimesOutForAWhileIsWaitedOut() throws {
+    let finished = FinishedPoints([])
+    let timeout = SlurmCommandResult(status: 1, output: "", errorOutput: "squeue: error: slurm_load_jobs error: Socket timed out on send/recv operation\n")
+    let slurm = ScriptedSlurm(["sbatch": [Self.ok("3")], "squeue": [timeout, timeout, Self.ok("")]])
+    slurm.onPoll = { poll in if poll == 3 { finished.insert(0) } }
+    #expect(try driver(slurm, folder: try folder(), total: 1, finished: finished).run(.submitAndWait) == .finished(jobID: "3"))
+    let failing = ScriptedSlurm(["sbatch": [Self.ok("4")], "squeue": [timeout]])
+    var impatient = driver(failing, folder: try folder(), total: 1, finished: FinishedPoints([]))
+    impatient.toleratedQueryFailures = 2
+    #expect(throws: SlurmError.queryFailed(command: "squeue", message: "squeue: error: slurm_load_jobs error: Socket timed out on send/recv operation")) {
+      try impatient.run(.submitAndWait)
+    }
+  }
+
   @Test func interruptingStopsWaitingButLeavesTheArray() throws {
     let slurm = ScriptedSlurm(["sbatch": [Self.ok("3")], "squeue": [Self.ok("3|0|RUNNING|None|n1\n")]])
     var driver = self.driver(slurm, folder: try folder(), total: 1, finished: FinishedPoints([]))
