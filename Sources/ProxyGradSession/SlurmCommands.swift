@@ -86,11 +86,14 @@ package struct ProcessSlurmCommands: SlurmCommands {
     }
     // Read both pipes before waiting, so a chatty command cannot fill one and block.
     let errorData = LockedData()
-    let reader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
-    reader.start()
+    let done = DispatchSemaphore(value: 0)
+    Thread {
+      errorData.set(errors.fileHandleForReading.readDataToEndOfFile())
+      done.signal()
+    }.start()
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    done.wait()
     process.waitUntilExit()
-    while !errorData.isSet { Thread.sleep(forTimeInterval: 0.001) }
     return SlurmCommandResult(
       status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
       errorOutput: String(decoding: errorData.value, as: UTF8.self))
@@ -103,6 +106,5 @@ private final class LockedData: @unchecked Sendable {
   private var data: Data?
 
   func set(_ data: Data) { lock.withLock { self.data = data } }
-  var isSet: Bool { lock.withLock { data != nil } }
   var value: Data { lock.withLock { data ?? Data() } }
 }
