@@ -143,7 +143,7 @@ final class NotebookSweepHost: SweepHost {
   /// Runs one point here and renders its run folder.
   func compute(_ sweep: SweepExecution, index: Int, name: String) throws(RuntimeError) -> [ReportFile] {
     let collector = NotebookOutputCollector()
-    let scratch = options.cache.map { $0.folder + "/jobs/\(getpid())/run" }
+    let scratch = options.cache.map { $0.folder + "/jobs/\(FileSystem.processTag)/run" }
     var files: FileAccess?
     if let scratch, let outputFolder {
       try? FileManager.default.removeItem(atPath: scratch)

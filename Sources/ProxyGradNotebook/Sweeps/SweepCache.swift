@@ -9,9 +9,9 @@ import Foundation
 /// ```
 ///
 /// KEY is the SHA-256 (first 32 hex digits) of everything the run depends on (see
-/// `SweepCache.key(_:)`'s callers). An entry is written under `KEY.tmp-PID` and renamed into
+/// `SweepCache.key(_:)`'s callers). An entry is written under `KEY.tmp-PID@HOST` and renamed into
 /// place, so it exists completely or not at all; a process killed in between leaves only a
-/// `tmp-PID` folder, removed by the next run.
+/// `tmp-PID@HOST` folder, removed by the next run.
 package struct SweepCache: Sendable {
   /// The cache folder, e.g. `runs/nb.out.cache`.
   package let folder: String
@@ -59,7 +59,7 @@ package struct SweepCache: Sendable {
   /// Stores a finished run atomically, replacing an entry of the same key.
   package func store(sweep: String, key: String, files: [ReportFile]) throws(NotebookError) {
     let target = entryPath(sweep: sweep, key: key)
-    let staging = target + ".tmp-\(FileSystem.processID)"
+    let staging = target + ".tmp-\(FileSystem.processTag)"
     try FileSystem.remove(staging)
     try FileSystem.makeDirectory(staging)
     for file in files {
@@ -92,31 +92,32 @@ package struct SweepCache: Sendable {
     try? FileSystem.remove(entryPath(sweep: sweep, key: key))
   }
 
-  /// Removes `tmp-PID` folders of processes that are gone (runs killed while being stored).
+  /// Removes `tmp-PID@HOST` folders of this host's processes that are gone (runs killed while
+  /// being stored).
   package func removeStaleEntries(sweep: String) {
     let parent = folder + "/sweeps/" + sweep
     for entry in FileSystem.contents(of: parent) {
-      guard let range = entry.range(of: ".tmp-"), let pid = Int32(entry[range.upperBound...]),
-        pid != FileSystem.processID, !FileSystem.processIsAlive(pid)
+      guard let range = entry.range(of: ".tmp-"), FileSystem.isStale(tag: String(entry[range.upperBound...]))
       else { continue }
       try? FileSystem.remove(parent + "/" + entry)
     }
   }
 
-  /// Writes the notebook text that worker processes run, under `jobs/PID/`; returns its path.
+  /// Writes the notebook text that worker processes run, under `jobs/PID@HOST/`; returns its path.
   package func spool(text: String, name: String) throws(NotebookError) -> String {
-    let folder = self.folder + "/jobs/\(FileSystem.processID)"
+    let folder = self.folder + "/jobs/\(FileSystem.processTag)"
     try FileSystem.makeDirectory(folder)
     let path = folder + "/" + name
     try FileSystem.writeFile(Array(text.utf8), to: path, sync: false)
     return path
   }
 
-  /// Removes this process's `jobs/PID/` folder, and those of processes that are gone.
+  /// Removes this process's `jobs/PID@HOST/` folder, and those of this host's processes that are
+  /// gone.
   package func removeJobs() {
     let parent = folder + "/jobs"
     for entry in FileSystem.contents(of: parent) {
-      guard let pid = Int32(entry), pid == FileSystem.processID || !FileSystem.processIsAlive(pid) else { continue }
+      guard entry == FileSystem.processTag || FileSystem.isStale(tag: entry) else { continue }
       try? FileSystem.remove(parent + "/" + entry)
     }
     if FileSystem.contents(of: parent).isEmpty { try? FileSystem.remove(parent) }

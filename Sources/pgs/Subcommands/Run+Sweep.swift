@@ -39,7 +39,7 @@ extension PGSCommand.Run {
     let overrides = try resolvedOverrides(notebook)
     let target = out ?? NotebookJob.defaultOutputFolder(forScript: notebook.path)
     let cache = SweepCache(outputFolder: target)
-    let scratch = cache.folder + "/jobs/\(getpid())"
+    let scratch = cache.folder + "/jobs/\(FileSystem.processTag)"
     defer { try? FileManager.default.removeItem(atPath: scratch) }
     var runner = NotebookRunner(
       seed: seedOption, overrides: overrides, toolVersion: PGSCommand.configuration.version)
