@@ -6,9 +6,9 @@ import Testing
 /// and weight gradient is computed in an order fixed by the problem size, whatever the thread
 /// count (so `--jobs` workers with fewer threads reproduce a single process exactly).
 @Suite struct ParallelTests {
-  func convPass(threads: Int, size: Int) -> (y: [Float], dx: [Float], dw: [Float]) {
+  func convPass(threads: Int, size: Int, batch: Int = 6) -> (y: [Float], dx: [Float], dw: [Float]) {
     Parallel.withThreads(threads) {
-      let x = randomTensor([6, 3, size, size], seed: 30)
+      let x = randomTensor([batch, 3, size, size], seed: 30)
       x.requiresGrad = true
       let w = randomTensor([5, 3, 3, 3], seed: 31)
       w.requiresGrad = true
@@ -27,6 +27,26 @@ import Testing
     #expect(one.dx == two.dx)
     // Weight gradients add partial sums of fixed groups of items, whatever the thread count.
     #expect(one.dw == two.dw)
+  }
+
+  /// Batches that do not split evenly into the weight-gradient groups (10, 12, 20 items).
+  @Test(arguments: [1, 9, 10, 12, 20])
+  func unevenBatchesGroupEveryItemOnce(batch: Int) {
+    let one = convPass(threads: 1, size: 16, batch: batch)
+    let two = convPass(threads: 2, size: 16, batch: batch)
+    #expect(one.dw == two.dw && one.dx == two.dx)
+    // Every item counted once: the sum of the items' weight gradients computed one at a time.
+    var total = [Double](repeating: 0, count: one.dw.count)
+    for n in 0..<batch {
+      let x = randomTensor([batch, 3, 16, 16], seed: 30).slice(n..<(n + 1))
+      let w = randomTensor([5, 3, 3, 3], seed: 31)
+      w.requiresGrad = true
+      let y = conv2d(x, weight: w, bias: nil, stride: 1, padding: 1)
+      let pooled = maxPool2d(leakyReLU(y, forwardSlope: 0, backwardSlope: 0.3), kernel: 2, stride: 2)
+      sum(pooled * pooled).backward()
+      for (i, g) in w.grad!.enumerated() { total[i] += Double(g) }
+    }
+    #expect(isApproximatelyEqual(one.dw, total, relativeTolerance: 1e-4, absoluteTolerance: 1e-4))
   }
 
   @Test func repeatedRunsAreBitIdentical() {

@@ -186,8 +186,9 @@ struct ConvPlan {
   ) {
     let colSize = g.patchSize * plane
     let weightSize = outChannels * g.patchSize
-    let groups = Swift.min(g.batch, weightGradientGroups)
-    let groupSize = (g.batch + groups - 1) / Swift.max(groups, 1)
+    // Groups of ⌈N / min(N, 8)⌉ items; the last may be shorter, none is empty.
+    let groupSize = (g.batch + weightGradientGroups - 1) / weightGradientGroups
+    let groups = (g.batch + groupSize - 1) / groupSize
     Workspace.withBuffer(Swift.max(1, groups * weightSize)) { partials in
       if dw != nil { partials.update(repeating: 0, count: groups * weightSize) }
       Parallel.forEachPart(groups) { groupRange, _ in
