@@ -98,7 +98,11 @@ enum CoreBuiltins {
       guard let builtin = Builtins.named(name) else {
         throw args.error(.name, "no builtin named '\(name)'", at: 0)
       }
-      return .string("\(builtin.signature)\n\(builtin.help)\nexample: \(builtin.example)")
+      var text = "\(builtin.signature)\n\(builtin.help)\nexample: \(builtin.example)"
+      if ModelZoo.names.contains(builtin.name) {
+        text += "\ndefinition (PGS, in the model zoo):\n" + ZooSource.definition(of: builtin.name)
+      }
+      return .string(text)
     },
     Builtin(
       "assert", "assert(condition, message)", arity: 1...2,
