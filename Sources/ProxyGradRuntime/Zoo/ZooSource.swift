@@ -3,8 +3,8 @@ import Foundation
 /// The model zoo's definitions, in PGS. `pgs` ships them inside the binary; `ModelZoo` runs them
 /// in an interpreter of their own and calls them with every argument by name. Shown by
 /// `help("vgg")` and `help("resnet")`, and quoted in docs/language.md (a test keeps the two equal).
-enum ZooSource {
-  static let text = #"""
+public enum ZooSource {
+  public static let text = #"""
 # A VGG-style plain CNN: depth 3×3 convolutions (padding 1) with ReLU, no batch norm, in
 # stages of two; after each stage a 2×2 max pooling (while the image is at least 2 pixels
 # wide) and the width doubles. Then flatten and one linear layer.
