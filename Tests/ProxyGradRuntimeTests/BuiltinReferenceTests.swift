@@ -31,7 +31,7 @@ import Testing
   /// The model zoo section quotes the zoo's PGS definitions as shipped.
   @Test func modelZooSourceIsQuotedInTheDocs() throws {
     let text = try String(contentsOf: Self.docsPath, encoding: .utf8)
-    #expect(text.contains("```\n" + ZooSource.text + "```\n"), "docs/language.md quotes ZooSource.text in its model zoo section")
+    #expect(text.contains("```\n" + ZooSource.text + "\n```\n"), "docs/language.md quotes ZooSource.text in its model zoo section")
   }
 
   @Test func everyBuiltinHasHelpAndAnExampleAndIsDocumented() throws {
