@@ -79,7 +79,7 @@ let package = Package(
     .testTarget(name: "ProxyGradLineEditorTests", dependencies: ["ProxyGradLineEditor"]),
     .testTarget(
       name: "ProxyGradSessionTests", dependencies: ["ProxyGradSession", "ProxyGradTestSupport"]),
-    .testTarget(name: "pgsTests", dependencies: ["pgs"]),
+    .testTarget(name: "pgsTests", dependencies: ["pgs", "pgs-bench"]),
   ],
   swiftLanguageModes: [.v6]
 )

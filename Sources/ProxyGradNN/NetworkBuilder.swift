@@ -117,6 +117,7 @@ struct NetworkBuilder {
         throw NetworkError(
           "\(at): pooling window \(k) does not fit the input \(Shape.describe(shape))")
       }
+      guard k <= 256 else { throw NetworkError("\(at): pooling windows are at most 256 wide, got \(k)") }
       let mode: Pool2d.Mode = if case .maxPool = spec { .max } else { .average }
       return Pool2d(name: name, mode: mode, inputShape: shape, kernelSize: k, stride: s)
     case .flatten:

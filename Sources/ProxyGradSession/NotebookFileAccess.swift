@@ -7,7 +7,7 @@ import ProxyGradRuntime
 /// to the output folder and go into its staging folder, unless `--allow-write` covers the path;
 /// reads of a path the run has written come from the staging folder, other reads from the path
 /// as given. It also encodes `save(tensor, "x.png")` images as `show` renders them.
-package final class NotebookFileAccess: FileAccess, ImageFileEncoder {
+package final class NotebookFileAccess: FileAccess, ImageFileEncoder, ImageFileDecoder {
   private let confinement: WriteConfinement
 
   package init(confinement: WriteConfinement) {
@@ -38,13 +38,10 @@ package final class NotebookFileAccess: FileAccess, ImageFileEncoder {
     return target.path
   }
 
-  package func png(of tensor: Tensor) throws(FileAccessDenied) -> [UInt8] {
-    do throws(NotebookError) {
-      return try PNGCodec.encode(
-        try NotebookImage.rendering(values: tensor.values, shape: tensor.shape))
-    } catch {
-      throw FileAccessDenied(error.description)
-    }
+  package func png(of tensor: Tensor) throws(FileAccessDenied) -> [UInt8] { try ImageFiles.png(of: tensor) }
+
+  package func image(atPath path: String) throws(FileAccessDenied) -> Tensor {
+    try ImageFiles.tensor(atPath: readablePath(path))
   }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ProxyGradNN
 import ProxyGradNotebook
 import ProxyGradRuntime
 import ProxyGradSyntax
@@ -98,9 +99,10 @@ private final class NotebookSession {
         records.append(record)
       }
     }
-    let run = NotebookRun(
+    var run = NotebookRun(
       scriptPath: notebook.path, scriptText: notebook.text, parameters: parameters,
       seed: interpreter.seed, toolVersion: runner.toolVersion, cells: records)
+    run.threads = Parallel.threads
     return NotebookOutcome(
       run: run, diagnostics: diagnostics, errorText: errorText, failedStatically: failedStatically)
   }

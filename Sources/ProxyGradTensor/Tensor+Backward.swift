@@ -3,17 +3,19 @@ extension Tensor {
   /// gradients, accumulating into the leaves' `grad`, then releases the graph.
   ///
   /// Nodes are visited in reverse topological order (one iterative depth-first search, so deep
-  /// graphs do not overflow the stack). Interior nodes drop their parents, pullbacks and
-  /// gradients afterwards: nothing of the step survives but the leaves' gradients.
+  /// graphs do not overflow the stack). Each interior node drops its parents, pullback and
+  /// gradient as soon as its pullback has run, and the walk lets go of it too: an activation
+  /// nobody else holds is freed while the walk goes on, so the peak memory of a training step is
+  /// about its activations, not activations plus all their gradients.
   public func backward() {
     guard requiresGrad else { return }
-    let order = topologicalOrder()
+    var order = topologicalOrder()
     if isLeaf {
       accumulateGradient { g in for i in 0..<count { g[i] += 1 } }
       return
     }
     grad = [Float](repeating: 1, count: count)
-    for node in order.reversed() {
+    while let node = order.popLast() {
       guard let pullback = node.pullback else { continue }
       if let gradOutput = node.grad { pullback(gradOutput) }
       node.pullback = nil

@@ -42,9 +42,11 @@ enum ConvProbe {
 
 /// Resident memory over many training steps: the graph must be released every step.
 enum MemoryProbe {
-  static func run(steps: Int) throws -> [(String, String)] {
-    let net = try Workloads.w1Network(seed: 1)
-    let step = Workloads.trainStep(network: net, batch: 64)
+  /// - Parameters:
+  ///   - large: W1's network and batch; otherwise a tiny network, fast even in a debug build.
+  static func run(steps: Int, large: Bool) throws -> [(String, String)] {
+    let net = large ? try Workloads.w1Network(seed: 1) : try Workloads.tinyNetwork(seed: 1)
+    let step = Workloads.trainStep(network: net, batch: large ? 64 : 8)
     let early = min(1000, steps)
     for _ in 0..<early { step() }
     let before = currentResidentKilobytes()

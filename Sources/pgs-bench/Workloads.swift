@@ -13,6 +13,14 @@ enum Workloads {
       ], seed: seed)
   }
 
+  /// A tiny classifier (1×8×8 → 10) for the memory probe.
+  static func tinyNetwork(seed: UInt64) throws -> Network {
+    try Network(
+      inputShape: [1, 8, 8],
+      layers: [.conv(outChannels: 4, kernel: 3), .leakyReLU(slope: 0), .flatten(), .linear(outFeatures: 10)],
+      seed: seed)
+  }
+
   /// W3's network: conv64 conv64 pool conv128 conv128 pool conv256 pool flatten linear(10), all
   /// 3×3 pad 1 with ReLU, on 3×32×32.
   static func w3Network(seed: UInt64) throws -> Network {

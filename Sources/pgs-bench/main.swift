@@ -15,6 +15,7 @@ struct BenchArguments {
   var warmup = 3
   var reps = 20
   var steps = 10_000
+  var large = false
 
   init(_ args: [String]) throws(BenchError) {
     var it = args.makeIterator()
@@ -31,11 +32,12 @@ struct BenchArguments {
       case "--reps": reps = max(1, try value())
       case "--steps": steps = max(1, try value())
       case "--json": break
+      case "--w1": large = true
       case _ where !arg.hasPrefix("-") && workload.isEmpty: workload = arg
       default: throw BenchError("unknown argument '\(arg)'")
       }
     }
-    guard !workload.isEmpty else { throw BenchError("name a workload: W1, W2, W3, W4, sgemm, memory") }
+    guard !workload.isEmpty else { throw BenchError("name a workload: W1, W2, W3, W4, sgemm, memory [--steps N] [--w1]") }
   }
 }
 
@@ -97,7 +99,7 @@ func run() throws(BenchError) {
       print(json([("workload", "\"sgemm\""), ("threads", "\(args.threads)"), ("gflops", "\(gflops)")]))
       return
     case "memory":
-      let report = try MemoryProbe.run(steps: args.steps)
+      let report = try MemoryProbe.run(steps: args.steps, large: args.large)
       print(json(report))
       return
     default: throw BenchError("unknown workload '\(args.workload)'")

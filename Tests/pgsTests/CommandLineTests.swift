@@ -3,54 +3,11 @@ import Testing
 
 /// End-to-end runs of the built `pgs` binary: stdout, stderr and exit status.
 @Suite struct CommandLineTests {
-  struct Outcome {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
+  typealias Outcome = BuiltBinary.Outcome
 
-  /// The `pgs` executable in the build products folder beside the test bundle.
-  static let binary: URL? = {
-    var candidates: [URL] = []
-    if let argument = CommandLine.arguments.first {
-      candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent())
-    }
-    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-    candidates.append(Bundle.main.bundleURL)
-    for folder in candidates {
-      var url = folder
-      for _ in 0..<4 {
-        let candidate = url.appendingPathComponent("pgs")
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-          return candidate
-        }
-        url = url.deletingLastPathComponent()
-      }
-    }
-    return nil
-  }()
 
   func run(_ arguments: [String], stdin: String? = nil) throws -> Outcome {
-    let binary = try #require(Self.binary, "the pgs binary is built next to the tests")
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    let input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Outcome(
-      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-      stderr: String(decoding: stderr, as: UTF8.self))
+    try BuiltBinary.run(arguments, stdin: stdin)
   }
 
   func script(_ text: String) throws -> URL {

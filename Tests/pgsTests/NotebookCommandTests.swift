@@ -4,57 +4,15 @@ import Testing
 /// End-to-end runs of `pgs run` on notebooks: the report folder, parameters, exit statuses, and
 /// a run killed with SIGKILL.
 @Suite struct NotebookCommandTests {
-  struct Outcome {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
+  typealias Outcome = BuiltBinary.Outcome
 
-  /// The `pgs` executable in the build products folder beside the test bundle.
-  static let binary: URL? = {
-    var candidates: [URL] = []
-    if let argument = CommandLine.arguments.first {
-      candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent())
-    }
-    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-    candidates.append(Bundle.main.bundleURL)
-    for folder in candidates {
-      var url = folder
-      for _ in 0..<4 {
-        let candidate = url.appendingPathComponent("pgs")
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory),
-          !isDirectory.boolValue
-        {
-          return candidate
-        }
-        url = url.deletingLastPathComponent()
-      }
-    }
-    return nil
-  }()
 
   func process(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
-    let process = Process()
-    process.executableURL = try #require(Self.binary, "the pgs binary is built next to the tests")
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    return (process, out, err)
+    try BuiltBinary.start(arguments)
   }
 
   func run(_ arguments: [String]) throws -> Outcome {
-    let (process, out, err) = try process(arguments)
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Outcome(
-      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-      stderr: String(decoding: stderr, as: UTF8.self))
+    try BuiltBinary.run(arguments)
   }
 
   /// A fresh folder holding `nb.pgs`.

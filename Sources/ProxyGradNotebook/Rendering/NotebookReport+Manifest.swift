@@ -42,6 +42,7 @@ extension NotebookReport {
         ])
       ),
       ("seed", seedJSON),
+      ("threads", .int(run.threads)),
       ("parameters", .object(run.parameters.map { ($0.name, $0.value.json) })),
       (
         "overridden_parameters",

@@ -82,6 +82,8 @@ package struct NotebookRun: Equatable, Sendable {
   package var seed: UInt64
   /// The `pgs` version that made the run.
   package var toolVersion: String
+  /// The threads the engine used; results are identical for a given count.
+  package var threads: Int = 1
   package var cells: [CellRecord]
 
   package init(

@@ -100,6 +100,14 @@ enum GradientBuiltins {
       return try checked(objective, ref.network, args)
     },
     Builtin(
+      "layer_mean", "layer_mean(layer)", arity: 1...1,
+      help: "The objective of a whole layer: the mean of its output over channels and positions (DeepDream's objective on that layer).",
+      example: "maximize(layer_mean(net.feat), steps: 64)"
+    ) { args, _ throws(RuntimeError) in
+      let ref = try layerArgument(args)
+      return try checked(.layerMean(layer: ref.name), ref.network, args)
+    },
+    Builtin(
       "tv", "tv()", arity: 0...0,
       help: "Total variation of the input: a regularizer objective, usually subtracted with a small weight.",
       example: "channel(net.feat, 5) - 0.01 * tv()"

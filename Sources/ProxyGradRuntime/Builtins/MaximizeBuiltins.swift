@@ -175,8 +175,15 @@ struct FunctionAscent {
     var best = -Float.infinity, bestStep = 0, deadStart = false, stepsRun = 0
     interpreter.progress?.begin("maximize", total: steps)
     for step in 0...steps {
-      let last = step == steps || interpreter.interrupt.isRaised
-      let (value, gradient) = try valueAndGradient(x, step: step, gradient: !last, args, interpreter)
+      var last = step == steps || interpreter.interrupt.isRaised
+      var value: [Float], gradient: [Float]
+      do throws(RuntimeError) {
+        (value, gradient) = try evaluate(x, step: step, gradient: !last, holdingInterrupt: last, args, interpreter)
+      } catch where error.kind == .interrupted && !last {
+        // Ctrl-C arrived inside the function: this step becomes the last, as between steps.
+        last = true
+        (value, gradient) = try evaluate(x, step: step, gradient: false, holdingInterrupt: true, args, interpreter)
+      }
       let mean = value.reduce(0, +) / Float(max(value.count, 1))
       history.append(.record(RecordBox([("step", .number(Double(step))), ("value", .number(Format.double(mean)))])))
       if mean > best { best = mean; bestStep = step }
@@ -192,7 +199,9 @@ struct FunctionAscent {
       interpreter.progress?.update(completed: stepsRun, detail: "")
     }
     interpreter.progress?.end(completed: stepsRun, detail: "")
-    let final = try valueAndGradient(x, step: stepsRun, gradient: false, args, interpreter).0
+    let final = try evaluate(
+      x, step: stepsRun, gradient: false, holdingInterrupt: interpreter.interrupt.isRaised, args, interpreter
+    ).0
     let finalValue: Value =
       final.count == 1 ? .number(Format.double(final[0])) : .tensor(Tensor(shape: [final.count], values: final))
     var fields: [(String, Value)] = [
@@ -206,6 +215,21 @@ struct FunctionAscent {
       interpreter.output.emit(.text("maximize: note: \(note)\n"))
     }
     return .record(RecordBox(fields))
+  }
+
+  /// ``valueAndGradient(_:step:gradient:_:_:)``; when `holdingInterrupt`, with the interrupt
+  /// flag cleared for the call and raised again after it, so a stopped ascent can still
+  /// evaluate the function for its result (function calls stop at a raised flag), and loops
+  /// around the `maximize` still stop.
+  func evaluate(
+    _ x: Tensor, step: Int, gradient: Bool, holdingInterrupt: Bool, _ args: Arguments, _ interpreter: Interpreter
+  ) throws(RuntimeError) -> ([Float], [Float]) {
+    guard holdingInterrupt else { return try valueAndGradient(x, step: step, gradient: gradient, args, interpreter) }
+    let interrupt = interpreter.interrupt
+    let wasRaised = interrupt.isRaised
+    interrupt.clear()
+    defer { if wasRaised { interrupt.raise() } }
+    return try valueAndGradient(x, step: step, gradient: gradient, args, interpreter)
   }
 
   /// The original value at x and, when asked, the gradient under the rule.

@@ -58,6 +58,17 @@ enum TrainingBuiltins {
       return split(sets, name: "cifar10")
     },
     Builtin(
+      "images", "images(folder)", arity: 1...1,
+      help: "A data set of PNG files in class subfolders (folder/cat/1.png, folder/dog/2.png, ...): classes are the subfolder names in sorted order, images the files in each, sorted. All images must share one size and channel count (grey or RGB; alpha is dropped); pixels are scaled to [-1, 1].",
+      example: "pets = images(\"data/pets\")"
+    ) { args, interpreter throws(RuntimeError) in
+      let folder = interpreter.files.readablePath(try args.string(0))
+      guard let decoder = interpreter.files as? ImageFileDecoder else {
+        throw args.error(.unsupported, "this front end cannot decode image files")
+      }
+      return .dataset(DatasetBox(try ImageFolder.load(folder, decoder: decoder, args), name: "images"))
+    },
+    Builtin(
       "synthetic", "synthetic(count: 1000, classes: 4, size: 12, channels: 1, noise: 0.1, seed: nil)", arity: 0...0,
       labels: ["count", "classes", "size", "channels", "noise", "seed"],
       help: "A seeded data set of simple labelled images (bars, diagonals, rings, crosses, blobs, ...) for tests and offline demos, as a record {train, test, classes}; the test set is a fifth the size of the training set, drawn from another stream.",

@@ -219,3 +219,29 @@ enum Iteration {
     return Int(x)
   }
 }
+
+extension Value {
+  /// The names `value.name` accepts, in the order the REPL offers them for completion.
+  public var fieldNames: [String] {
+    switch self {
+    case .record(let record): return record.keys
+    case .tensor: return ["shape", "rank", "count"]
+    case .network(let network): return network.layers.map(\.name) + ["input_shape", "output_shape", "parameter_count"]
+    case .layer(let ref):
+      return ["name", "kind", "shape", "input_shape"] + (ref.layer?.parameterNames ?? [])
+    case .list, .range: return ["count"]
+    default: return []
+    }
+  }
+
+  /// The value of `self.name`, or nil when there is no such field; never throws.
+  public func field(named name: String) -> Value? {
+    try? Access.field(self, name, span: Access.fieldProbeSpan)
+  }
+}
+
+extension Access {
+  /// A span for field look-ups made outside any script (completion).
+  static let fieldProbeSpan = SourceSpan(SourceFile(path: "<probe>", text: ""), 0..<0)
+}
+

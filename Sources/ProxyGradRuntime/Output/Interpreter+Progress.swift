@@ -23,3 +23,9 @@ public protocol ImageFileEncoder: AnyObject {
   /// PNG bytes of a tensor shaped like `show`'s input.
   func png(of tensor: Tensor) throws(FileAccessDenied) -> [UInt8]
 }
+
+/// Decodes an image file into a tensor `[C, H, W]` with values in [-1, 1]. A front end's
+/// `FileAccess` may adopt it so that `images(folder)` can read PNG files.
+public protocol ImageFileDecoder: AnyObject {
+  func image(atPath path: String) throws(FileAccessDenied) -> Tensor
+}

@@ -96,27 +96,29 @@ enum ConvKernel {
 
 /// Max and average pooling over K×K windows with stride S (no padding).
 enum PoolKernel {
-  /// y[n,c,oy,ox] = max over the window; `argmax` keeps the flat input index of each maximum.
+  /// y[n,c,oy,ox] = max over the window; `argmax` keeps where in its window (ky·K + kx) each
+  /// maximum was: two bytes per output instead of a full index, which matters for the memory of
+  /// a training step.
   static func maxForward(
     _ x: UnsafePointer<Float>, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>,
-    argmax: UnsafeMutablePointer<Int32>
+    argmax: UnsafeMutablePointer<UInt16>
   ) {
-    let oh = g.outputHeight, ow = g.outputWidth
-    Parallel.forEachRange(g.batch * g.channels, costPerItem: oh * ow * g.kernel * g.kernel) { planes in
+    let oh = g.outputHeight, ow = g.outputWidth, k = g.kernel
+    Parallel.forEachRange(g.batch * g.channels, costPerItem: oh * ow * k * k) { planes in
       for plane in planes {
         let src = plane * g.height * g.width
         let dst = plane * oh * ow
-        if g.kernel == 2 && g.stride == 2 {
+        if k == 2 && g.stride == 2 {
           for oy in 0..<oh {
             for ox in 0..<ow {
               let i = src + 2 * oy * g.width + 2 * ox
               // First maximum in window order: (0,0), (0,1), (1,0), (1,1).
-              var best = x[i], bestIndex = i
-              if x[i + 1] > best { best = x[i + 1]; bestIndex = i + 1 }
-              if x[i + g.width] > best { best = x[i + g.width]; bestIndex = i + g.width }
-              if x[i + g.width + 1] > best { best = x[i + g.width + 1]; bestIndex = i + g.width + 1 }
+              var best = x[i], at: UInt16 = 0
+              if x[i + 1] > best { best = x[i + 1]; at = 1 }
+              if x[i + g.width] > best { best = x[i + g.width]; at = 2 }
+              if x[i + g.width + 1] > best { best = x[i + g.width + 1]; at = 3 }
               y[dst + oy * ow + ox] = best
-              argmax[dst + oy * ow + ox] = Int32(bestIndex)
+              argmax[dst + oy * ow + ox] = at
             }
           }
           continue
@@ -124,31 +126,39 @@ enum PoolKernel {
         for oy in 0..<oh {
           for ox in 0..<ow {
             var best = -Float.infinity
-            var bestIndex = src + oy * g.stride * g.width + ox * g.stride
-            for ky in 0..<g.kernel {
+            var at = 0
+            for ky in 0..<k {
               let row = src + (oy * g.stride + ky) * g.width + ox * g.stride
-              for kx in 0..<g.kernel where x[row + kx] > best {
+              for kx in 0..<k where x[row + kx] > best {
                 best = x[row + kx]
-                bestIndex = row + kx
+                at = ky * k + kx
               }
             }
             y[dst + oy * ow + ox] = best
-            argmax[dst + oy * ow + ox] = Int32(bestIndex)
+            argmax[dst + oy * ow + ox] = UInt16(at)
           }
         }
       }
     }
   }
 
-  /// gradX[argmax[i]] += gradY[i], parallel over planes (a window never leaves its plane).
+  /// gradX[window position of argmax[i]] += gradY[i], parallel over planes (a window never
+  /// leaves its plane).
   static func maxBackward(
-    _ gradY: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, _ g: ConvGeometry,
+    _ gradY: UnsafePointer<Float>, argmax: UnsafePointer<UInt16>, _ g: ConvGeometry,
     gradX: UnsafeMutablePointer<Float>
   ) {
-    let plane = g.outputHeight * g.outputWidth
-    Parallel.forEachRange(g.batch * g.channels, costPerItem: plane) { planes in
+    let oh = g.outputHeight, ow = g.outputWidth, k = g.kernel
+    Parallel.forEachRange(g.batch * g.channels, costPerItem: oh * ow) { planes in
       for p in planes {
-        for i in (p * plane)..<((p + 1) * plane) { gradX[Int(argmax[i])] += gradY[i] }
+        let src = p * g.height * g.width
+        for oy in 0..<oh {
+          for ox in 0..<ow {
+            let i = (p * oh + oy) * ow + ox
+            let at = Int(argmax[i])
+            gradX[src + (oy * g.stride + at / k) * g.width + ox * g.stride + at % k] += gradY[i]
+          }
+        }
       }
     }
   }

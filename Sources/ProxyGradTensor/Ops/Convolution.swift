@@ -247,13 +247,13 @@ struct ConvPlan {
 /// the first maximum of each window.
 /// - Saves: the index of each window's maximum.
 public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int) -> Tensor {
-  precondition(x.rank == 4 && kernel >= 1 && stride >= 1, "maxPool2d shapes")
+  precondition(x.rank == 4 && kernel >= 1 && kernel <= 256 && stride >= 1, "maxPool2d shapes")
   let g = ConvGeometry(
     batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
     kernel: kernel, stride: stride, padding: 0)
   precondition(g.outputHeight > 0 && g.outputWidth > 0, "maxPool2d window larger than input")
   let n = g.batch * g.channels * g.planeSize
-  var argmax = [Int32](repeating: 0, count: n)
+  var argmax = [UInt16](repeating: 0, count: n)
   let out = [Float].uninitialized(n) { po in
     x.values.withUnsafeBufferPointer { px in
       argmax.withUnsafeMutableBufferPointer { pa in

@@ -47,7 +47,11 @@ extension PGSCommand {
     /// The seed a plain script runs with.
     var seed: UInt64 { seedOption ?? 0 }
 
+    @Option(help: "Threads for tensor work (default: PGS_THREADS, else every core); results are identical for a given count.")
+    var threads: Int?
+
     func run() throws {
+      EngineThreads.configure(threads)
       let source = try ScriptSource.load(file)
       let notebook = Notebook(path: source.path, text: source.text)
       let asNotebook = out != nil || !parameters.isEmpty || !allowWrite.isEmpty
@@ -128,6 +132,7 @@ enum ScriptRunner {
   /// - Returns: the exit status: 0, 65 (static errors) or 70 (runtime error).
   static func run(_ source: SourceFile, seed: UInt64, output: OutputSink) -> Int32 {
     let interpreter = Interpreter(output: output, seed: seed)
+    interpreter.files = ScriptFileAccess()
     let (program, diagnostics) = interpreter.check(source)
     guard let program else {
       StandardError.write(DiagnosticRenderer().render(diagnostics))

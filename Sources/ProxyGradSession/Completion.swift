@@ -1,0 +1,134 @@
+import ProxyGradRuntime
+import ProxyGradSyntax
+
+extension REPLSession {
+  /// Tab completion for the REPL: keywords, builtins, names in scope, fields and layer names
+  /// after a `.`, and `:` commands. Inside strings, comments and the argument of `:load` it
+  /// proposes nothing, so a file path completer placed before it answers there.
+  ///
+  /// Positions are counted in `Character`s, as the line editor counts them.
+  /// - Parameters:
+  ///   - line: the whole line being edited.
+  ///   - cursor: the cursor position in `Character`s.
+  /// - Returns: where the word being completed starts, and its full replacements, sorted.
+  public func completions(line: String, cursor: Int) -> (wordStart: Int, candidates: [String]) {
+    REPLCompleter(session: self).complete(Array(line.prefix(max(0, cursor))))
+  }
+}
+
+/// The completion logic behind ``REPLSession/completions(line:cursor:)``.
+struct REPLCompleter {
+  let session: REPLSession
+
+  typealias Answer = (wordStart: Int, candidates: [String])
+  static let nothing: Answer = (0, [])
+
+  func complete(_ before: [Character]) -> Answer {
+    var offset = 0
+    if !session.needsMoreInput {
+      while offset < before.count, before[offset] == " " || before[offset] == "\t" { offset += 1 }
+      if offset < before.count, before[offset] == ":" {
+        guard let space = before[offset...].firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+          return commandNames(before, from: offset)
+        }
+        // Only `:time` takes code; `:load` takes a path, which the file completer handles.
+        guard MetaCommand.named(String(before[offset..<space]))?.name == ":time" else { return Self.nothing }
+        offset = space + 1
+      } else if offset < before.count, before[offset] == "?" {
+        offset += 1
+      }
+    }
+    guard !Self.isInStringOrComment(before[offset...]) else { return Self.nothing }
+    return code(before)
+  }
+
+  // MARK: - Commands
+
+  /// Completes the command word itself (`:lo⇥`).
+  func commandNames(_ before: [Character], from start: Int) -> Answer {
+    let word = String(before[start...])
+    let names = MetaCommand.all.map(\.name).filter { $0.hasPrefix(word) }
+    return (start, names)
+  }
+
+  // MARK: - Code
+
+  func code(_ before: [Character]) -> Answer {
+    var start = before.count
+    while start > 0, Self.isIdentifier(before[start - 1]) { start -= 1 }
+    let word = String(before[start...])
+    if let first = word.first, first.isNumber { return Self.nothing }
+    if start > 0, before[start - 1] == "." {
+      guard start < 2 || before[start - 2] != "." else { return Self.nothing }
+      guard let base = value(ofChainEndingAt: start - 1, in: before) else { return Self.nothing }
+      return (start, base.fieldNames.filter { $0.hasPrefix(word) })
+    }
+    guard !word.isEmpty else { return Self.nothing }
+    return (start, names(startingWith: word))
+  }
+
+  /// Every keyword, builtin, global and name typed in the unfinished statement that starts
+  /// with `prefix`, sorted.
+  func names(startingWith prefix: String) -> [String] {
+    var names = Set(Token.keywordNames)
+    names.formUnion(Builtins.names)
+    names.formUnion(session.interpreter.globals.names.filter { session.interpreter.global($0) != nil })
+    names.formUnion(pendingIdentifiers())
+    return names.filter { $0.hasPrefix(prefix) }.sorted()
+  }
+
+  func pendingIdentifiers() -> [String] {
+    guard session.needsMoreInput else { return [] }
+    let file = SourceFile(path: REPLSession.inputPath, text: session.pendingLines.joined(separator: "\n"))
+    return Lexer.tokenize(file).tokens.filter { $0.kind == .identifier }.map(\.lexeme)
+  }
+
+  /// The value of `a.b.c` where `dot` is the position of the `.` after `c`: a global, then
+  /// fields. Nothing is evaluated beyond field look-ups, so completion has no side effects.
+  func value(ofChainEndingAt dot: Int, in before: [Character]) -> Value? {
+    var names: [String] = []
+    var end = dot
+    while true {
+      var start = end
+      while start > 0, Self.isIdentifier(before[start - 1]) { start -= 1 }
+      guard start < end, !before[start].isNumber else { return nil }
+      names.insert(String(before[start..<end]), at: 0)
+      guard start > 0, before[start - 1] == "." else { break }
+      end = start - 1
+    }
+    guard var value = session.interpreter.global(names[0]) else { return nil }
+    for name in names.dropFirst() {
+      guard let next = value.field(named: name) else { return nil }
+      value = next
+    }
+    return value
+  }
+
+  // MARK: - Lexical
+
+  static func isIdentifier(_ c: Character) -> Bool {
+    c == "_" || (c.isASCII && (c.isLetter || c.isNumber))
+  }
+
+  /// Whether the end of `text` is inside a string literal or a `#` comment.
+  static func isInStringOrComment(_ text: ArraySlice<Character>) -> Bool {
+    var inString = false
+    var escaped = false
+    for c in text {
+      if inString {
+        if escaped {
+          escaped = false
+        } else if c == "\\" {
+          escaped = true
+        } else if c == "\"" {
+          inString = false
+        }
+      } else if c == "\"" {
+        inString = true
+      } else if c == "#" {
+        return true
+      }
+    }
+    return inString
+  }
+}

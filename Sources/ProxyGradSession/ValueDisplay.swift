@@ -1,0 +1,237 @@
+import Foundation
+import ProxyGradNN
+import ProxyGradRuntime
+
+/// How the REPL shows a value: numbers compactly, small tensors in full and large ones as shape
+/// and statistics, networks as a table of layers, records and lists nested (one line when they
+/// fit, indented otherwise), lists of like records as a table.
+public enum ValueDisplay {
+  /// Tensors with at most this many elements are shown in full.
+  public static let fullTensorLimit = 64
+  /// Lists longer than this show their head and tail only.
+  public static let listLimit = 20
+
+  /// The text the REPL echoes for `value`, without a final newline.
+  /// - Parameters:
+  ///   - value: the value to show.
+  ///   - width: the line width nested values try to fit in.
+  /// - Returns: one or more lines.
+  public static func render(_ value: Value, width: Int = 80) -> String {
+    lines(value, width: width, depth: 0).joined(separator: "\n")
+  }
+
+  // MARK: - Blocks
+
+  static func lines(_ value: Value, width: Int, depth: Int) -> [String] {
+    if let line = inline(value, depth: depth), line.count <= width { return [line] }
+    switch value {
+    case .tensor(let t): return tensorLines(t)
+    case .network(let network): return networkLines(network)
+    case .list(let list):
+      if let table = recordTable(list.items) { return table }
+      if let line = scalarList(list.items, width: width) { return [line] }
+      return nested(open: "[", close: "]", items: list.items.map { (nil, $0) }, width: width, depth: depth)
+    case .record(let record):
+      return nested(open: "{", close: "}", items: record.fields.map { ($0.0, $0.1) }, width: width, depth: depth)
+    default:
+      return [inline(value, depth: depth) ?? Format.describe(value)]
+    }
+  }
+
+  /// Items one per line, indented two spaces; long lists keep their head and tail.
+  static func nested(open: String, close: String, items: [(String?, Value)], width: Int, depth: Int) -> [String] {
+    guard depth < 6 else { return [open + "..." + close] }
+    var out = [open]
+    let shown = elided(items)
+    for (index, item) in shown.enumerated() {
+      guard let (key, value) = item else {
+        out.append("  ... \(items.count - listLimit) more")
+        continue
+      }
+      var block = lines(value, width: width - 2 - (key.map { $0.count + 2 } ?? 0), depth: depth + 1)
+      if let key { block[0] = key + ": " + block[0] }
+      if index < shown.count - 1 { block[block.count - 1] += "," }
+      out += block.map { "  " + $0 }
+    }
+    out.append(close)
+    return out
+  }
+
+  /// The first `listLimit - 2` items, a gap (nil), and the last two, when there are too many.
+  static func elided<T>(_ items: [T]) -> [T?] {
+    guard items.count > listLimit else { return items.map { $0 } }
+    return items.prefix(listLimit - 2).map { $0 } + [nil] + items.suffix(2).map { $0 }
+  }
+
+  /// A list of numbers, bools and short strings on one line: as many leading items as fit,
+  /// `...`, and the last two. Nil when an item is not such a scalar.
+  static func scalarList(_ items: [Value], width: Int) -> String? {
+    var texts: [String] = []
+    for item in items {
+      switch item {
+      case .number, .bool, .none: texts.append(Format.describe(item))
+      case .string(let s) where s.count <= 40: texts.append(Format.describe(item))
+      default: return nil
+      }
+    }
+    let suffix = " (\(items.count) items)"
+    let tail = texts.suffix(2).joined(separator: ", ")
+    var line = "["
+    for (index, text) in texts.enumerated() {
+      let separator = index == 0 ? "" : ", "
+      let closing = index == texts.count - 1 ? "]" : ", ..., " + tail + "]" + suffix
+      if line.count + separator.count + text.count + closing.count > width, index >= 1, index < texts.count - 2 {
+        return line + ", ..., " + tail + "]" + suffix
+      }
+      line += separator + text
+    }
+    return line + "]"
+  }
+
+  // MARK: - One line
+
+  /// The value on one line, or nil when it only reads well as a block (networks, large
+  /// tensors inside containers are summarised instead).
+  static func inline(_ value: Value, depth: Int) -> String? {
+    switch value {
+    case .network: return depth == 0 ? nil : Format.describe(value)
+    case .tensor(let t):
+      if t.count <= fullTensorLimit { return Format.describe(value) }
+      return depth == 0 ? nil : tensorSummary(t)
+    case .list(let list):
+      guard depth < 6 else { return "[...]" }
+      let parts = elided(list.items).map { item in item.map { inline($0, depth: depth + 1) ?? "..." } ?? "..." }
+      let more = list.items.count > listLimit ? " (\(list.items.count) items)" : ""
+      return "[" + parts.joined(separator: ", ") + "]" + more
+    case .record(let record):
+      guard depth < 6 else { return "{...}" }
+      let parts = record.fields.map { "\($0.0): \(inline($0.1, depth: depth + 1) ?? "...")" }
+      return "{" + parts.joined(separator: ", ") + "}"
+    default:
+      return Format.describe(value)
+    }
+  }
+
+  // MARK: - Tensors
+
+  /// `tensor [64, 1, 28, 28]  min -1  max 1  mean 0.0123  std 0.5`.
+  static func tensorSummary(_ t: Tensor) -> String {
+    let values = t.values
+    var finite: [Float] = []
+    finite.reserveCapacity(values.count)
+    for x in values where x.isFinite { finite.append(x) }
+    var text = "tensor \(Format.shape(t.shape))"
+    if let low = finite.min(), let high = finite.max() {
+      let mean = finite.reduce(0.0) { $0 + Double($1) } / Double(finite.count)
+      let variance = finite.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(finite.count)
+      text += "  min \(compact(Double(low)))  max \(compact(Double(high)))"
+      text += "  mean \(compact(mean))  std \(compact(variance.squareRoot()))"
+    }
+    let bad = values.count - finite.count
+    if bad > 0 { text += "  (\(bad) not finite)" }
+    return text
+  }
+
+  /// A small tensor too wide for one line: one row per line; a large one: its summary.
+  static func tensorLines(_ t: Tensor) -> [String] {
+    guard t.count <= fullTensorLimit, t.rank == 2 else { return [tensorSummary(t)] }
+    let columns = t.shape[1]
+    let cells = t.values.map { Format.float($0) }
+    let width = cells.map(\.count).max() ?? 1
+    var out = ["tensor \(Format.shape(t.shape))"]
+    for row in 0..<t.shape[0] {
+      let items = cells[row * columns..<(row + 1) * columns].map { (cell: String) -> String in
+        String(repeating: " ", count: width - cell.count) + cell
+      }
+      out.append("  [" + items.joined(separator: ", ") + "]")
+    }
+    return out
+  }
+
+  /// Four significant digits; integers as they are.
+  static func compact(_ x: Double) -> String {
+    if x == x.rounded(), abs(x) < 1e6 { return Format.number(x) }
+    let magnitude = abs(x)
+    if magnitude >= 1e-3 && magnitude < 1e6 {
+      let text = String(format: "%.4g", x)
+      return text
+    }
+    return String(format: "%.3e", x)
+  }
+
+  // MARK: - Networks and tables
+
+  /// A header line and a table of layers: name, layer, output shape, parameters.
+  static func networkLines(_ network: Network) -> [String] {
+    let header =
+      "network: input \(Format.shape(network.inputShape)) -> output \(Format.shape(network.outputShape)), "
+      + "\(network.layers.count) layers, \(grouped(network.parameterCount)) parameters"
+    let rows = network.layers.map { layer in
+      [layer.name, layer.summary, Format.shape(layer.outputShape), grouped(layer.parameterCount)]
+    }
+    let body = table(columns: ["name", "layer", "output", "parameters"], rows: rows)
+    return [header] + body.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "  " + $0 }
+  }
+
+  /// A list of records with the same keys and one-line values, as a table; long ones keep
+  /// their head and tail. Nil for anything else.
+  static func recordTable(_ items: [Value]) -> [String]? {
+    guard items.count >= 2, case .record(let first) = items[0], !first.keys.isEmpty else { return nil }
+    var rows: [[String]] = []
+    for item in elided(items) {
+      guard let item else {
+        rows.append(first.keys.map { _ in "..." })
+        continue
+      }
+      guard case .record(let record) = item, record.keys == first.keys else { return nil }
+      rows.append(record.values.map { inline($0, depth: 1) ?? "..." })
+    }
+    let body = table(columns: first.keys, rows: rows)
+    var out = body.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    if items.count > listLimit { out.append("(\(items.count) rows)") }
+    return out
+  }
+
+  /// `1234567` as `1,234,567`.
+  static func grouped(_ n: Int) -> String {
+    let digits = String(abs(n))
+    var out = ""
+    for (i, c) in digits.enumerated() {
+      if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+      out.append(c)
+    }
+    return n < 0 ? "-" + out : out
+  }
+
+  /// Columns padded to their widest cell, numbers right-aligned; ends with a newline.
+  /// - Parameters:
+  ///   - columns: the header.
+  ///   - rows: the cells, row by row.
+  /// - Returns: the table's lines.
+  public static func table(columns: [String], rows: [[String]]) -> String {
+    var widths = columns.map(\.count)
+    for row in rows {
+      for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+    }
+    let numericColumns = columns.indices.map { i in
+      !rows.isEmpty && rows.allSatisfy { i >= $0.count || isNumeric($0[i]) || $0[i] == "..." || $0[i].isEmpty }
+    }
+    func line(_ cells: [String], header: Bool) -> String {
+      var text = ""
+      for (i, cell) in cells.enumerated() where i < widths.count {
+        let pad = String(repeating: " ", count: widths[i] - cell.count)
+        let numeric = header ? numericColumns[i] : isNumeric(cell)
+        text += (i > 0 ? "  " : "") + (numeric ? pad + cell : cell + pad)
+      }
+      while text.last == " " { text.removeLast() }
+      return text
+    }
+    return ([line(columns, header: true)] + rows.map { line($0, header: false) }).joined(separator: "\n") + "\n"
+  }
+
+  /// Whether a cell reads as a number (`1,234`, `-0.5`), which tables right-align.
+  static func isNumeric(_ cell: String) -> Bool {
+    guard let first = cell.first, first.isNumber || first == "-" else { return false }
+    return Double(cell.replacingOccurrences(of: ",", with: "")) != nil
+  }
+}
