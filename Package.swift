@@ -16,6 +16,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     // MARK: - System libraries
@@ -31,6 +32,9 @@ let package = Package(
     .systemLibrary(
       name: "CPNG", pkgConfig: "libpng",
       providers: [.apt(["libpng-dev", "zlib1g-dev"])]),
+    .systemLibrary(
+      name: "CZMQ", pkgConfig: "libzmq",
+      providers: [.apt(["libzmq3-dev"])]),
 
     // MARK: - Engine
     .target(name: "ProxyGradTensor", dependencies: ["CBLAS"], swiftSettings: speed),
@@ -48,12 +52,18 @@ let package = Package(
       name: "ProxyGradSession",
       dependencies: ["ProxyGradRuntime", "ProxyGradNotebook"]),
     .target(name: "ProxyGradLineEditor", dependencies: ["CEditLine"]),
+    .target(
+      name: "ProxyGradKernel",
+      dependencies: [
+        "ProxyGradSession", "ProxyGradNotebook", "ProxyGradRuntime", "ProxyGradSyntax", "CZMQ",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
 
     // MARK: - Executables
     .executableTarget(
       name: "pgs",
       dependencies: [
-        "ProxyGradSession", "ProxyGradLineEditor",
+        "ProxyGradSession", "ProxyGradLineEditor", "ProxyGradKernel",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -79,6 +89,8 @@ let package = Package(
     .testTarget(name: "ProxyGradLineEditorTests", dependencies: ["ProxyGradLineEditor"]),
     .testTarget(
       name: "ProxyGradSessionTests", dependencies: ["ProxyGradSession", "ProxyGradTestSupport"]),
+    .testTarget(
+      name: "ProxyGradKernelTests", dependencies: ["ProxyGradKernel", "ProxyGradTestSupport"]),
     .testTarget(name: "pgsTests", dependencies: ["pgs", "pgs-bench"]),
   ],
   swiftLanguageModes: [.v6]

@@ -64,6 +64,9 @@ package struct NotebookJob {
         reservedNames: NotebookReport.reservedNames(notebookName: name)))
     var runner = self.runner
     runner.files = files
+    runner.outputFolder = folder.target
+    runner.writeFile = { (file) throws(NotebookError) in try folder.write(file) }
+    if runner.sweepOptions.cache == nil { runner.sweepOptions.cache = SweepCache(outputFolder: folder.target) }
     let outcome = runner.run(notebook)
     do {
       try folder.finish(with: try NotebookReport(run: outcome.run))

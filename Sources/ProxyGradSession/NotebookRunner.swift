@@ -14,6 +14,8 @@ package struct NotebookOutcome {
   package var errorText: String?
   /// Whether the failing cell failed to parse or resolve rather than at run time.
   package var failedStatically: Bool
+  /// In a sweep worker process: its runs are done (the run stopped on purpose after them).
+  package var sweepWorkerFinished = false
 
   /// 0 when every cell ran, 65 for syntax and name errors, 70 for a runtime error.
   package var exitStatus: Int32 {
@@ -38,6 +40,12 @@ package struct NotebookRunner {
   package var progress: ProgressSink?
   /// Seconds on a monotonic clock, for the manifest's durations.
   package var clock: @Sendable () -> Double
+  /// How sweeps run: jobs, cache, `--fresh`, worker task (see `NotebookSweepHost`).
+  package var sweepOptions = SweepOptions()
+  /// The output folder as the user sees it, and the writer of files into its staging folder;
+  /// sweeps write `sweeps/NAME/` through it.
+  package var outputFolder: String?
+  package var writeFile: (@Sendable (ReportFile) throws(NotebookError) -> Void)?
 
   package init(
     seed: UInt64? = nil, overrides: [(name: String, value: ParameterValue)] = [],
@@ -75,6 +83,7 @@ private final class NotebookSession {
   var parameters: [RunParameter] = []
   var errorText: String?
   var failedStatically = false
+  let sweepHost: NotebookSweepHost
 
   init(runner: NotebookRunner, notebook: Notebook) {
     self.runner = runner
@@ -82,6 +91,10 @@ private final class NotebookSession {
     interpreter = Interpreter(output: collector, seed: runner.seed ?? 0)
     interpreter.files = runner.files ?? NoOutputFolderAccess()
     interpreter.progress = runner.progress
+    sweepHost = NotebookSweepHost(
+      options: runner.sweepOptions, notebook: notebook, outputFolder: runner.outputFolder,
+      write: runner.writeFile, progress: runner.progress)
+    interpreter.sweepHost = sweepHost
   }
 
   func run() -> NotebookOutcome {
@@ -103,8 +116,10 @@ private final class NotebookSession {
       scriptPath: notebook.path, scriptText: notebook.text, parameters: parameters,
       seed: interpreter.seed, toolVersion: runner.toolVersion, cells: records)
     run.threads = Parallel.threads
-    return NotebookOutcome(
+    var outcome = NotebookOutcome(
       run: run, diagnostics: diagnostics, errorText: errorText, failedStatically: failedStatically)
+    outcome.sweepWorkerFinished = sweepHost.workerFinished
+    return outcome
   }
 
   // MARK: - Cells
@@ -112,6 +127,9 @@ private final class NotebookSession {
   func runCell(_ index: Int) -> CellRecord {
     let cell = notebook.cells[index]
     let start = runner.clock()
+    sweepHost.cellIndex = index
+    sweepHost.context = "tool \(runner.toolVersion)\nseed \(interpreter.seed)\n"
+      + runner.overrides.map { "-p \($0.name)=\($0.value.sourceText)\n" }.joined()
     var error = execute(notebook.sourceFile(ofCell: index))
     if error == nil && cell.kind == .parameters && index == notebook.parametersCellIndex {
       applyParameters(index)
@@ -186,29 +204,7 @@ private final class NotebookSession {
 
   // MARK: - Errors
 
-  /// A runtime error as a cell output: `line:col: message`, then the source line with a caret
-  /// and the call trace.
-  static func cellError(_ error: RuntimeError) -> CellError {
-    var lines = error.rendered().split(separator: "\n", omittingEmptySubsequences: false)
-      .map(String.init)
-    if lines.last == "" { lines.removeLast() }
-    guard let span = error.span else {
-      return CellError(name: "RuntimeError", message: error.message, details: Array(lines.dropFirst()))
-    }
-    let (line, column) = span.location
-    return CellError(
-      name: "RuntimeError", message: "\(line):\(column): \(error.message)",
-      details: Array(lines.dropFirst()))
-  }
+  static func cellError(_ error: RuntimeError) -> CellError { CellError(error) }
 
-  /// Syntax or name errors of a cell: the first as the message, all of them in the details.
-  static func cellError(_ diagnostics: [Diagnostic]) -> CellError {
-    guard let first = diagnostics.first else { return CellError(message: "the cell did not compile") }
-    let (line, column) = first.span.location
-    let name = first.code.rawValue.hasPrefix("E02") ? "NameError" : "SyntaxError"
-    var details = DiagnosticRenderer(showsCodes: true).render(diagnostics)
-      .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    if details.last == "" { details.removeLast() }
-    return CellError(name: name, message: "\(line):\(column): \(first.message)", details: details)
-  }
+  static func cellError(_ diagnostics: [Diagnostic]) -> CellError { CellError(diagnostics) }
 }

@@ -8,7 +8,7 @@ import Foundation
 
 /// Small POSIX helpers behind the atomic writers; every failure becomes a
 /// `NotebookError.fileSystem` naming the path.
-enum FileSystem {
+package enum FileSystem {
   static func errorText(_ code: Int32) -> String {
     String(cString: strerror(code)).lowercased()
   }
@@ -106,4 +106,24 @@ enum FileSystem {
   }
 
   static var processID: Int32 { getpid() }
+
+  /// This machine's host name, for telling apart processes of several nodes that share a folder.
+  static let hostName: String = {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buffer, 255) == 0 else { return "localhost" }
+    let name = String(cString: buffer).filter { $0 != "/" && $0 != "@" }
+    return name.isEmpty ? "localhost" : name
+  }()
+
+  /// `PID@HOST`: names scratch and staging folders so that processes on different nodes of a
+  /// cluster never share one, even with equal process ids.
+  package static var processTag: String { "\(processID)@\(hostName)" }
+
+  /// Whether a folder tagged `PID@HOST` was left by a process that is gone. Only this host's
+  /// processes can be checked; another host's are never judged stale.
+  static func isStale(tag: String) -> Bool {
+    let parts = tag.split(separator: "@", maxSplits: 1)
+    guard parts.count == 2, String(parts[1]) == hostName, let pid = Int32(parts[0]) else { return false }
+    return pid != processID && !processIsAlive(pid)
+  }
 }

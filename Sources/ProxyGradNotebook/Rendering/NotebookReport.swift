@@ -87,7 +87,7 @@ package struct NotebookReport: Sendable {
   package static func reservedNames(notebookName: String) -> Set<String> {
     [
       "index.html", notebookName + ".ipynb", "manifest.json", "metrics.json", "metrics.csv",
-      "images",
+      "images", "sweeps",
     ]
   }
 

@@ -112,14 +112,14 @@ enum OutputBuiltins {
     },
     Builtin(
       "record", "record(name: value, ...)", arity: 0...0, labels: nil,
-      help: "Inside a sweep: records one row of results for the current combination; the row also holds the sweep variables. When the sweep ends, its rows are shown as a table.",
-      example: "sweep slope in [0, 0.3] { record(value: slope * 2) }"
+      help: "Inside a sweep: records one row of results for the current run; the row also holds the sweep variables. A run may record several rows. When the sweep ends, its rows are shown as a table with a summary (mean, std and n of every recorded number over seeds).",
+      example: "sweep slope in [0, 0.3], seed in 1...3 { record(value: slope * seed) }"
     ) { args, interpreter throws(RuntimeError) in
       guard let sweep = interpreter.sweeps.last else {
         throw args.error(.value, "record(...) is only available inside a sweep")
       }
       guard !args.named.isEmpty else { throw args.error(.arity, "expects named values, such as record(activation: a)") }
-      sweep.rows.append(Array(zip(sweep.axes, sweep.current)) + args.named)
+      sweep.rows.append(args.named.map { SweepField($0.0, cell($0.1)) })
       return .none
     },
   ]
@@ -179,17 +179,5 @@ enum OutputBuiltins {
     }
     let rows = records.map { record in columns.map { record[$0].map(cell) ?? .string("") } }
     return (columns, rows)
-  }
-}
-
-extension Interpreter {
-  /// The table of a finished sweep.
-  func emitSweepTable(_ sweep: SweepContext) {
-    var columns: [String] = []
-    for row in sweep.rows { for (key, _) in row where !columns.contains(key) { columns.append(key) } }
-    let rows = sweep.rows.map { row in
-      columns.map { column in row.last { $0.0 == column }.map { OutputBuiltins.cell($0.1) } ?? .string("") }
-    }
-    output.emit(.table(title: "sweep", columns: columns, rows: rows))
   }
 }

@@ -77,8 +77,8 @@ struct Compiler {
         interpreter.returnValue = try code?(f) ?? .none
         throw .returnValue
       }
-    case .sweep(let axes, let body):
-      return sweep(axes, body, span: statement.span)
+    case .sweep(let name, let axes, let options, let body):
+      return sweep(name: name, axes: axes, options: options, body: body, span: statement.span)
     }
   }
 
@@ -244,65 +244,6 @@ struct Compiler {
           }
         }
       }
-      return .none
-    }
-  }
-
-  /// Runs the body for every combination of the axes' values (the first axis outermost) and
-  /// emits the rows recorded with `record(...)` as a table.
-  mutating func sweep(_ axes: [SweepAxis], _ bodyBlock: Block, span: SourceSpan) -> Code {
-    let values = axes.map { expression($0.values) }
-    let spans = axes.map(\.values.span)
-    let stores = axes.map { store($0.variable.name, span: $0.variable.span) }
-    let names = axes.map(\.variable.name)
-    let body = block(bodyBlock.statements)
-    let interpreter = self.interpreter
-    return { f throws(Unwind) in
-      var lists: [[Value]] = []
-      for (code, span) in zip(values, spans) {
-        let iteration = try Iteration.items(try code(f), span: span)
-        if case .range(let low, let upper) = iteration, upper - low > 1_000_000 {
-          throw .error(RuntimeError(.value, "sweep: an axis has \(upper - low) values; at most 1000000", at: span))
-        }
-        let items = iteration.all
-        if items.isEmpty {
-          throw .error(RuntimeError(.value, "sweep: an axis has no values", at: span))
-        }
-        lists.append(items)
-      }
-      let context = SweepContext(axes: names)
-      interpreter.sweeps.append(context)
-      defer { interpreter.sweeps.removeLast() }
-      var counters = Array(repeating: 0, count: lists.count)
-      let total = lists.reduce(1) { $0.multipliedReportingOverflow(by: $1.count).partialValue }
-      try interpreter.reportingProgress("sweep", total: total) { (report) throws(Unwind) in
-        var done = 0
-        sweepLoop: while true {
-          if interpreter.interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
-          context.current = zip(lists, counters).map { $0[$1] }
-          for (store, value) in zip(stores, context.current) { store(f, value) }
-          do throws(Unwind) {
-            _ = try body(f)
-          } catch {
-            switch error {
-            case .breakLoop: break sweepLoop
-            case .continueLoop: break
-            default: throw error
-            }
-          }
-          var axis = lists.count - 1
-          while axis >= 0 {
-            counters[axis] += 1
-            if counters[axis] < lists[axis].count { break }
-            counters[axis] = 0
-            axis -= 1
-          }
-          done += 1
-          report(done)
-          if axis < 0 { break }
-        }
-      }
-      interpreter.emitSweepTable(context)
       return .none
     }
   }

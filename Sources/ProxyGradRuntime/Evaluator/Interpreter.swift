@@ -38,6 +38,9 @@ public final class Interpreter {
   var collectors: [[Value]] = []
   /// Rows recorded by the innermost running sweep.
   var sweeps: [SweepContext] = []
+  /// Runs the points of top-level sweeps (not of sweeps inside a run); nil runs them here, in
+  /// order, and shows their tables as text.
+  public var sweepHost: SweepHost?
   var rng: SplitMix64
   var networkCount: UInt64 = 0
   /// The interpreter holding the model zoo's definitions (see ``ModelZoo``), once used.
@@ -236,10 +239,7 @@ final class ResultBox<T>: @unchecked Sendable {
   var value: T?
 }
 
-/// Rows a running `sweep` collects through `record(...)`.
+/// Rows a running sweep's run collects through `record(...)`.
 final class SweepContext {
-  let axes: [String]
-  var current: [Value] = []
-  var rows: [[(String, Value)]] = []
-  init(axes: [String]) { self.axes = axes }
+  var rows: [[SweepField]] = []
 }

@@ -94,6 +94,11 @@ public final class RecordBox {
     }
   }
   public var fields: [(String, Value)] { Array(zip(keys, values)) }
+  /// Replaces every field (a sweep restoring a record between runs).
+  func replaceFields(_ fields: [(String, Value)]) {
+    keys = fields.map(\.0)
+    values = fields.map(\.1)
+  }
 }
 
 /// `low...high` or `low..<high` over whole numbers.

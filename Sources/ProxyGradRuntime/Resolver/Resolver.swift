@@ -61,6 +61,9 @@ public struct Resolver {
   var bindings: [Int: Binding] = [:]
   var frameSizes: [Int: Int] = [:]
   var loopDepth = 0
+  /// Inside a sweep's body (not crossing function literals or inner loops): `continue` ends
+  /// the run, `break` and `return` are errors.
+  var inSweepBody = false
   var diagnostics = DiagnosticBag()
 
   public init(globals: GlobalTable = GlobalTable()) {
@@ -160,6 +163,12 @@ public struct Resolver {
     case .whileLoop(let condition, let body):
       expression(condition)
       loop(body)
+    case .breakLoop where loopDepth == 0 && inSweepBody:
+      diagnostics.error(
+        .misplacedControlFlow, "'break' cannot stop a sweep; its runs are independent (use stop_on_error: true)",
+        at: statement.span)
+    case .continueLoop where loopDepth == 0 && inSweepBody:
+      break
     case .breakLoop, .continueLoop:
       if loopDepth == 0 {
         let word = statement.kind == .breakLoop ? "break" : "continue"
@@ -167,17 +176,51 @@ public struct Resolver {
       }
     case .returnValue(let value):
       if let value { expression(value) }
-      if scopes.isEmpty {
+      if inSweepBody {
+        diagnostics.error(.misplacedControlFlow, "'return' cannot leave a sweep's run", at: statement.span)
+      } else if scopes.isEmpty {
         diagnostics.error(.misplacedControlFlow, "'return' outside a function", at: statement.span)
       }
-    case .sweep(let axes, let body):
-      for axis in axes {
-        expression(axis.values)
-        assign(axis.variable.name, at: axis.variable.span)
-      }
-      loop(body)
+    case .sweep(_, let axes, let options, let body):
+      sweep(axes, options, body, span: statement.span)
     }
   }
+
+  /// A sweep's body is a scope of its own, entered afresh by every run: its variables and the
+  /// names it assigns first are locals of the run. The axes and options are evaluated outside.
+  mutating func sweep(_ axes: [SweepAxis], _ options: [Argument], _ body: Block, span: SourceSpan) {
+    for axis in axes { expression(axis.values) }
+    for option in options {
+      expression(option.value)
+      if let label = option.label, !Self.sweepOptions.contains(label.name) {
+        diagnostics.error(
+          .unknownArgumentLabel,
+          "sweep has no option named '\(label.name)'; options: \(Self.sweepOptions.joined(separator: ", "))",
+          at: label.span)
+      }
+    }
+    var scope = Scope()
+    var seen: Set<String> = []
+    for axis in axes {
+      if !seen.insert(axis.variable.name).inserted {
+        diagnostics.error(
+          .misplacedControlFlow, "sweep variable '\(axis.variable.name)' appears twice", at: axis.variable.span)
+      }
+      bindings[axis.variable.span.start] = .local(depth: 0, slot: scope.declare(axis.variable.name))
+    }
+    scopes.append(scope)
+    for name in AssignedNames.collect(body.statements) where lookup(name) == nil || lookup(name) == .builtin(name) {
+      _ = scopes[scopes.count - 1].declare(name)
+    }
+    let (savedLoopDepth, savedInSweep) = (loopDepth, inSweepBody)
+    (loopDepth, inSweepBody) = (0, true)
+    block(body)
+    (loopDepth, inSweepBody) = (savedLoopDepth, savedInSweep)
+    scope = scopes.removeLast()
+    frameSizes[span.start] = scope.count
+  }
+
+  static let sweepOptions = ["stop_on_error"]
 
   mutating func loop(_ body: Block) {
     loopDepth += 1
@@ -233,10 +276,10 @@ public struct Resolver {
     for name in AssignedNames.collect(body.statements) where lookup(name) == nil || lookup(name) == .builtin(name) {
       _ = scopes[scopes.count - 1].declare(name)
     }
-    let savedLoopDepth = loopDepth
-    loopDepth = 0
+    let (savedLoopDepth, savedInSweep) = (loopDepth, inSweepBody)
+    (loopDepth, inSweepBody) = (0, false)
     block(body)
-    loopDepth = savedLoopDepth
+    (loopDepth, inSweepBody) = (savedLoopDepth, savedInSweep)
     scope = scopes.removeLast()
     frameSizes[span.start] = scope.count
   }
@@ -291,9 +334,10 @@ enum AssignedNames {
         case .whileLoop(let condition, let body):
           visit(condition)
           visit(body.statements)
-        case .sweep(let axes, let body):
-          for axis in axes { add(axis.variable.name) }
-          visit(body.statements)
+        case .sweep(_, let axes, let options, _):
+          // The body is a scope of its own (see `Resolver.sweep`).
+          for axis in axes { visit(axis.values) }
+          for option in options { visit(option.value) }
         case .expression(let expr):
           visit(expr)
         case .returnValue(let expr):

@@ -22,9 +22,10 @@ extension Stmt: CustomStringConvertible {
     case .breakLoop: return "(break)"
     case .continueLoop: return "(continue)"
     case .returnValue(let value): return value.map { "(return \($0))" } ?? "(return)"
-    case .sweep(let axes, let body):
-      let parts = axes.map { "\($0.variable.name) \($0.values)" }.joined(separator: " ")
-      return "(sweep \(parts) \(body))"
+    case .sweep(let name, let axes, let options, let body):
+      let parts = (name.map { ["\"\($0)\""] } ?? []) + axes.map { "\($0.variable.name) \($0.values)" }
+        + options.map { "\($0.label?.name ?? ""): \($0.value)" }
+      return "(sweep \(parts.joined(separator: " ")) \(body))"
     }
   }
 }

@@ -51,8 +51,9 @@ public indirect enum StmtKind: Equatable, Sendable {
   case breakLoop
   case continueLoop
   case returnValue(Expr?)
-  /// `sweep a in X, b in Y { body }`: the body runs for every combination.
-  case sweep(axes: [SweepAxis], body: Block)
+  /// `sweep "name": a in X, b in Y, stop_on_error: true { body }`: the body runs for every
+  /// combination. The name and the options (`label: value` items among the axes) are optional.
+  case sweep(name: String?, axes: [SweepAxis], options: [Argument], body: Block)
 }
 
 public struct SweepAxis: Equatable, Sendable {

@@ -68,14 +68,27 @@ extension Parser {
 
   mutating func sweepStatement() throws(ParseError) -> Stmt {
     let start = advance().span
+    var name: String?
+    if check(.string) {
+      name = Lexer.stringValue(advance().lexeme)
+      try consume(.colon, "after the sweep's name")
+    }
     var axes: [SweepAxis] = []
+    var options: [Argument] = []
     repeat {
       let variable = try identifier("in sweep")
+      if match(.colon) {
+        options.append(Argument(label: variable, value: try conditionHead()))
+        continue
+      }
       try consume(.inKeyword, "after the sweep variable")
       axes.append(SweepAxis(variable: variable, values: try conditionHead()))
     } while match(.comma)
+    if axes.isEmpty {
+      throw fail(.expectedToken, "expected a sweep variable ('NAME in VALUES'), found \(describe(peek))")
+    }
     let body = try block("after the sweep's values")
-    return Stmt(.sweep(axes: axes, body: body), span(from: start))
+    return Stmt(.sweep(name: name, axes: axes, options: options, body: body), span(from: start))
   }
 
   /// An expression before a `{` body: records and trailing blocks are off at its top level.

@@ -5,7 +5,8 @@
 /// ```
 /// program    = statement* EOF
 /// statement  = "for" NAME "in" expr block | "while" expr block | "break" | "continue"
-///            | "return" expr? | "sweep" NAME "in" expr ("," NAME "in" expr)* block
+///            | "return" expr? | "sweep" (STRING ":")? item ("," item)* block
+///            where item = NAME "in" expr | NAME ":" expr (an option)
 ///            | expr (("=" | "+=" | "-=" | "*=" | "/=") expr)?
 /// expr       = or ;  or = and ("or" and)* ; and = not ("and" not)* ; not = "not" not | compare
 /// compare    = range (("==" | "!=" | "<" | "<=" | ">" | ">=") range)?

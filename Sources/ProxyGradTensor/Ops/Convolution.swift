@@ -7,6 +7,10 @@ let maxColumnFloats = 1 << 21
 /// one GEMM per chunk, whose result is scattered to NCHW.
 let perItemPlaneThreshold = 256
 
+/// The number of partial sums of a per-item convolution's weight gradient (at most one per
+/// item): enough groups for the threads to share, fixed so results do not depend on them.
+let weightGradientGroups = 8
+
 /// 2-D convolution (cross-correlation, as in PyTorch) as im2col + GEMM.
 ///
 /// `x [N, C, H, W]`, `weight [O, C, K, K]`, `bias [O]` → `[N, O, OH, OW]` with
@@ -172,39 +176,45 @@ struct ConvPlan {
     }
   }
 
+  /// Items are split into a fixed number of groups that depends only on the batch size; each
+  /// group sums its items' weight gradients into a partial sum of its own, and the partial sums
+  /// are added in group order. Threads take whole groups, so the result is the same for any
+  /// thread count.
   private func backwardPerItem(
     _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
   ) {
     let colSize = g.patchSize * plane
     let weightSize = outChannels * g.patchSize
-    let parts = Parallel.partCount(g.batch)
-    // Part 0 accumulates into dW itself; the others into partial sums added in part order.
-    Workspace.withBuffer(Swift.max(1, (parts - 1) * weightSize)) { partials in
-      if parts > 1 { partials.update(repeating: 0, count: (parts - 1) * weightSize) }
-      Parallel.forEachPart(g.batch) { items, part in
-        let dwPart = dw.map { part == 0 ? $0 : partials + (part - 1) * weightSize }
+    let groups = Swift.min(g.batch, weightGradientGroups)
+    let groupSize = (g.batch + groups - 1) / Swift.max(groups, 1)
+    Workspace.withBuffer(Swift.max(1, groups * weightSize)) { partials in
+      if dw != nil { partials.update(repeating: 0, count: groups * weightSize) }
+      Parallel.forEachPart(groups) { groupRange, _ in
         Workspace.withBuffer(colSize) { col in
-          for n in items {
-            let dyn = dy + n * outChannels * plane
-            if let dwPart {
-              ConvKernel.im2col(x, g, items: n..<(n + 1), col: col, parallel: false)
-              MatMulKernel.gemm(
-                transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: plane,
-                a: dyn, lda: plane, b: col, ldb: plane, beta: 1, c: dwPart, ldc: g.patchSize)
-            }
-            if let dx {
-              MatMulKernel.gemm(
-                transposeA: true, transposeB: false, m: g.patchSize, n: plane, k: outChannels,
-                a: w, lda: g.patchSize, b: dyn, ldb: plane, beta: 0, c: col, ldc: plane)
-              ConvKernel.col2im(col, g, items: n..<(n + 1), gradX: dx, parallel: false)
+          for group in groupRange {
+            let partial = partials + group * weightSize
+            for n in (group * groupSize)..<Swift.min(g.batch, (group + 1) * groupSize) {
+              let dyn = dy + n * outChannels * plane
+              if dw != nil {
+                ConvKernel.im2col(x, g, items: n..<(n + 1), col: col, parallel: false)
+                MatMulKernel.gemm(
+                  transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: plane,
+                  a: dyn, lda: plane, b: col, ldb: plane, beta: 1, c: partial, ldc: g.patchSize)
+              }
+              if let dx {
+                MatMulKernel.gemm(
+                  transposeA: true, transposeB: false, m: g.patchSize, n: plane, k: outChannels,
+                  a: w, lda: g.patchSize, b: dyn, ldb: plane, beta: 0, c: col, ldc: plane)
+                ConvKernel.col2im(col, g, items: n..<(n + 1), gradX: dx, parallel: false)
+              }
             }
           }
         }
       }
       if let dw {
-        for part in 1..<Swift.max(parts, 1) {
-          let src = partials + (part - 1) * weightSize
+        for group in 0..<groups {
+          let src = partials + group * weightSize
           for i in 0..<weightSize { dw[i] += src[i] }
         }
       }

@@ -16,6 +16,10 @@ extension PGSCommand {
         of index.html. A script without markers runs as a plain script, printing its outputs as \
         text, unless --out, -p or --allow-write is given; then it is a notebook of one cell.
 
+        Sweeps write sweeps/NAME/ into the report folder. Their finished runs are kept in \
+        NAME.out.cache beside it: running again skips them (--fresh recomputes them), and \
+        --jobs N runs the others in N worker processes, with the same results as --jobs 1.
+
         Exit status: 0 on success, 64 on usage errors (such as an unknown parameter), 65 on \
         syntax or name errors (nothing runs), 70 when a cell fails at run time (the report is \
         still written), 73 when the output folder cannot be written.
@@ -44,6 +48,30 @@ extension PGSCommand {
       help: "The seed of random tensors and network weights (default: the notebook's seed parameter, else 0).")
     var seedOption: UInt64?
 
+    @Option(help: "Runs the points of sweeps in this many worker processes (default: 1, in this process).")
+    var jobs: Int = 1
+
+    @Flag(help: "Recomputes every run of every sweep instead of reusing finished runs from the cache.")
+    var fresh = false
+
+    /// Worker mode (started by `--jobs N`): the sweep to run, its points and the spooled notebook.
+    @Option(name: .customLong("sweep-worker"), help: .hidden)
+    var sweepWorker: String?
+    @Option(name: .customLong("sweep-points"), help: .hidden)
+    var sweepPoints: String?
+    @Option(name: .customLong("sweep-source"), help: .hidden)
+    var sweepSource: String?
+
+    @OptionGroup(title: "Slurm")
+    var slurmArguments: SlurmArguments
+
+    func validate() throws {
+      guard (1...256).contains(jobs) else { throw ValidationError("--jobs expects a number from 1 to 256, got \(jobs)") }
+      if (sweepWorker == nil) != (sweepPoints == nil) || (sweepWorker == nil) != (sweepSource == nil) {
+        throw ValidationError("--sweep-worker, --sweep-points and --sweep-source go together")
+      }
+    }
+
     /// The seed a plain script runs with.
     var seed: UInt64 { seedOption ?? 0 }
 
@@ -52,9 +80,12 @@ extension PGSCommand {
 
     func run() throws {
       EngineThreads.configure(threads)
+      if let sweepWorker, let sweepPoints, let sweepSource {
+        return try runWorker(sweep: sweepWorker, points: sweepPoints, source: sweepSource)
+      }
       let source = try ScriptSource.load(file)
       let notebook = Notebook(path: source.path, text: source.text)
-      let asNotebook = out != nil || !parameters.isEmpty || !allowWrite.isEmpty
+      let asNotebook = out != nil || !parameters.isEmpty || !allowWrite.isEmpty || slurmArguments.slurm
         || (file != "-" && notebook.hasCellMarkers)
       guard asNotebook else {
         let seed = self.seed
@@ -71,6 +102,26 @@ extension PGSCommand {
       if file == "-" && out == nil {
         throw ValidationError("a notebook read from standard input needs --out DIR for its report")
       }
+      let overrides = try resolvedOverrides(notebook)
+      let progress = ProgressDisplay(isTerminal: isatty(2) != 0, write: StandardError.write)
+      var runner = NotebookRunner(
+        seed: seedOption, overrides: overrides,
+        toolVersion: PGSCommand.configuration.version, progress: progress)
+      let job = NotebookJob(notebook: notebook, outputFolder: out, allowedWrites: allowWrite, runner: runner)
+      runner.sweepOptions = SweepOptions(
+        jobs: jobs, fresh: fresh, launcher: workerLauncher(outputFolder: job.outputFolder))
+      runner.sweepOptions.slurm = try slurmSettings(notebook, outputFolder: job.outputFolder)
+      var configured = job
+      configured.runner = runner
+      let result = configured.execute()
+      if reportSubmissions(runner.sweepOptions.slurm, outputFolder: job.outputFolder) { return }
+      StandardError.write(result.errorText)
+      if let index = result.indexPath { print(index) }
+      if result.exitStatus != 0 { throw ExitCode(result.exitStatus) }
+    }
+
+    /// The `-p` values checked against the parameters cell, and against `--seed`.
+    func resolvedOverrides(_ notebook: Notebook) throws -> [(name: String, value: ParameterValue)] {
       let overrides: [(name: String, value: ParameterValue)]
       do throws(ParameterError) {
         let assignments = try parameters.map { (text) throws(ParameterError) in try ParameterAssignment(parsing: text) }
@@ -86,15 +137,7 @@ extension PGSCommand {
         StandardError.write("error: --seed \(seed) and -p seed=\(given.value.sourceText) disagree; give the seed once\n")
         throw ExitCode(64)
       }
-      let progress = ProgressDisplay(isTerminal: isatty(2) != 0, write: StandardError.write)
-      let runner = NotebookRunner(
-        seed: seedOption, overrides: overrides,
-        toolVersion: PGSCommand.configuration.version, progress: progress)
-      let job = NotebookJob(notebook: notebook, outputFolder: out, allowedWrites: allowWrite, runner: runner)
-      let result = job.execute()
-      StandardError.write(result.errorText)
-      if let index = result.indexPath { print(index) }
-      if result.exitStatus != 0 { throw ExitCode(result.exitStatus) }
+      return overrides
     }
   }
 }

@@ -1,0 +1,198 @@
+import Foundation
+import ProxyGradNotebook
+import ProxyGradRuntime
+import ProxyGradSession
+import ProxyGradSyntax
+
+/// The language side of the kernel, free of sockets: one interpreter session that cells run
+/// in, with execution counts, history, and the answers to `is_complete`, `complete` and
+/// `inspect`. Outputs go to `publish` as they happen.
+///
+/// Not thread-safe: every call but ``interrupt`` comes from the thread that runs code.
+package final class KernelEngine {
+  /// How a cell ended.
+  package enum Outcome: Equatable {
+    case ok
+    case error(CellError)
+  }
+
+  /// One stored input, numbered by its execution count.
+  package struct HistoryEntry: Equatable {
+    package var line: Int
+    package var input: String
+    package var output: String?
+  }
+
+  /// The session number history entries carry; this kernel keeps one session per process.
+  package static let historySession = 1
+
+  package let interpreter: Interpreter
+  /// The REPL session whose interpreter cells run in; asked for completions and help.
+  private let repl: REPLSession
+  /// Catches the REPL's help text.
+  private let helpText: REPLTranscript
+  /// Receives each output message (`stream`, `display_data`, `execute_result`, `error`).
+  package var publish: (MIMEBundle.Message) -> Void
+  package private(set) var executionCount = 0
+  package private(set) var history: [HistoryEntry] = []
+  private let sink: EngineOutputSink
+
+  /// - Parameters:
+  ///   - seed: the seed of random tensors and network weights, as `pgs run` uses by default.
+  ///   - publish: receives outputs; the kernel sends them on IOPub.
+  package init(seed: UInt64 = 0, publish: @escaping (MIMEBundle.Message) -> Void = { _ in }) {
+    self.publish = publish
+    sink = EngineOutputSink()
+    // The REPL's engine holds the session, so completion and `?name` help are the REPL's own;
+    // cells run in its interpreter with the kernel's outputs and files.
+    let transcript = REPLTranscript()
+    helpText = transcript
+    repl = REPLSession(console: transcript, seed: seed)
+    interpreter = repl.interpreter
+    interpreter.output = sink
+    sink.engine = self
+    interpreter.files = KernelFileAccess()
+    interpreter.progress = ProgressDisplay(
+      isTerminal: true,
+      write: { [weak self] text in
+        self?.emit(MIMEBundle.Message(
+          type: "stream", content: .object([("name", .string("stderr")), ("text", .string(text))])))
+      })
+  }
+
+  /// Whether outputs are dropped (a `silent` request).
+  private var isSilent = false
+  /// The first output that could not be converted (an image libpng refused).
+  private var outputFailure: NotebookError?
+
+  func emit(_ message: MIMEBundle.Message) {
+    if !isSilent { publish(message) }
+  }
+
+  func emit(_ event: OutputEvent) {
+    do throws(NotebookError) {
+      emit(try MIMEBundle.message(for: NotebookOutputCollector.output(of: event)))
+    } catch {
+      if outputFailure == nil { outputFailure = error }
+    }
+  }
+
+  // MARK: - Execute
+
+  /// The execution count the next stored cell gets.
+  package var nextExecutionCount: Int { executionCount + 1 }
+
+  /// Checks and runs a cell in the session; publishes its outputs, then its last value as an
+  /// `execute_result` (or its error as an `error`). State set before an error is kept.
+  /// - Parameters:
+  ///   - silent: publish nothing and count nothing (Jupyter's `silent`).
+  ///   - storeHistory: count the cell and keep it in the history.
+  package func execute(_ code: String, silent: Bool = false, storeHistory: Bool = true) -> Outcome {
+    isSilent = silent
+    defer { isSilent = false }
+    let counts = storeHistory && !silent
+    if counts { executionCount += 1 }
+    let count = executionCount
+    outputFailure = nil
+    var result: String?
+    let outcome = run(code, count: count, result: &result)
+    if case .error(let error) = outcome { emit(MIMEBundle.Message(type: "error", content: MIMEBundle.errorContent(error))) }
+    if counts { history.append(HistoryEntry(line: count, input: code, output: result)) }
+    return outcome
+  }
+
+  private func run(_ code: String, count: Int, result: inout String?) -> Outcome {
+    let file = SourceFile(path: "<cell \(count)>", text: code)
+    let (program, diagnostics) = interpreter.check(file)
+    guard let program else { return .error(CellError(diagnostics)) }
+    let value: Value
+    do throws(RuntimeError) {
+      value = try interpreter.run(program)
+    } catch {
+      var cellError = CellError(error)
+      if error.kind == .interrupted { cellError.name = "Interrupted" }
+      return .error(cellError)
+    }
+    if let failure = outputFailure {
+      return .error(CellError(name: "OutputError", message: failure.description))
+    }
+    if case .expression? = program.program.statements.last?.kind {
+      if case .none = value {} else {
+        let text = Format.describe(value)
+        result = text
+        var message = (try? MIMEBundle.message(for: .result(text)))
+          ?? MIMEBundle.Message(type: "execute_result", content: .object([]))
+        if case .object(var members) = message.content {
+          members.append(("execution_count", .int(count)))
+          message.content = .object(members)
+        }
+        emit(message)
+      }
+    }
+    return .ok
+  }
+
+  // MARK: - Questions about code
+
+  /// The parser's verdict, as `is_complete_reply` words it.
+  package func isComplete(_ code: String) -> (status: String, indent: String?) {
+    if code.allSatisfy(\.isWhitespace) { return ("complete", nil) }
+    switch Parser.isComplete(code) {
+    case .complete: return ("complete", nil)
+    case .incomplete: return ("incomplete", "  ")
+    case .invalid: return ("invalid", nil)
+    }
+  }
+
+  /// Completions of the word before `cursor` (in Unicode scalars, as Jupyter counts since
+  /// protocol 5.2): the REPL's completer, on the cursor's line.
+  package func complete(_ code: String, cursor: Int) -> (matches: [String], start: Int, end: Int) {
+    KernelCompletion.complete(code, cursor: cursor, repl: repl)
+  }
+
+  /// Help for the name at `cursor`, as the REPL's `?name` shows it: a builtin's signature,
+  /// help text and example, or a global's type and value. Nil when there is no such name.
+  package func inspect(_ code: String, cursor: Int) -> String? {
+    guard let name = KernelCompletion.name(in: code, at: cursor) else { return nil }
+    _ = helpText.take()
+    guard case .succeeded = repl.feed("?" + name) else {
+      _ = helpText.take()
+      return nil
+    }
+    return helpText.take().output
+  }
+
+  // MARK: - History
+
+  /// The last `n` stored inputs.
+  package func historyTail(_ n: Int) -> [HistoryEntry] {
+    Array(history.suffix(max(0, n)))
+  }
+
+  /// Inputs numbered `start..<stop` of `session` (0 or negative: this session). A `stop` of 0
+  /// or less means to the end.
+  package func historyRange(session: Int, start: Int, stop: Int) -> [HistoryEntry] {
+    guard session <= 0 || session == Self.historySession else { return [] }
+    return history.filter { $0.line >= start && (stop <= 0 || $0.line < stop) }
+  }
+
+  /// Inputs matching a glob `pattern` (`*`, `?`, `[...]`), the last `n` (0: all), optionally
+  /// each distinct input once (its latest).
+  package func historySearch(pattern: String, n: Int, unique: Bool) -> [HistoryEntry] {
+    var found = history.filter { fnmatch(pattern, $0.input, 0) == 0 }
+    if unique {
+      var seen = Set<String>()
+      found = found.reversed().filter { seen.insert($0.input).inserted }.reversed()
+    }
+    return n > 0 ? Array(found.suffix(n)) : found
+  }
+}
+
+/// Forwards the interpreter's events to its engine.
+private final class EngineOutputSink: OutputSink {
+  weak var engine: KernelEngine?
+
+  func emit(_ event: OutputEvent) {
+    engine?.emit(event)
+  }
+}
