@@ -18,7 +18,7 @@ package enum MIMEBundle {
   /// The message of one output.
   /// - Throws: `NotebookError.pngEncodingFailed` when libpng refuses an image.
   package static func message(for output: CellOutput) throws(NotebookError) -> Message {
-    let plain = ("text/plain", JSONValue.string(plainText(of: output)))
+    let plain = ("text/plain", JSONValue.string(output.plainText))
     switch output {
     case .stream(let text):
       return Message(type: "stream", content: .object([("name", .string("stdout")), ("text", .string(text))]))
@@ -56,20 +56,5 @@ package enum MIMEBundle {
       content: .object([
         ("data", .object(data)), ("metadata", .object(metadata)), ("transient", .object([])),
       ]))
-  }
-
-  /// The plain-text form of an output, as `pgs run` writes it for `text/plain`.
-  package static func plainText(of output: CellOutput) -> String {
-    switch output {
-    case .stream(let text), .result(let text): return text
-    case .image(let image, let caption):
-      let kind = image.channels == 3 ? "RGB" : "gray"
-      let suffix = caption.map { ": \($0)" } ?? ""
-      return "<image \(image.width)×\(image.height) \(kind)\(suffix)>"
-    case .metric(let name, let value): return "\(name): \(NumberFormat.display(value))"
-    case .table(let table): return table.plainText()
-    case .plot(let plot): return plot.summaryText
-    case .error(let error): return "\(error.name): \(error.message)"
-    }
   }
 }

@@ -42,3 +42,21 @@ package struct CellError: Equatable, Sendable {
     self.details = details
   }
 }
+
+extension CellOutput {
+  /// The plain-text form of an output: the ipynb's and the kernel's `text/plain`, and the
+  /// manifest's summary.
+  package var plainText: String {
+    switch self {
+    case .stream(let text), .result(let text): return text
+    case .image(let image, let caption):
+      let kind = image.channels == 3 ? "RGB" : "gray"
+      let suffix = caption.map { ": \($0)" } ?? ""
+      return "<image \(image.width)×\(image.height) \(kind)\(suffix)>"
+    case .metric(let name, let value): return "\(name): \(NumberFormat.display(value))"
+    case .table(let table): return table.plainText()
+    case .plot(let plot): return plot.summaryText
+    case .error(let error): return "\(error.name): \(error.message)"
+    }
+  }
+}

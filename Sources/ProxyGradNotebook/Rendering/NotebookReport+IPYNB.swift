@@ -104,7 +104,7 @@ extension NotebookReport {
   }
 
   private func outputJSON(_ output: CellOutput, key: ImageKey, count: Int?) -> JSONValue {
-    let plain = ("text/plain", Self.lines(plainText(of: output)))
+    let plain = ("text/plain", Self.lines(output.plainText))
     switch output {
     case .stream(let text):
       return .object([

@@ -115,19 +115,4 @@ package struct NotebookReport: Sendable {
       return next
     }
   }
-
-  /// The plain-text form of an output, shared by the ipynb `text/plain` and the manifest.
-  func plainText(of output: CellOutput) -> String {
-    switch output {
-    case .stream(let text), .result(let text): return text
-    case .image(let image, let caption):
-      let kind = image.channels == 3 ? "RGB" : "gray"
-      let suffix = caption.map { ": \($0)" } ?? ""
-      return "<image \(image.width)×\(image.height) \(kind)\(suffix)>"
-    case .metric(let name, let value): return "\(name): \(NumberFormat.display(value))"
-    case .table(let table): return table.plainText()
-    case .plot(let plot): return plot.summaryText
-    case .error(let error): return "\(error.name): \(error.message)"
-    }
-  }
 }
