@@ -50,7 +50,7 @@ public indirect enum Objective: Equatable, Sendable {
 public func validate(_ objective: Objective, network: Network) -> String? {
   func unitCount(_ layer: String) -> Result<(count: Int, shape: [Int]), ObjectiveIssue> {
     guard let l = network.layer(named: layer) else {
-      let names = network.layers.map(\.name).joined(separator: ", ")
+      let names = network.allLayers.map(\.name).joined(separator: ", ")
       return .failure(ObjectiveIssue("no layer named '\(layer)'; the layers are \(names)"))
     }
     return .success((l.outputShape[0], l.outputShape))

@@ -121,7 +121,7 @@ extension REPLSession {
       return .succeeded
     }
     if let builtin = Builtins.named(name) {
-      write("\(builtin.signature)\n\(builtin.help)\nexample: \(builtin.example)\n")
+      write(Builtins.helpText(builtin) + "\n")
       return .succeeded
     }
     if MetaCommand.named(name) != nil || MetaCommand.named(":" + name) != nil {

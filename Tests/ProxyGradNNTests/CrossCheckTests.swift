@@ -3,8 +3,8 @@ import ProxyGradNN
 import ProxyGradTensor
 import Testing
 
-/// Compares the engine with PyTorch on the W1 and (reduced-width) W3 networks of DESIGN §7 for
-/// `plain`, `swap` and `proxy`: logits and loss of the original network, the input gradient of
+/// Compares the engine with PyTorch on the W1 and (reduced-width) W3 networks of DESIGN §7, and
+/// on a residual network with batch norm in evaluation mode, for `plain`, `swap` and `proxy`: logits and loss of the original network, the input gradient of
 /// logit 3 and every weight gradient of the softmax cross-entropy. The golden files come from
 /// `scripts/crosscheck-torch` (docs/crosscheck.md); set CROSSCHECK_REPORT=1 to print the
 /// measured errors.
@@ -46,7 +46,27 @@ import Testing
     ],
     firstActivation: "relu1")
 
-  static let nets = [w1(name: "w1", slope: 0), w1(name: "w1-leaky", slope: 0.01), w3]
+  /// A residual network with batch norm, used in evaluation mode (the goldens' running
+  /// statistics are random, so batch norm is not the identity). Its per-layer rules name a ReLU
+  /// inside a block, and its skip path has a 1×1 projection (`res2.skip`).
+  static let resbn = Net(
+    name: "resbn", inputShape: [1, 12, 12],
+    layers: [
+      .conv(outChannels: 8, kernel: 3, padding: 1), .batchNorm(), .leakyReLU(slope: 0),
+      .residual(layers: [
+        .conv(outChannels: 8, kernel: 3, padding: 1), .batchNorm(), .leakyReLU(slope: 0),
+        .conv(outChannels: 8, kernel: 3, padding: 1), .batchNorm(),
+      ]),
+      .leakyReLU(slope: 0),
+      .residual(project: true, layers: [
+        .conv(outChannels: 16, kernel: 3, stride: 2, padding: 1), .batchNorm(), .leakyReLU(slope: 0),
+        .conv(outChannels: 16, kernel: 3, padding: 1), .batchNorm(),
+      ]),
+      .leakyReLU(slope: 0), .globalAveragePool(), .linear(outFeatures: 10),
+    ],
+    firstActivation: "res1.relu1")
+
+  static let nets = [w1(name: "w1", slope: 0), w1(name: "w1-leaky", slope: 0.01), w3, resbn]
 
   struct Case: Sendable, CustomStringConvertible {
     let net: Net

@@ -28,6 +28,12 @@ import Testing
     #expect(current == generated, "docs/language.md is out of date; run the tests with PGS_UPDATE_DOCS=1")
   }
 
+  /// The model zoo section quotes the zoo's PGS definitions as shipped.
+  @Test func modelZooSourceIsQuotedInTheDocs() throws {
+    let text = try String(contentsOf: Self.docsPath, encoding: .utf8)
+    #expect(text.contains("```\n" + ZooSource.text + "\n```\n"), "docs/language.md quotes ZooSource.text in its model zoo section")
+  }
+
   @Test func everyBuiltinHasHelpAndAnExampleAndIsDocumented() throws {
     let text = try String(contentsOf: Self.docsPath, encoding: .utf8)
     let grouped = BuiltinReference.groups.flatMap(\.builtins).map(\.name)

@@ -88,6 +88,14 @@ import Testing
     #expect(tree(text) == "(= net (call network input: [1 28 28] {(call conv 16 3 pad: 1); (call relu)}))")
   }
 
+  @Test func bareNameWithBlockIsACall() {
+    #expect(
+      tree("residual {\n  conv(4, 3)\n}")
+        == "(call residual {(call conv 4 3)})")
+    // In the head of if/while/for a `{` still starts the body.
+    #expect(tree("if ok { 1 }") == "(if ok {1})")
+  }
+
   @Test func sweepStatement() {
     #expect(
       tree("sweep s in [0, 0.1], seed in 1...3 { record(a: s) }")

@@ -1,10 +1,13 @@
 """Writes the PyTorch golden files that Tests/ProxyGradNNTests/CrossCheckTests.swift compares with.
 
-For each network (W1 and a reduced-width W3 of DESIGN section 7, plus W1 with Leaky ReLU slope
-0.01 so that a nonzero forward slope is covered) and each gradient rule (plain, swap(0.3),
+For each network (W1 and a reduced-width W3 of DESIGN section 7, W1 with Leaky ReLU slope 0.01
+so that a nonzero forward slope is covered, and a small residual network with batch norm in
+evaluation mode, `resbn`, whose modules follow pgs's nested names: res1.conv1, res2.skip, ...)
+and each gradient rule (plain, swap(0.3),
 proxy(0.3), swap({<first activation>: 0.5}), proxy({<first activation>: 0.5})) it stores:
 
-  <net>-weights.safetensors     the weights, with pgs's parameter names (conv1.weight, ...)
+  <net>-weights.safetensors     the weights, with pgs's parameter names (conv1.weight, ...;
+                                for resbn also the running statistics and counters)
   <net>-<rule>.safetensors      input, labels (F32), logits and loss of the ORIGINAL network,
                                 input_grad  = d/d input of sum over the batch of logit 3 (rule),
                                 grad.<name> = d/d weight of the mean softmax cross-entropy (rule)
@@ -191,11 +194,79 @@ def w3_specs(widths=(8, 8, 16, 16, 32)):
             ("flatten",), ("linear", CLASSES, e * 4 * 4)]
 
 
+class Block(nn.Module):
+    """A pgs residual block: output = layers(x) + skip(x), where skip is the identity or, when
+    the block changes the shape, a 1×1 convolution with bias named `<block>.skip`."""
+
+    def __init__(self, name, in_channels, out_channels, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.relu1 = Activation(f"{name}.relu1", 0.0)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.order = ["conv1", "bn1", "relu1", "conv2", "bn2"]
+        if stride != 1 or in_channels != out_channels:
+            self.skip = nn.Conv2d(in_channels, out_channels, 1, stride=stride)
+            self.order.append("skip")
+        else:
+            self.skip = None
+
+    def forward(self, x):
+        h = self.bn2(self.conv2(self.relu1(self.bn1(self.conv1(x)))))
+        return h + (self.skip(x) if self.skip is not None else x)
+
+
+class ResNetBN(Net):
+    """The residual network of the cross-check, with pgs's automatic names:
+
+        conv1 bn1 relu1 res1{conv1 bn1 relu1 conv2 bn2} relu2
+        res2{conv1(stride 2) bn1 relu1 conv2 bn2 | skip} relu3 gap1 linear1
+
+    used in evaluation mode (running statistics, set to random values so that batch norm is
+    not the identity)."""
+
+    def __init__(self, in_channels, widths=(8, 16)):
+        nn.Module.__init__(self)
+        a, b = widths
+        self.conv1 = nn.Conv2d(in_channels, a, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(a)
+        self.relu1 = Activation("relu1", 0.0)
+        self.res1 = Block("res1", a, a, 1)
+        self.relu2 = Activation("relu2", 0.0)
+        self.res2 = Block("res2", a, b, 2)
+        self.relu3 = Activation("relu3", 0.0)
+        self.linear1 = nn.Linear(b, CLASSES)
+        self.order = ["conv1", "bn1", "relu1", "res1", "relu2", "res2", "relu3", "gap1", "linear1"]
+
+    def forward(self, x):
+        h = self.relu1(self.bn1(self.conv1(x)))
+        h = self.relu2(self.res1(h))
+        h = self.relu3(self.res2(h))
+        return self.linear1(h.mean(dim=(2, 3)))
+
+
+def randomize_batch_norms(net, generator):
+    """Running statistics and affine parameters away from their initial values."""
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                c = m.num_features
+                m.running_mean.copy_(torch.randn(c, generator=generator) * 0.2)
+                m.running_var.copy_(torch.rand(c, generator=generator) + 0.5)
+                m.weight.copy_(1 + 0.3 * torch.randn(c, generator=generator))
+                m.bias.copy_(0.2 * torch.randn(c, generator=generator))
+                m.num_batches_tracked.fill_(7)
+
+
 NETWORKS = [
-    # name, input shape, specs, batch, first activation's name (for the per-layer rules)
+    # name, input shape, specs (None: the residual network), batch, the per-layer rules' layer
     ("w1", (1, 28, 28), w1_specs(0), 4, "relu1"),
     ("w1-leaky", (1, 28, 28), w1_specs(0.01), 4, "leaky1"),
     ("w3", (3, 32, 32), w3_specs(), 2, "relu1"),
+    # A residual network with batch norm in evaluation mode; the per-layer rules name a ReLU
+    # inside a block.
+    ("resbn", (1, 12, 12), None, 4, "res1.relu1"),
 ]
 
 
@@ -212,8 +283,13 @@ def rules(first):
 
 def build(shape, specs, batch, seed):
     torch.manual_seed(seed)
-    net = Net(shape[0], specs)
     generator = torch.Generator().manual_seed(seed + 1000)
+    if specs is None:
+        net = ResNetBN(shape[0])
+        randomize_batch_norms(net, generator)
+        net.eval()
+    else:
+        net = Net(shape[0], specs)
     x = torch.rand((batch,) + shape, generator=generator) * 2 - 1
     labels = torch.randint(0, CLASSES, (batch,), generator=generator)
     return net, x, labels
@@ -279,7 +355,10 @@ def main():
         else:
             sys.exit(f"{name}: no seed below 200 keeps every kink and pooling tie {MARGIN} away")
 
-        weights = {k: v.detach().float().contiguous() for k, v in net.state_dict().items()}
+        # Parameters and running statistics as F32; batch norm's counters stay I64, as
+        # PyTorch's state_dict() holds them.
+        weights = {k: (v.detach() if k.endswith("num_batches_tracked") else v.detach().float()).contiguous()
+                   for k, v in net.state_dict().items()}
         meta = {"network": name, "seed": str(seed), "torch": torch.__version__,
                 "layers": " ".join(net.order), "input_shape": json.dumps(list(shape)),
                 "margin": f"{worst:.3g}"}
@@ -293,7 +372,7 @@ def main():
             save_file(tensors, os.path.join(out_dir, f"{name}-{suffix}.safetensors"),
                       metadata=packed(dict(meta, rule=description)))
         summary.append(f"{name}: seed {seed}, batch {batch}, smallest relative margin {worst:.2e}, "
-                       f"{sum(v.numel() for v in weights.values())} parameters")
+                       f"{sum(p.numel() for p in net.parameters())} parameters")
     for line in summary:
         print(line)
 

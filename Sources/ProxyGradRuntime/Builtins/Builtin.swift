@@ -43,10 +43,21 @@ public enum Builtins {
   public static let all: [Builtin] =
     CoreBuiltins.all + TensorBuiltins.all + NetworkBuiltins.all + GradientBuiltins.all
     + OutputBuiltins.all + OptimizerBuiltins.all + MaximizeBuiltins.all + TrainingBuiltins.all
+    + ModelZoo.all
 
   static let table: [String: Builtin] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 
   public static func named(_ name: String) -> Builtin? { table[name] }
+
+  /// What `help(name)` and the REPL's `?name` show: the signature, the help paragraph, the
+  /// example and, for the model zoo's entries, their PGS definitions.
+  public static func helpText(_ builtin: Builtin) -> String {
+    var text = "\(builtin.signature)\n\(builtin.help)\nexample: \(builtin.example)"
+    if ModelZoo.names.contains(builtin.name) {
+      text += "\ndefinition (PGS, in the model zoo):\n" + ZooSource.definition(of: builtin.name)
+    }
+    return text
+  }
   public static var names: [String] { all.map(\.name) }
 }
 

@@ -10,6 +10,7 @@ public enum BuiltinReference {
     ("Optimizers and maximization settings", OptimizerBuiltins.all),
     ("Activation maximization", MaximizeBuiltins.all),
     ("Data, training and weights", TrainingBuiltins.all),
+    ("Model zoo", ModelZoo.all),
   ]
 
   public static let beginMarker = "<!-- builtins:begin (generated from the registry; see BuiltinReferenceTests) -->"

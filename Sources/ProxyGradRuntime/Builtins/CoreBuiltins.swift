@@ -86,7 +86,7 @@ enum CoreBuiltins {
     ) { args, _ throws(RuntimeError) in .number(try extremum(args, smallest: true)) },
     Builtin(
       "help", "help(name)", arity: 1...1,
-      help: "The help text of a builtin, given as a string or as the builtin itself.",
+      help: "The help text of a builtin, given as a string or as the builtin itself: its signature, description and example, and for the model zoo's entries (vgg, resnet) their definitions in PGS.",
       example: "print(help(\"grad\"))"
     ) { args, _ throws(RuntimeError) in
       let name: String
@@ -98,7 +98,7 @@ enum CoreBuiltins {
       guard let builtin = Builtins.named(name) else {
         throw args.error(.name, "no builtin named '\(name)'", at: 0)
       }
-      return .string("\(builtin.signature)\n\(builtin.help)\nexample: \(builtin.example)")
+      return .string(Builtins.helpText(builtin))
     },
     Builtin(
       "assert", "assert(condition, message)", arity: 1...2,

@@ -26,7 +26,7 @@ enum MaximizeBuiltins {
         throw args.error(.value, "the objective reads no network; add a network objective such as logit(net, 3)", at: 0)
       }
       if let name = rule.unknownLayer(in: network) {
-        throw args.error(.value, "grad: names no layer '\(name)' of the network; layers: \(network.layers.map(\.name).joined(separator: ", "))", label: "grad")
+        throw args.error(.value, "grad: names no layer '\(name)' of the network; layers: \(Access.layerNames(network))", label: "grad")
       }
       var options = MaximizeOptions(steps: steps, rule: rule, clip: clip)
       options.starts = try args.integer("starts", default: 1, min: 1)

@@ -2,7 +2,9 @@ import ProxyGradNN
 
 /// Network blocks, layers and the forward pass.
 enum NetworkBuiltins {
-  static let all: [Builtin] = [
+  static let all: [Builtin] = basic + DeepLayerBuiltins.all + inspection
+
+  static let basic: [Builtin] = [
     Builtin(
       "network", "network(input: shape, seed: nil) { layers }", arity: 0...0, labels: ["input", "seed"],
       takesBlock: true,
@@ -31,8 +33,7 @@ enum NetworkBuiltins {
       if args["seed"] != nil {
         seed = UInt64(try args.integer("seed", default: 0, min: 0))
       } else {
-        interpreter.networkCount += 1
-        seed = interpreter.seed &+ interpreter.networkCount &* 0x9E37_79B9
+        seed = nextSeed(interpreter)
       }
       do throws(NetworkError) {
         return .network(try Network(inputShape: input, layers: specs, seed: seed))
@@ -86,9 +87,12 @@ enum NetworkBuiltins {
       let t = try TensorBuiltins.tensorArgument(args, 0)
       return .tensor(t.reshaped(to: [t.count]))
     },
+  ]
+
+  static let inspection: [Builtin] = [
     Builtin(
       "layers", "layers(net)", arity: 1...1,
-      help: "The layers of a network in order, each a record {name, kind, shape} where shape is the layer's output shape for one input.",
+      help: "The layers of a network in order, each a record {name, kind, shape} where shape is the layer's output shape for one input. Layers inside residual blocks follow their block, with full names (res1, res1.conv1, ..., res1.skip).",
       example: "for l in layers(net) { print(l.name, l.shape) }"
     ) { args, _ throws(RuntimeError) in
       guard case .network(let network) = args.positional[0] else {
@@ -96,7 +100,7 @@ enum NetworkBuiltins {
       }
       return .list(
         ListBox(
-          network.layers.map { layer in
+          network.allLayers.map { layer in
             .record(
               RecordBox([
                 ("name", .string(layer.name)), ("kind", .string(layer.kind)),
@@ -105,6 +109,12 @@ enum NetworkBuiltins {
           }))
     },
   ]
+
+  /// The weight seed of a network made without seed:, from the session seed and a counter.
+  static func nextSeed(_ interpreter: Interpreter) -> UInt64 {
+    interpreter.networkCount += 1
+    return interpreter.seed &+ interpreter.networkCount &* 0x9E37_79B9
+  }
 
   /// `net(x)`: the forward pass under the active slope policy. An input of the network's
   /// input shape gets a batch axis of 1, and the output loses it again.

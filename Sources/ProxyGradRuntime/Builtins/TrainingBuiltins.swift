@@ -154,7 +154,7 @@ enum TrainingBuiltins {
         options.schedule = s
       }
       if let rule = options.rule.unknownLayer(in: net) {
-        throw args.error(.value, "grad: names no layer '\(rule)' of the network; layers: \(net.layers.map(\.name).joined(separator: ", "))", label: "grad")
+        throw args.error(.value, "grad: names no layer '\(rule)' of the network; layers: \(Access.layerNames(net))", label: "grad")
       }
       let spec = try OptimizerBuiltins.optimizer(args, default: OptimizerSpec(kind: .adam, learningRate: 0.001))
       let history = try spec.with { (o: inout any Optimizer) throws(RuntimeError) in run(net, set, options, &o, interpreter) }

@@ -31,8 +31,7 @@ enum Access {
       case "parameter_count": return .number(Double(network.parameterCount))
       default: break
       }
-      let names = network.layers.map(\.name).joined(separator: ", ")
-      throw RuntimeError(.name, "network has no layer '\(name)'; layers: \(names)", at: span)
+      throw RuntimeError(.name, "network has no layer '\(name)'; layers: \(layerNames(network))", at: span)
     case .layer(let ref):
       guard let layer = ref.layer else { break }
       switch name {
@@ -41,6 +40,16 @@ enum Access {
       case "shape": return .list(ListBox(layer.outputShape.map { .number(Double($0)) }))
       case "input_shape": return .list(ListBox(layer.inputShape.map { .number(Double($0)) }))
       default: break
+      }
+      if let block = layer as? Residual {
+        // A block's layers by their names inside it: net.res1.conv1 is net["res1.conv1"].
+        let full = "\(ref.name).\(name)"
+        if ref.network.layer(named: full) != nil { return .layer(LayerRef(network: ref.network, name: full)) }
+        let members = (block.layers.map(\.name) + (block.projection.map { [$0.name] } ?? []))
+          .map { String($0.dropFirst(ref.name.count + 1)) }
+        throw RuntimeError(
+          .name, "block '\(ref.name)' has no layer or field '\(name)'; layers: \(members.joined(separator: ", ")); "
+            + "fields: name, kind, shape, input_shape", at: span)
       }
       for (parameterName, tensor) in zip(layer.parameterNames, layer.parameters) where parameterName == name {
         return .tensor(tensor)
@@ -67,6 +76,11 @@ enum Access {
       break
     }
     throw RuntimeError(.type, "\(value.typeDescription) has no field '\(name)'", at: span)
+  }
+
+  /// Every layer's full name, nested ones included (`conv1, res1, res1.conv1, ...`), for messages.
+  static func layerNames(_ network: Network) -> String {
+    network.allLayers.map(\.name).joined(separator: ", ")
   }
 
   static func setField(_ container: Value, _ name: String, _ value: Value, span: SourceSpan) throws(Unwind) {
@@ -109,6 +123,24 @@ enum Access {
           throw RuntimeError(.type, "a record is indexed by a string, got \(key.typeDescription)", at: span)
         }
         return try field(.record(record), name, span: span)
+      case .network(let network):
+        guard case .string(let name) = key else {
+          throw RuntimeError(.type, "a network is indexed by a layer's full name such as \"res1.conv1\", got \(key.typeDescription)", at: span)
+        }
+        guard network.layer(named: name) != nil else {
+          throw RuntimeError(.name, "network has no layer '\(name)'; layers: \(layerNames(network))", at: span)
+        }
+        return .layer(LayerRef(network: network, name: name))
+      case .dataset(let box):
+        // data.train[0..<1000]: the images of a range, with their labels.
+        guard case .range(let r) = key else {
+          throw RuntimeError(.type, "a data set is indexed by a range such as 0..<1000, got \(key.typeDescription)", at: span)
+        }
+        let count = box.data.count
+        guard r.low >= 0, r.upperBound <= count, r.count > 0 else {
+          throw RuntimeError(.index, "range \(r.low)..<\(r.upperBound) does not select images of a data set of \(count)", at: span)
+        }
+        return .dataset(DatasetBox(box.data.slice(r.low..<r.upperBound), name: "\(box.name)[\(r.low)..<\(r.upperBound)]"))
       default:
         throw RuntimeError(.type, "cannot index \(container.typeDescription)", at: span)
       }

@@ -37,8 +37,17 @@ struct Compiler {
   mutating func statement(_ statement: Stmt) -> Code {
     switch statement.kind {
     case .expression(let expr):
-      let code = expression(expr)
-      guard collecting else { return code }
+      guard collecting else { return expression(expr) }
+      // Only the statement's own value is collected, and the statements of an `if` standing as
+      // a statement; an `if` inside an argument or an operand gives its value to that.
+      let code: Code
+      if case .ifElse = expr.kind {
+        code = expression(expr)
+      } else {
+        collecting = false
+        code = expression(expr)
+        collecting = true
+      }
       let interpreter = self.interpreter
       return { f throws(Unwind) in
         let value = try code(f)
@@ -49,6 +58,9 @@ struct Compiler {
         return .none
       }
     case .assign(let target, let op, let value):
+      let saved = collecting
+      collecting = false
+      defer { collecting = saved }
       return assignment(target, op, value)
     case .forIn(let variable, let sequence, let body):
       return forLoop(variable, sequence, body)

@@ -43,6 +43,8 @@ public final class Interpreter {
   public var sweepHost: SweepHost?
   var rng: SplitMix64
   var networkCount: UInt64 = 0
+  /// The interpreter holding the model zoo's definitions (see ``ModelZoo``), once used.
+  var zoo: Interpreter?
 
   public init(output: OutputSink = OutputBuffer(), seed: UInt64 = 0) {
     self.output = output

@@ -90,6 +90,11 @@ extension Parser {
 
   mutating func postfix() throws(ParseError) -> Expr {
     var expr = try primary()
+    // `name { ... }` on one line is `name() { ... }`: a call with only a trailing block.
+    if case .name = expr.kind, check(.leftBrace), !inConditionHead {
+      let trailing = try block("")
+      expr = Expr(.call(expr, [], trailing: trailing), span(from: expr.span))
+    }
     var links = 0
     defer { depth -= links }
     while true {

@@ -13,7 +13,7 @@
 /// range      = additive (("..." | "..<") additive)?
 /// additive   = term (("+" | "-") term)* ; term = unary (("*" | "/" | "%" | "@") unary)*
 /// unary      = "-" unary | postfix
-/// postfix    = primary ("(" arguments ")" block? | "." NAME | "[" expr "]")*
+/// postfix    = (NAME block | primary) ("(" arguments ")" block? | "." NAME | "[" expr "]")*
 /// primary    = NUMBER | STRING | "true" | "false" | "nil" | NAME | "(" expr ")"
 ///            | "[" (expr ("," expr)*)? "]" | "{" (NAME ":" expr ("," ...)*)? "}"
 ///            | "fn" "(" (NAME ("," NAME)*)? ")" block | "if" expr block ("else" (if | block))?
