@@ -166,12 +166,26 @@ public final class Network {
 }
 
 /// Runs `layers` in order, descending into residual blocks so that taps reach nested layers.
+///
+/// A convolution followed by a Leaky ReLU runs as one fused op (one tensor, one pass) unless the
+/// convolution's own output is tapped or the pass's forward slope is negative; the result is the
+/// same either way.
 func runLayers(
   _ layers: [any Layer], _ x: Tensor, policy: SlopePolicy, mode: ForwardMode, taps: Set<String>,
   tapped: inout [String: Tensor]
 ) -> Tensor {
   var h = x
-  for layer in layers {
+  var i = layers.startIndex
+  while i < layers.endIndex {
+    let layer = layers[i]
+    if let conv = layer as? Conv2d, !taps.contains(conv.name), i + 1 < layers.endIndex,
+      let activation = layers[i + 1] as? LeakyReLU, let fused = activation.fused(policy: policy)
+    {
+      h = conv(h, activation: fused)
+      if taps.contains(activation.name) { tapped[activation.name] = h }
+      i += 2
+      continue
+    }
     if let block = layer as? Residual {
       let inner = runLayers(block.layers, h, policy: policy, mode: mode, taps: taps, tapped: &tapped)
       let joined = block.join(input: h, blockOutput: inner, policy: policy, mode: mode)
@@ -183,6 +197,7 @@ func runLayers(
       h = layer(h, policy: policy, mode: mode)
     }
     if taps.contains(layer.name) { tapped[layer.name] = h }
+    i += 1
   }
   return h
 }

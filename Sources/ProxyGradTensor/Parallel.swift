@@ -6,7 +6,12 @@ import Synchronization
 ///
 /// Work is split into chunks whose boundaries depend only on the problem size, never on the
 /// thread count or on timing, and each output element is written by exactly one chunk: results
-/// are bit-identical from run to run. GEMMs run on OpenBLAS's own threads.
+/// are bit-identical from run to run.
+///
+/// OpenBLAS runs single-threaded: the engine's loops own the cores. OpenBLAS's worker threads
+/// spin after each threaded call, and beside the engine's own threads on a small machine that
+/// spinning costs more than the GEMM gains; only a large GEMM called on its own (a big `matmul`
+/// or `linear`) uses OpenBLAS's threads, for its duration.
 public enum Parallel {
   private static let threadCount = Atomic<Int>(1)
   @TaskLocal private static var threadOverride: Int?
@@ -20,11 +25,26 @@ public enum Parallel {
     try $threadOverride.withValue(max(1, n)) { try body() }
   }
 
-  /// Sets the number of threads for kernels and OpenBLAS (at least 1).
+  /// Sets the number of threads for kernels (at least 1); OpenBLAS is set to one thread.
   public static func setThreads(_ n: Int) {
-    let n = max(1, n)
-    threadCount.store(n, ordering: .relaxed)
-    openblas_set_num_threads(Int32(n))
+    threadCount.store(max(1, n), ordering: .relaxed)
+    openblas_set_num_threads(1)
+  }
+
+  /// A GEMM of at least this many multiply-adds, called outside the engine's parallel loops,
+  /// runs on OpenBLAS's threads.
+  static let threadedGemmWork = 1 << 22
+
+  /// Runs `body` (one GEMM of `work` multiply-adds) with OpenBLAS using the engine's threads
+  /// when the work is large enough to gain from them. OpenBLAS splits a GEMM's rows and columns,
+  /// never its inner sum, so the result does not depend on the thread count.
+  @inline(__always)
+  static func withBLASThreads(work: Int, _ body: () -> Void) {
+    let threads = self.threads
+    guard threads > 1, work >= threadedGemmWork else { return body() }
+    openblas_set_num_threads(Int32(threads))
+    defer { openblas_set_num_threads(1) }
+    body()
   }
 
   /// Calls `body` with consecutive ranges covering `0..<count`, in parallel when there is enough
@@ -58,8 +78,8 @@ public enum Parallel {
 }
 
 extension Parallel {
-  /// Splits `0..<count` into one contiguous part per thread and runs the parts concurrently,
-  /// with OpenBLAS single-threaded meanwhile (each part makes its own small GEMM calls).
+  /// Splits `0..<count` into one contiguous part per thread and runs the parts concurrently
+  /// (each part makes its own single-threaded GEMM calls).
   /// `body` receives its part and the part's index (for per-part scratch and partial sums,
   /// combined by the caller in part order).
   /// - Returns: the number of parts used.
@@ -72,8 +92,6 @@ extension Parallel {
     }
     let size = (count + threads - 1) / threads
     let parts = (count + size - 1) / size
-    openblas_set_num_threads(1)
-    defer { openblas_set_num_threads(Int32(threadCount.load(ordering: .relaxed))) }
     withoutActuallyEscaping(body) { body in
       let box = UncheckedBox(body)
       DispatchQueue.concurrentPerform(iterations: parts) { part in

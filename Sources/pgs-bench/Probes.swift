@@ -56,3 +56,25 @@ enum MemoryProbe {
       ("rss_kb_at_end", "\(after)"), ("growth_kb", "\(after - before)")]
   }
 }
+
+/// Where W3's peak memory is reached: resident and peak memory after set-up, after the forward
+/// pass of a training step and after its backward pass (the first step, then a second one).
+enum MemoryStagesProbe {
+  static func run() throws -> [(String, String)] {
+    let network = try Workloads.w3Network(seed: 1)
+    var rng = SplitMix64(seed: 11)
+    let inputs = Tensor.uniform([128] + network.inputShape, low: -1, high: 1, rng: &rng)
+    let labels = (0..<128).map { $0 % 10 }
+    var report: [(String, String)] = [("workload", "\"memory-stages\""), ("setup_kb", "\(peakResidentKilobytes())")]
+    for step in 1...2 {
+      network.zeroGradients()
+      let loss = softmaxCrossEntropy(network.forward(inputs, mode: network.nextTrainingMode()).output, labels: labels)
+      report.append(("step\(step)_forward_peak_kb", "\(peakResidentKilobytes())"))
+      report.append(("step\(step)_forward_rss_kb", "\(currentResidentKilobytes())"))
+      loss.backward()
+      report.append(("step\(step)_backward_peak_kb", "\(peakResidentKilobytes())"))
+      report.append(("step\(step)_backward_rss_kb", "\(currentResidentKilobytes())"))
+    }
+    return report
+  }
+}

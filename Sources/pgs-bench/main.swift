@@ -98,6 +98,9 @@ func run() throws(BenchError) {
       let gflops = SgemmProbe.gflops(size: 1024, reps: args.reps)
       print(json([("workload", "\"sgemm\""), ("threads", "\(args.threads)"), ("gflops", "\(gflops)")]))
       return
+    case "memory-stages":
+      print(json(try MemoryStagesProbe.run()))
+      return
     case "memory":
       let report = try MemoryProbe.run(steps: args.steps, large: args.large)
       print(json(report))

@@ -107,6 +107,13 @@ import Testing
         conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding)
       }
       #expect(check.passed, "stride \(stride) pad \(padding): \(check)")
+      // Columns rebuilt in backward (what layers too large to keep them do).
+      let rebuilt = withColumnsRebuiltInBackward {
+        checkGradients([x, w, b], step: 1e-2) {
+          conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding)
+        }
+      }
+      #expect(rebuilt.passed, "rebuilt columns, stride \(stride) pad \(padding): \(rebuilt)")
     }
   }
 

@@ -43,6 +43,27 @@ import Testing
     #expect(isApproximatelyEqual(x.grad!, [0, 10, 0, 0, 0, 0, 20, 0]))
   }
 
+  /// An odd-sized plane: the last row and column belong to no 2×2 window and get zero gradient;
+  /// ties go to the first maximum in window order; a second use of the input adds up.
+  @Test func maxPoolOnOddPlanesAndRepeatedUse() {
+    let x = Tensor(
+      shape: [1, 1, 3, 5],
+      values: [
+        1, 2, 6, 6, 9,
+        4, 3, 5, 6, 9,
+        9, 9, 9, 9, 9,
+      ], requiresGrad: true)
+    let y = maxPool2d(x, kernel: 2, stride: 2)
+    #expect(y.values == [4, 6])
+    (y * Tensor(shape: [1, 1, 1, 2], values: [10, 20])).backward()
+    #expect(x.grad! == [0, 0, 20, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    // Two pools of the same input: the second gradient is added to the first.
+    x.zeroGradient()
+    let twice = maxPool2d(x, kernel: 2, stride: 2) + maxPool2d(x, kernel: 2, stride: 2) * 2
+    sum(twice).backward()
+    #expect(x.grad! == [0, 0, 3, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+  }
+
   @Test func crossEntropyOfUniformLogitsIsLogOfClassCount() {
     let logits = Tensor(shape: [2, 4], values: [Float](repeating: 3, count: 8), requiresGrad: true)
     let loss = softmaxCrossEntropy(logits, labels: [1, 3])

@@ -23,6 +23,13 @@ public final class LeakyReLU: Layer {
     let slopes = policy.slopes(layer: name, forwardSlope: forwardSlope)
     return leakyReLU(x, forwardSlope: slopes.forward, backwardSlope: slopes.backward)
   }
+
+  /// This activation's slopes in a pass, to fuse into the convolution before it; `nil` when the
+  /// pass's forward slope is negative.
+  func fused(policy: SlopePolicy) -> FusedLeakyReLU? {
+    let slopes = policy.slopes(layer: name, forwardSlope: forwardSlope)
+    return FusedLeakyReLU(forwardSlope: slopes.forward, backwardSlope: slopes.backward)
+  }
 }
 
 /// Max or average pooling over square windows.

@@ -46,4 +46,9 @@ public final class Conv2d: Layer {
   public func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor {
     conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
   }
+
+  /// The convolution with a Leaky ReLU fused after it.
+  func callAsFunction(_ x: Tensor, activation: FusedLeakyReLU) -> Tensor {
+    conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, activation: activation)
+  }
 }

@@ -25,72 +25,102 @@ struct ConvGeometry {
 enum ConvKernel {
   /// Writes the patches of items `items` into `col` laid out [C·K·K, items.count · OH·OW]:
   /// col[(c·K + ky)·K + kx, j·OH·OW + oy·OW + ox] = x[n, c, oy·S − P + ky, ox·S − P + kx] (0 outside).
+  /// Serial: callers run it inside their own parallel parts.
   static func im2col(
-    _ x: UnsafePointer<Float>, _ g: ConvGeometry, items: Range<Int>, col: UnsafeMutablePointer<Float>,
-    parallel: Bool
+    _ x: UnsafePointer<Float>, _ g: ConvGeometry, items: Range<Int>, col: UnsafeMutablePointer<Float>
   ) {
     let columns = items.count * g.planeSize
     let oh = g.outputHeight, ow = g.outputWidth, k = g.kernel, s = g.stride
-    Parallel.forEachRange(g.patchSize, costPerItem: parallel ? columns : 0) { rows in
-      for row in rows {
-        let c = row / (k * k), ky = (row / k) % k, kx = row % k
-        let (ox0, ox1) = g.validOutputColumns(kx)
-        for (j, n) in items.enumerated() {
-          let src = x + (n * g.channels + c) * g.height * g.width
-          var dst = col + row * columns + j * g.planeSize
-          for oy in 0..<oh {
-            let iy = oy * s - g.padding + ky
-            if iy < 0 || iy >= g.height || ox0 >= ox1 {
-              dst.update(repeating: 0, count: ow)
+    for row in 0..<g.patchSize {
+      let c = row / (k * k), ky = (row / k) % k, kx = row % k
+      let (ox0, ox1) = g.validOutputColumns(kx)
+      for (j, n) in items.enumerated() {
+        let src = x + (n * g.channels + c) * g.height * g.width
+        var dst = col + row * columns + j * g.planeSize
+        for oy in 0..<oh {
+          let iy = oy * s - g.padding + ky
+          // Rows are short: inline loops beat memset and memmove calls.
+          if iy < 0 || iy >= g.height || ox0 >= ox1 {
+            for ox in 0..<ow { dst[ox] = 0 }
+          } else {
+            for ox in 0..<ox0 { dst[ox] = 0 }
+            let line = src + iy * g.width - g.padding + kx
+            if s == 1 {
+              copyRow(from: line + ox0, to: dst + ox0, count: ox1 - ox0)
             } else {
-              dst.update(repeating: 0, count: ox0)
-              let line = src + iy * g.width - g.padding + kx
-              if s == 1 {
-                // Rows are short: an inline loop beats a memmove call.
-                for ox in ox0..<ox1 { dst[ox] = line[ox] }
-              } else {
-                for ox in ox0..<ox1 { dst[ox] = line[ox * s] }
-              }
-              (dst + ox1).update(repeating: 0, count: ow - ox1)
+              for ox in ox0..<ox1 { dst[ox] = line[ox * s] }
             }
-            dst += ow
+            for ox in ox1..<ow { dst[ox] = 0 }
           }
+          dst += ow
         }
       }
     }
   }
 
   /// The adjoint of `im2col`: gradX[n, c, iy, ix] += col[...] for every patch entry that read it.
-  /// Parallel over items so each thread writes its own images only.
+  /// Serial, and writes the images of `items` only: callers run it inside their parallel parts.
   static func col2im(
-    _ col: UnsafePointer<Float>, _ g: ConvGeometry, items: Range<Int>, gradX: UnsafeMutablePointer<Float>,
-    parallel: Bool
+    _ col: UnsafePointer<Float>, _ g: ConvGeometry, items: Range<Int>, gradX: UnsafeMutablePointer<Float>
   ) {
     let columns = items.count * g.planeSize
     let oh = g.outputHeight, ow = g.outputWidth, k = g.kernel, s = g.stride
-    Parallel.forEachRange(items.count, costPerItem: parallel ? g.patchSize * g.planeSize : 0) { js in
-      for j in js {
-        let n = items.lowerBound + j
-        for row in 0..<g.patchSize {
-          let c = row / (k * k), ky = (row / k) % k, kx = row % k
-          let (ox0, ox1) = g.validOutputColumns(kx)
-          let dstPlane = gradX + (n * g.channels + c) * g.height * g.width
-          var src = col + row * columns + j * g.planeSize
-          for oy in 0..<oh {
-            let iy = oy * s - g.padding + ky
-            if iy >= 0 && iy < g.height {
-              let line = dstPlane + iy * g.width - g.padding + kx
-              if s == 1 {
-                for ox in ox0..<max(ox0, ox1) { line[ox] += src[ox] }
-              } else {
-                for ox in ox0..<max(ox0, ox1) { line[ox * s] += src[ox] }
-              }
+    for j in 0..<items.count {
+      let n = items.lowerBound + j
+      for row in 0..<g.patchSize {
+        let c = row / (k * k), ky = (row / k) % k, kx = row % k
+        let (ox0, ox1) = g.validOutputColumns(kx)
+        let dstPlane = gradX + (n * g.channels + c) * g.height * g.width
+        var src = col + row * columns + j * g.planeSize
+        for oy in 0..<oh {
+          let iy = oy * s - g.padding + ky
+          if iy >= 0 && iy < g.height {
+            let line = dstPlane + iy * g.width - g.padding + kx
+            if s == 1 {
+              addRow(src + ox0, into: line + ox0, count: ox1 - ox0)
+            } else {
+              for ox in ox0..<max(ox0, ox1) { line[ox * s] += src[ox] }
             }
-            src += ow
           }
+          src += ow
         }
       }
     }
+  }
+}
+
+/// Copies `count` floats between buffers that do not overlap, in eight-wide vectors: a short
+/// row of a convolution (11 or 26 floats) takes two or four vector moves instead of a loop with
+/// an alias check and a scalar tail. The last vector overlaps the one before it.
+@inline(__always)
+func copyRow(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+  typealias V = SIMD8<Float>
+  if count >= 8 {
+    var i = 0
+    while i + 8 < count {
+      UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: V.self), as: V.self)
+      i += 8
+    }
+    let last = count - 8
+    UnsafeMutableRawPointer(dst + last).storeBytes(of: UnsafeRawPointer(src + last).loadUnaligned(as: V.self), as: V.self)
+  } else {
+    for i in 0..<Swift.max(0, count) { dst[i] = src[i] }
+  }
+}
+
+/// dst[i] += src[i] for `count` floats of buffers that do not overlap, eight at a time.
+@inline(__always)
+func addRow(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int) {
+  typealias V = SIMD8<Float>
+  var i = 0
+  while i + 8 <= count {
+    let sum = UnsafeRawPointer(dst + i).loadUnaligned(as: V.self) + UnsafeRawPointer(src + i).loadUnaligned(as: V.self)
+    UnsafeMutableRawPointer(dst + i).storeBytes(of: sum, as: V.self)
+    i += 8
+  }
+  while i < count {
+    dst[i] += src[i]
+    i += 1
   }
 }
 
@@ -110,16 +140,9 @@ enum PoolKernel {
         let dst = plane * oh * ow
         if k == 2 && g.stride == 2 {
           for oy in 0..<oh {
-            for ox in 0..<ow {
-              let i = src + 2 * oy * g.width + 2 * ox
-              // First maximum in window order: (0,0), (0,1), (1,0), (1,1).
-              var best = x[i], at: UInt16 = 0
-              if x[i + 1] > best { best = x[i + 1]; at = 1 }
-              if x[i + g.width] > best { best = x[i + g.width]; at = 2 }
-              if x[i + g.width + 1] > best { best = x[i + g.width + 1]; at = 3 }
-              y[dst + oy * ow + ox] = best
-              argmax[dst + oy * ow + ox] = at
-            }
+            maxWindows2x2(
+              top: x + src + 2 * oy * g.width, bottom: x + src + (2 * oy + 1) * g.width, count: ow,
+              y: y + dst + oy * ow, argmax: argmax + dst + oy * ow)
           }
           continue
         }
@@ -142,21 +165,97 @@ enum PoolKernel {
     }
   }
 
-  /// gradX[window position of argmax[i]] += gradY[i], parallel over planes (a window never
-  /// leaves its plane).
+  /// Maxima of `count` side-by-side 2×2 windows whose rows start at `top` and `bottom`, eight at
+  /// a time in vector registers (a branch per window would mispredict on real data). Ties and
+  /// NaNs as in window order: a later element replaces the maximum only if it is greater.
+  @inline(__always)
+  static func maxWindows2x2(
+    top: UnsafePointer<Float>, bottom: UnsafePointer<Float>, count: Int,
+    y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<UInt16>
+  ) {
+    func windows(_ t: SIMD16<Float>, _ u: SIMD16<Float>) -> (SIMD8<Float>, SIMD8<UInt16>) {
+      var best = t.evenHalf
+      var at = SIMD8<Int32>(repeating: 0)
+      let b = t.oddHalf, c = u.evenHalf, d = u.oddHalf
+      var greater = b .> best
+      best.replace(with: b, where: greater)
+      at.replace(with: 1, where: greater)
+      greater = c .> best
+      best.replace(with: c, where: greater)
+      at.replace(with: 2, where: greater)
+      greater = d .> best
+      best.replace(with: d, where: greater)
+      at.replace(with: 3, where: greater)
+      return (best, SIMD8<UInt16>(truncatingIfNeeded: at))
+    }
+    @inline(__always)
+    func eight(from ox: Int) {
+      let (best, at) = windows(
+        UnsafeRawPointer(top + 2 * ox).loadUnaligned(as: SIMD16<Float>.self),
+        UnsafeRawPointer(bottom + 2 * ox).loadUnaligned(as: SIMD16<Float>.self))
+      UnsafeMutableRawPointer(y + ox).storeBytes(of: best, as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(argmax + ox).storeBytes(of: at, as: SIMD8<UInt16>.self)
+    }
+    if count >= 8 {
+      for ox in Swift.stride(from: 0, to: count - 7, by: 8) { eight(from: ox) }
+      // The last eight windows again, overlapping: each is recomputed to the same result.
+      if count % 8 != 0 { eight(from: count - 8) }
+      return
+    }
+    // Fewer than eight windows: through zero-padded buffers, read as vectors once.
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { buffer in
+      let b = buffer.baseAddress!
+      b.update(repeating: 0, count: 32)
+      b.update(from: top, count: 2 * count)
+      (b + 16).update(from: bottom, count: 2 * count)
+      let (best, at) = windows(
+        UnsafeRawPointer(b).loadUnaligned(as: SIMD16<Float>.self),
+        UnsafeRawPointer(b + 16).loadUnaligned(as: SIMD16<Float>.self))
+      for i in 0..<count {
+        y[i] = best[i]
+        argmax[i] = at[i]
+      }
+    }
+  }
+
+  /// gradX[window position of argmax[i]] (+)= gradY[i], parallel over planes (a window never
+  /// leaves its plane). With `assign`, gradX is fresh memory: every element is written (zero where
+  /// no window put its maximum).
   static func maxBackward(
     _ gradY: UnsafePointer<Float>, argmax: UnsafePointer<UInt16>, _ g: ConvGeometry,
-    gradX: UnsafeMutablePointer<Float>
+    gradX: UnsafeMutablePointer<Float>, assign: Bool
   ) {
     let oh = g.outputHeight, ow = g.outputWidth, k = g.kernel
+    let inputPlane = g.height * g.width
     Parallel.forEachRange(g.batch * g.channels, costPerItem: oh * ow) { planes in
       for p in planes {
-        let src = p * g.height * g.width
+        let src = gradX + p * inputPlane
+        if k == 2 && g.stride == 2 {
+          // Windows tile the plane without overlap: write each of their four elements once.
+          for oy in 0..<oh {
+            let top = src + 2 * oy * g.width, bottom = top + g.width
+            let gRow = gradY + (p * oh + oy) * ow, atRow = argmax + (p * oh + oy) * ow
+            for ox in 0..<ow {
+              let v = gRow[ox], at = atRow[ox]
+              let t0: Float = at == 0 ? v : 0, t1: Float = at == 1 ? v : 0
+              let b0: Float = at == 2 ? v : 0, b1: Float = at == 3 ? v : 0
+              if assign {
+                top[2 * ox] = t0; top[2 * ox + 1] = t1; bottom[2 * ox] = b0; bottom[2 * ox + 1] = b1
+              } else {
+                top[2 * ox] += t0; top[2 * ox + 1] += t1; bottom[2 * ox] += b0; bottom[2 * ox + 1] += b1
+              }
+            }
+            if assign { for ix in (2 * ow)..<g.width { top[ix] = 0; bottom[ix] = 0 } }
+          }
+          if assign { (src + 2 * oh * g.width).update(repeating: 0, count: (g.height - 2 * oh) * g.width) }
+          continue
+        }
+        if assign { src.update(repeating: 0, count: inputPlane) }
         for oy in 0..<oh {
           for ox in 0..<ow {
             let i = (p * oh + oy) * ow + ox
             let at = Int(argmax[i])
-            gradX[src + (oy * g.stride + at / k) * g.width + ox * g.stride + at % k] += gradY[i]
+            src[(oy * g.stride + at / k) * g.width + ox * g.stride + at % k] += gradY[i]
           }
         }
       }

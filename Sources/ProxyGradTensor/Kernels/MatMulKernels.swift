@@ -2,8 +2,8 @@ import CBLAS
 
 /// Row-major single-precision GEMM through OpenBLAS.
 enum MatMulKernel {
-  /// c[m,n] = alpha · op(a) · op(b) + beta · c, with op(a) [m,k] and op(b) [k,n].
-  @inline(__always)
+  /// c[m,n] = alpha · op(a) · op(b) + beta · c, with op(a) [m,k] and op(b) [k,n]; a large one on
+  /// OpenBLAS's threads (call it outside parallel loops).
   static func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
@@ -13,14 +13,16 @@ enum MatMulKernel {
       if beta == 0 { c.update(repeating: 0, count: m * n) }
       return
     }
-    cblas_sgemm(
-      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-      Int32(m), Int32(n), Int32(k), alpha,
-      a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+    Parallel.withBLASThreads(work: m * n * k) {
+      cblas_sgemm(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k), alpha,
+        a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+    }
   }
 
   /// c[m,n] = op(a) · op(b) + beta · c with explicit leading dimensions (row strides), for
-  /// operands that are blocks of larger matrices.
+  /// operands that are blocks of larger matrices; single-threaded, for use inside parallel parts.
   @inline(__always)
   static func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,

@@ -1,251 +1,321 @@
-/// At most this many floats of im2col columns live at once in the batched strategy; larger
-/// batches are processed in chunks of items, which bounds memory and keeps columns in cache.
+/// At most this many floats of im2col columns per thread at once: items of a group are taken a
+/// few at a time (in the batched strategy), which bounds memory and keeps columns in cache.
 let maxColumnFloats = 1 << 21
 
 /// From this many output positions per item on, convolution runs item by item (im2col of one
-/// item, one GEMM straight into NCHW), in parallel over items; below it, items are batched into
-/// one GEMM per chunk, whose result is scattered to NCHW.
+/// item, one GEMM straight into NCHW); below it, the items of a GEMM are batched and the product
+/// is scattered to NCHW.
 let perItemPlaneThreshold = 256
 
-/// The number of partial sums of a per-item convolution's weight gradient (at most one per
-/// item): enough groups for the threads to share, fixed so results do not depend on them.
-let weightGradientGroups = 8
+/// Up to this many floats of im2col columns (all items together) are kept from the forward pass
+/// for the weight gradient, instead of being rebuilt in backward: small layers, where building
+/// columns costs about as much as the GEMMs.
+let keptColumnFloats = 1 << 21
 
-/// 2-D convolution (cross-correlation, as in PyTorch) as im2col + GEMM.
+/// Whether small columns are kept (tests turn it off to check the rebuilding path).
+enum KeptColumns {
+  @TaskLocal static var enabled = true
+}
+
+/// Runs `body` with every convolution rebuilding its columns in backward.
+package func withColumnsRebuiltInBackward<T>(_ body: () throws -> T) rethrows -> T {
+  try KeptColumns.$enabled.withValue(false) { try body() }
+}
+
+/// A batch is cut into at most this many groups of consecutive items, fixed by the batch size.
+/// Threads take whole groups, and each group sums its own weight and bias gradients, added in
+/// group order: results do not depend on the thread count.
+let itemGroups = 8
+
+/// A two-slope Leaky ReLU fused into the convolution before it: `y = act(conv(x))` is one tensor
+/// instead of two, one pass over memory instead of three, and backward reads the side of zero of
+/// each element from the output. That needs a forward slope of at least 0 (then `y > 0` exactly
+/// where the pre-activation is `> 0`).
+public struct FusedLeakyReLU: Sendable, Equatable {
+  public let forwardSlope: Float
+  public let backwardSlope: Float
+
+  /// `nil` when the forward slope is negative (or NaN): the output no longer tells the sides
+  /// apart, so the activation must run on its own.
+  public init?(forwardSlope: Float, backwardSlope: Float) {
+    guard forwardSlope >= 0 else { return nil }
+    self.forwardSlope = forwardSlope
+    self.backwardSlope = backwardSlope
+  }
+}
+
+/// 2-D convolution (cross-correlation, as in PyTorch) as im2col + GEMM, optionally followed by a
+/// fused two-slope Leaky ReLU.
 ///
 /// `x [N, C, H, W]`, `weight [O, C, K, K]`, `bias [O]` → `[N, O, OH, OW]` with
 /// `OH = (H + 2P − K) / S + 1`:
 /// ```
 /// col_n[C·K·K, OH·OW] = im2col(x_n)
-/// y_n[O, OH·OW]       = W[O, C·K·K] · col_n + bias
+/// y_n[O, OH·OW]       = act(W[O, C·K·K] · col_n + bias)
 /// ```
-/// - Saves: input and weight; columns are rebuilt in backward rather than kept.
-public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
+/// - Saves: input and weight (and the output, with an activation); im2col columns too when they
+///   are small (at most `keptColumnFloats`) and the weight takes a gradient, else they are rebuilt
+///   in backward.
+public func conv2d(
+  _ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
+  activation: FusedLeakyReLU? = nil
+) -> Tensor {
   precondition(x.rank == 4 && weight.rank == 4 && weight.shape[1] == x.shape[1], "conv2d shapes")
   precondition(weight.shape[2] == weight.shape[3], "conv2d needs square kernels")
   let g = ConvGeometry(
     batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
     kernel: weight.shape[2], stride: stride, padding: padding)
   precondition(g.outputHeight > 0 && g.outputWidth > 0, "conv2d output would be empty")
-  let conv = ConvPlan(g: g, outChannels: weight.shape[0])
+  let conv = ConvPlan(g: g, outChannels: weight.shape[0], activation: activation)
   let xv = x.values, wv = weight.values, bv = bias?.values
+  let columnFloats = g.batch * g.patchSize * g.planeSize
+  let keepColumns =
+    KeptColumns.enabled && Autograd.isRecording && weight.requiresGrad && columnFloats <= keptColumnFloats
+  var columns: [Float] = keepColumns ? .uninitialized(columnFloats) { _ in } : []
   let out = [Float].uninitialized(g.batch * conv.outChannels * g.planeSize) { po in
     xv.withUnsafeBufferPointer { px in
       wv.withUnsafeBufferPointer { pw in
-        if conv.perItem {
-          conv.forwardPerItem(px.baseAddress!, pw.baseAddress!, bv, po)
-        } else {
-          conv.forwardBatched(px.baseAddress!, pw.baseAddress!, bv, po)
+        columns.withUnsafeMutableBufferPointer { pc in
+          // (An empty array's base address is not nil: test the flag.)
+          conv.forward(px.baseAddress!, pw.baseAddress!, bv, po, keptColumns: keepColumns ? pc.baseAddress : nil)
         }
       }
     }
   }
   let parents = bias.map { [x, weight, $0] } ?? [x, weight]
   let shape = [g.batch, conv.outChannels, g.outputHeight, g.outputWidth]
-  return Tensor(shape: shape, values: out, op: "conv2d", parents: parents) { gradOut in
-    conv.backward(gradOut, x: x, xv: xv, weight: weight, wv: wv, bias: bias)
+  // Without an activation the output is not needed in backward: do not keep it alive.
+  let saved = activation == nil ? [] : out
+  return Tensor(shape: shape, values: out, op: activation == nil ? "conv2d" : "conv2d+leakyReLU", parents: parents) {
+    gradOut in
+    conv.backward(
+      gradOut, output: saved, columns: columns, x: x, xv: xv, weight: weight, wv: wv, bias: bias)
   }
 }
 
-/// How one convolution runs: its geometry and strategy.
+/// How one convolution runs: its geometry, strategy and grouping of items.
 struct ConvPlan {
   let g: ConvGeometry
   let outChannels: Int
+  let activation: FusedLeakyReLU?
   var plane: Int { g.planeSize }
   var perItem: Bool { g.planeSize >= perItemPlaneThreshold }
-  /// Items per chunk in the batched strategy.
-  var chunk: Int {
-    Swift.max(1, Swift.min(g.batch, maxColumnFloats / Swift.max(1, g.patchSize * g.planeSize)))
+  /// Consecutive items per group: ⌈N / min(N, 8)⌉; the last group may be shorter, none is empty.
+  var groupSize: Int { (g.batch + itemGroups - 1) / itemGroups }
+  var groupCount: Int { (g.batch + groupSize - 1) / groupSize }
+  /// Items per GEMM: one in the per-item strategy, else as many of a group as fit the budget.
+  var itemsPerGemm: Int {
+    perItem ? 1 : Swift.max(1, Swift.min(groupSize, maxColumnFloats / Swift.max(1, g.patchSize * plane)))
+  }
+
+  /// Calls `body` with the items of each GEMM of the groups `groups`, in order, and their group.
+  private func forEachGemm(groups: Range<Int>, _ body: (Range<Int>, Int) -> Void) {
+    let step = itemsPerGemm
+    for group in groups {
+      let end = Swift.min(g.batch, (group + 1) * groupSize)
+      for start in Swift.stride(from: group * groupSize, to: end, by: step) {
+        body(start..<Swift.min(end, start + step), group)
+      }
+    }
+  }
+
+  /// The activation's forward line (identity without one).
+  @inline(__always)
+  private func activate(_ v: Float) -> Float {
+    guard let activation else { return v }
+    return v > 0 ? v : activation.forwardSlope * v
   }
 
   // MARK: Forward
 
-  func forwardPerItem(
+  /// Threads take whole groups; each GEMM writes its items' outputs only. With `keptColumns`
+  /// (room for every item's columns), the columns are built there and kept for backward.
+  func forward(
     _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: [Float]?,
-    _ out: UnsafeMutablePointer<Float>
+    _ out: UnsafeMutablePointer<Float>, keptColumns: UnsafeMutablePointer<Float>?
   ) {
-    let colSize = g.patchSize * plane
-    Parallel.forEachPart(g.batch) { items, _ in
-      Workspace.withBuffer(colSize) { col in
-        for n in items {
-          ConvKernel.im2col(x, g, items: n..<(n + 1), col: col, parallel: false)
-          let dst = out + n * outChannels * plane
-          MatMulKernel.gemm(
-            transposeA: false, transposeB: false, m: outChannels, n: plane, k: g.patchSize,
-            a: w, lda: g.patchSize, b: col, ldb: plane, beta: 0, c: dst, ldc: plane)
-          if let bias { addBias(bias, to: dst) }
+    let columnsPerGemm = itemsPerGemm * plane
+    Parallel.forEachPart(groupCount) { groups, _ in
+      Workspace.withBuffer(keptColumns == nil ? g.patchSize * columnsPerGemm : 1) { scratch in
+        Workspace.withBuffer(perItem ? 1 : outChannels * columnsPerGemm) { product in
+          forEachGemm(groups: groups) { items, _ in
+            let col = keptColumns.map { $0 + items.lowerBound * g.patchSize * plane } ?? scratch
+            ConvKernel.im2col(x, g, items: items, col: col)
+            let dst = out + items.lowerBound * outChannels * plane
+            if perItem {
+              MatMulKernel.gemm(
+                transposeA: false, transposeB: false, m: outChannels, n: plane, k: g.patchSize,
+                a: w, lda: g.patchSize, b: col, ldb: plane, beta: 0, c: dst, ldc: plane)
+              finish(dst, bias: bias)
+            } else {
+              let columns = items.count * plane
+              MatMulKernel.gemm(
+                transposeA: false, transposeB: false, m: outChannels, n: columns, k: g.patchSize,
+                a: w, lda: g.patchSize, b: col, ldb: columns, beta: 0, c: product, ldc: columns)
+              scatter(product, to: dst, items: items.count, bias: bias)
+            }
+          }
         }
       }
     }
   }
 
-  func forwardBatched(
-    _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: [Float]?,
-    _ out: UnsafeMutablePointer<Float>
-  ) {
-    let chunk = self.chunk
-    Workspace.withBuffer(g.patchSize * chunk * plane) { col in
-      Workspace.withBuffer(outChannels * chunk * plane) { product in
-        for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
-          let items = start..<Swift.min(g.batch, start + chunk)
-          ConvKernel.im2col(x, g, items: items, col: col, parallel: true)
-          MatMulKernel.gemm(
-            transposeA: false, transposeB: false, m: outChannels, n: items.count * plane,
-            k: g.patchSize, a: w, b: col, beta: 0, c: product)
-          scatter(product, to: out, items: items, bias: bias)
-        }
-      }
-    }
-  }
-
-  /// dst[o, p] += bias[o] for one item.
-  private func addBias(_ bias: [Float], to dst: UnsafeMutablePointer<Float>) {
+  /// dst[o, p] = act(dst[o, p] + bias[o]) for one item.
+  private func finish(_ dst: UnsafeMutablePointer<Float>, bias: [Float]?) {
+    guard bias != nil || activation != nil else { return }
     for o in 0..<outChannels {
-      let b = bias[o]
+      let b = bias?[o] ?? 0
       let row = dst + o * plane
-      for p in 0..<plane { row[p] += b }
+      for p in 0..<plane { row[p] = activate(row[p] + b) }
     }
   }
 
-  /// out[n, o, p] = product[o, j·plane + p] + bias[o] for the items of one chunk.
+  /// out[j, o, p] = act(product[o, j·plane + p] + bias[o]) for the `count` items of one GEMM
+  /// (`out` at the first of them).
   private func scatter(
-    _ product: UnsafePointer<Float>, to out: UnsafeMutablePointer<Float>, items: Range<Int>,
+    _ product: UnsafePointer<Float>, to out: UnsafeMutablePointer<Float>, items count: Int,
     bias: [Float]?
   ) {
-    let columns = items.count * plane, channels = outChannels, plane = self.plane
-    Parallel.forEachRange(items.count * channels, costPerItem: plane) { range in
-      for index in range {
-        let j = index / channels, o = index % channels
+    let columns = count * plane
+    for j in 0..<count {
+      for o in 0..<outChannels {
         let src = product + o * columns + j * plane
-        let dst = out + ((items.lowerBound + j) * channels + o) * plane
+        let dst = out + (j * outChannels + o) * plane
         let b = bias?[o] ?? 0
-        for p in 0..<plane { dst[p] = src[p] + b }
-      }
-    }
-  }
-
-  /// dst[o, j·plane + p] = src[n, o, p] for the items of one chunk (the inverse of `scatter`).
-  private func gather(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, items: Range<Int>) {
-    let columns = items.count * plane, channels = outChannels, plane = self.plane
-    Parallel.forEachRange(items.count * channels, costPerItem: plane) { range in
-      for index in range {
-        let j = index / channels, o = index % channels
-        let from = src + ((items.lowerBound + j) * channels + o) * plane
-        let to = dst + o * columns + j * plane
-        for p in 0..<plane { to[p] = from[p] }
+        for p in 0..<plane { dst[p] = activate(src[p] + b) }
       }
     }
   }
 
   // MARK: Backward
 
-  /// gradOut [N, O, OH, OW] → gradients of input, weight and bias:
-  /// `dW[O, CKK] += dY_n[O, plane] · col_nᵀ`, `dcol_n = Wᵀ · dY_n`, `dx_n += col2im(dcol_n)`,
-  /// `db[o] += Σ dY[n, o, ·]`.
+  /// gradOut [N, O, OH, OW] → gradients of input, weight and bias, group by group:
+  /// `dZ = dY · act'(Y)` (the backward slope where `Y ≤ 0`), `dW_g += dZ_n · col_nᵀ`,
+  /// `db_g[o] += Σ dZ[n, o, ·]`, `dcol_n = Wᵀ · dZ_n`, `dx_n += col2im(dcol_n)`; the groups'
+  /// partial sums are added in group order.
   func backward(
-    _ gradOut: [Float], x: Tensor, xv: [Float], weight: Tensor, wv: [Float], bias: Tensor?
+    _ gradOut: [Float], output: [Float], columns: [Float], x: Tensor, xv: [Float], weight: Tensor,
+    wv: [Float], bias: Tensor?
   ) {
     let needInput = x.requiresGrad, needWeight = weight.requiresGrad
-    if needInput && x.grad == nil { x.grad = [Float](repeating: 0, count: x.count) }
-    if needWeight && weight.grad == nil { weight.grad = [Float](repeating: 0, count: weight.count) }
-    gradOut.withUnsafeBufferPointer { pg in
-      let dy = pg.baseAddress!
-      if let bias, bias.requiresGrad {
-        bias.accumulateGradient { gb in
-          for n in 0..<g.batch {
-            for o in 0..<outChannels {
-              gb[o] += ReductionKernel.sum(dy + (n * outChannels + o) * plane, plane)
-            }
-          }
-        }
-      }
-      guard needInput || needWeight else { return }
-      xv.withUnsafeBufferPointer { px in
-        wv.withUnsafeBufferPointer { pw in
-          let dx: UnsafeMutablePointer<Float>? =
-            needInput ? x.grad!.withUnsafeMutableBufferPointer { $0.baseAddress! } : nil
-          let dw: UnsafeMutablePointer<Float>? =
-            needWeight ? weight.grad!.withUnsafeMutableBufferPointer { $0.baseAddress! } : nil
-          if perItem {
-            backwardPerItem(dy, px.baseAddress!, pw.baseAddress!, dx: dx, dw: dw)
-          } else {
-            backwardBatched(dy, px.baseAddress!, pw.baseAddress!, dx: dx, dw: dw)
-          }
-        }
-      }
-    }
-  }
-
-  /// Items are split into a fixed number of groups that depends only on the batch size; each
-  /// group sums its items' weight gradients into a partial sum of its own, and the partial sums
-  /// are added in group order. Threads take whole groups, so the result is the same for any
-  /// thread count.
-  private func backwardPerItem(
-    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-    dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
-  ) {
-    let colSize = g.patchSize * plane
+    let needBias = bias?.requiresGrad ?? false
+    guard needInput || needWeight || needBias else { return }
+    // A fresh input gradient is zeroed item by item by the threads, just before col2im.
+    let freshInput = needInput && x.grad == nil
+    if freshInput { x.grad = [Float].uninitialized(x.count) { _ in } }
     let weightSize = outChannels * g.patchSize
-    // Groups of ⌈N / min(N, 8)⌉ items; the last may be shorter, none is empty.
-    let groupSize = (g.batch + weightGradientGroups - 1) / weightGradientGroups
-    let groups = (g.batch + groupSize - 1) / groupSize
-    Workspace.withBuffer(Swift.max(1, groups * weightSize)) { partials in
-      if dw != nil { partials.update(repeating: 0, count: groups * weightSize) }
-      Parallel.forEachPart(groups) { groupRange, _ in
-        Workspace.withBuffer(colSize) { col in
-          for group in groupRange {
-            let partial = partials + group * weightSize
-            for n in (group * groupSize)..<Swift.min(g.batch, (group + 1) * groupSize) {
-              let dyn = dy + n * outChannels * plane
-              if dw != nil {
-                ConvKernel.im2col(x, g, items: n..<(n + 1), col: col, parallel: false)
-                MatMulKernel.gemm(
-                  transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: plane,
-                  a: dyn, lda: plane, b: col, ldb: plane, beta: 1, c: partial, ldc: g.patchSize)
-              }
-              if let dx {
-                MatMulKernel.gemm(
-                  transposeA: true, transposeB: false, m: g.patchSize, n: plane, k: outChannels,
-                  a: w, lda: g.patchSize, b: dyn, ldb: plane, beta: 0, c: col, ldc: plane)
-                ConvKernel.col2im(col, g, items: n..<(n + 1), gradX: dx, parallel: false)
+    let partialSize = (needWeight ? weightSize : 0) + (needBias ? outChannels : 0)
+    Workspace.withBuffer(Swift.max(1, groupCount * partialSize)) { partials in
+      partials.update(repeating: 0, count: groupCount * partialSize)
+      gradOut.withUnsafeBufferPointer { pg in
+        output.withUnsafeBufferPointer { py in
+          columns.withUnsafeBufferPointer { pc in
+            xv.withUnsafeBufferPointer { px in
+              wv.withUnsafeBufferPointer { pw in
+                let dx: UnsafeMutablePointer<Float>? =
+                  needInput ? x.grad!.withUnsafeMutableBufferPointer { $0.baseAddress! } : nil
+                backwardGroups(
+                  dy: pg.baseAddress!, y: py.baseAddress, keptColumns: pc.isEmpty ? nil : pc.baseAddress,
+                  x: px.baseAddress!, w: pw.baseAddress!, dx: dx, freshInput: freshInput,
+                  partials: partials, needWeight: needWeight, needBias: needBias)
               }
             }
           }
         }
       }
-      if let dw {
-        for group in 0..<groups {
-          let src = partials + group * weightSize
-          for i in 0..<weightSize { dw[i] += src[i] }
+      // Partial sums in group order.
+      if needWeight {
+        weight.accumulateGradient { dw in
+          for group in 0..<groupCount {
+            let src = partials + group * partialSize
+            for i in 0..<weightSize { dw[i] += src[i] }
+          }
+        }
+      }
+      if needBias, let bias {
+        bias.accumulateGradient { db in
+          for group in 0..<groupCount {
+            let src = partials + group * partialSize + (needWeight ? weightSize : 0)
+            for o in 0..<outChannels { db[o] += src[o] }
+          }
         }
       }
     }
   }
 
-  private func backwardBatched(
-    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-    dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
+  private func backwardGroups(
+    dy: UnsafePointer<Float>, y: UnsafePointer<Float>?, keptColumns: UnsafePointer<Float>?,
+    x: UnsafePointer<Float>,
+    w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, freshInput: Bool,
+    partials: UnsafeMutablePointer<Float>, needWeight: Bool, needBias: Bool
   ) {
-    let chunk = self.chunk
-    Workspace.withBuffer(outChannels * chunk * plane) { gathered in
-      Workspace.withBuffer(g.patchSize * chunk * plane) { col in
-        for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
-          let items = start..<Swift.min(g.batch, start + chunk)
-          let columns = items.count * plane
-          gather(dy, into: gathered, items: items)
-          if let dw {
-            ConvKernel.im2col(x, g, items: items, col: col, parallel: true)
-            MatMulKernel.gemm(
-              transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: columns,
-              a: gathered, b: col, beta: 1, c: dw)
+    let columnsPerGemm = itemsPerGemm * plane
+    let weightSize = outChannels * g.patchSize
+    let partialSize = (needWeight ? weightSize : 0) + (needBias ? outChannels : 0)
+    let imageSize = g.channels * g.height * g.width
+    // dZ needs a buffer of its own unless it is dY itself (per item, no activation).
+    let copiesGradient = !perItem || activation != nil
+    Parallel.forEachPart(groupCount) { groups, _ in
+      Workspace.withBuffer(g.patchSize * columnsPerGemm) { col in
+        Workspace.withBuffer(copiesGradient ? outChannels * columnsPerGemm : 1) { scratch in
+          forEachGemm(groups: groups) { items, group in
+            let columns = items.count * plane
+            let first = items.lowerBound * outChannels * plane
+            // dZ laid out [O, columns]: the items' planes side by side.
+            let dz: UnsafePointer<Float>
+            if copiesGradient {
+              gatherGradient(dy + first, output: y.map { $0 + first }, into: scratch, items: items.count)
+              dz = UnsafePointer(scratch)
+            } else {
+              dz = dy + first
+            }
+            let partial = partials + group * partialSize
+            if needBias {
+              let db = partial + (needWeight ? weightSize : 0)
+              for o in 0..<outChannels { db[o] += ReductionKernel.sum(dz + o * columns, columns) }
+            }
+            if needWeight {
+              let kept = keptColumns.map { $0 + items.lowerBound * g.patchSize * plane }
+              if kept == nil { ConvKernel.im2col(x, g, items: items, col: col) }
+              MatMulKernel.gemm(
+                transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: columns,
+                a: dz, lda: columns, b: kept ?? UnsafePointer(col), ldb: columns, beta: 1, c: partial,
+                ldc: g.patchSize)
+            }
+            if let dx {
+              // The columns are no longer needed: reuse their buffer for their gradient.
+              MatMulKernel.gemm(
+                transposeA: true, transposeB: false, m: g.patchSize, n: columns, k: outChannels,
+                a: w, lda: g.patchSize, b: dz, ldb: columns, beta: 0, c: col, ldc: columns)
+              if freshInput {
+                (dx + items.lowerBound * imageSize).update(repeating: 0, count: items.count * imageSize)
+              }
+              ConvKernel.col2im(col, g, items: items, gradX: dx)
+            }
           }
-          if let dx {
-            // The columns are no longer needed: reuse their buffer for their gradient.
-            MatMulKernel.gemm(
-              transposeA: true, transposeB: false, m: g.patchSize, n: columns, k: outChannels,
-              a: w, b: gathered, beta: 0, c: col)
-            ConvKernel.col2im(col, g, items: items, gradX: dx, parallel: true)
-          }
+        }
+      }
+    }
+  }
+
+  /// dz[o, j·plane + p] = dy[j, o, p] · (y[j, o, p] > 0 ? 1 : backward slope) for `count` items
+  /// (`dy` and `y` at the first of them; no factor without an activation).
+  private func gatherGradient(
+    _ dy: UnsafePointer<Float>, output y: UnsafePointer<Float>?, into dz: UnsafeMutablePointer<Float>,
+    items count: Int
+  ) {
+    let columns = count * plane
+    for j in 0..<count {
+      for o in 0..<outChannels {
+        let offset = (j * outChannels + o) * plane
+        let from = dy + offset
+        let to = dz + o * columns + j * plane
+        if let activation, let y {
+          let slope = activation.backwardSlope
+          let side = y + offset
+          for p in 0..<plane { to[p] = side[p] > 0 ? from[p] : slope * from[p] }
+        } else {
+          for p in 0..<plane { to[p] = from[p] }
         }
       }
     }
@@ -274,11 +344,13 @@ public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int) -> Tensor {
   }
   let shape = [g.batch, g.channels, g.outputHeight, g.outputWidth]
   return Tensor(shape: shape, values: out, op: "maxPool2d", parents: [x]) { grad in
-    x.accumulateGradient { gx in
-      grad.withUnsafeBufferPointer { pg in
-        argmax.withUnsafeBufferPointer { pa in
-          PoolKernel.maxBackward(pg.baseAddress!, argmax: pa.baseAddress!, g, gradX: gx)
-        }
+    grad.withUnsafeBufferPointer { pg in
+      argmax.withUnsafeBufferPointer { pa in
+        x.contributeGradient(
+          assign: { PoolKernel.maxBackward(pg.baseAddress!, argmax: pa.baseAddress!, g, gradX: $0, assign: true) },
+          accumulate: {
+            PoolKernel.maxBackward(pg.baseAddress!, argmax: pa.baseAddress!, g, gradX: $0, assign: false)
+          })
       }
     }
   }
