@@ -78,36 +78,18 @@ public enum Parallel {
 }
 
 extension Parallel {
-  /// Splits `0..<count` into one contiguous part per thread and runs the parts concurrently
-  /// (each part makes its own single-threaded GEMM calls).
-  /// `body` receives its part and the part's index (for per-part scratch and partial sums,
-  /// combined by the caller in part order).
-  /// - Returns: the number of parts used.
-  @discardableResult
-  public static func forEachPart(_ count: Int, _ body: (Range<Int>, Int) -> Void) -> Int {
-    let threads = Swift.min(self.threads, count)
-    guard threads > 1 else {
-      if count > 0 { body(0..<count, 0) }
-      return 1
+  /// Runs `body(i)` for every `i` in `0..<count`: in order on one thread, or taken one at a time
+  /// by the threads, so that a thread the system holds back leaves its share to the others.
+  /// Each task must write only outputs (and scratch, partial sums) of its own.
+  public static func forEachTask(_ count: Int, _ body: (Int) -> Void) {
+    guard threads > 1, count > 1 else {
+      for i in 0..<count { body(i) }
+      return
     }
-    let size = (count + threads - 1) / threads
-    let parts = (count + size - 1) / size
     withoutActuallyEscaping(body) { body in
       let box = UncheckedBox(body)
-      DispatchQueue.concurrentPerform(iterations: parts) { part in
-        let start = part * size
-        box.value(start..<Swift.min(count, start + size), part)
-      }
+      DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }
     }
-    return parts
-  }
-
-  /// The number of parts `forEachPart(count)` will use.
-  public static func partCount(_ count: Int) -> Int {
-    let threads = Swift.min(self.threads, count)
-    guard threads > 1 else { return 1 }
-    let size = (count + threads - 1) / threads
-    return (count + size - 1) / size
   }
 }
 

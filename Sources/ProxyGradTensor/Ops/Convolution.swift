@@ -108,14 +108,11 @@ struct ConvPlan {
     perItem ? 1 : Swift.max(1, Swift.min(groupSize, maxColumnFloats / Swift.max(1, g.patchSize * plane)))
   }
 
-  /// Calls `body` with the items of each GEMM of the groups `groups`, in order, and their group.
-  private func forEachGemm(groups: Range<Int>, _ body: (Range<Int>, Int) -> Void) {
-    let step = itemsPerGemm
-    for group in groups {
-      let end = Swift.min(g.batch, (group + 1) * groupSize)
-      for start in Swift.stride(from: group * groupSize, to: end, by: step) {
-        body(start..<Swift.min(end, start + step), group)
-      }
+  /// Calls `body` with the items of each GEMM of group `group`, in order.
+  private func forEachGemm(group: Int, _ body: (Range<Int>) -> Void) {
+    let end = Swift.min(g.batch, (group + 1) * groupSize)
+    for start in Swift.stride(from: group * groupSize, to: end, by: itemsPerGemm) {
+      body(start..<Swift.min(end, start + itemsPerGemm))
     }
   }
 
@@ -128,17 +125,17 @@ struct ConvPlan {
 
   // MARK: Forward
 
-  /// Threads take whole groups; each GEMM writes its items' outputs only. With `keptColumns`
+  /// Threads take whole groups, one at a time; each GEMM writes its items' outputs only. With `keptColumns`
   /// (room for every item's columns), the columns are built there and kept for backward.
   func forward(
     _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: [Float]?,
     _ out: UnsafeMutablePointer<Float>, keptColumns: UnsafeMutablePointer<Float>?
   ) {
     let columnsPerGemm = itemsPerGemm * plane
-    Parallel.forEachPart(groupCount) { groups, _ in
+    Parallel.forEachTask(groupCount) { group in
       Workspace.withBuffer(keptColumns == nil ? g.patchSize * columnsPerGemm : 1) { scratch in
         Workspace.withBuffer(perItem ? 1 : outChannels * columnsPerGemm) { product in
-          forEachGemm(groups: groups) { items, _ in
+          forEachGemm(group: group) { items in
             let col = keptColumns.map { $0 + items.lowerBound * g.patchSize * plane } ?? scratch
             ConvKernel.im2col(x, g, items: items, col: col)
             let dst = out + items.lowerBound * outChannels * plane
@@ -255,10 +252,10 @@ struct ConvPlan {
     let imageSize = g.channels * g.height * g.width
     // dZ needs a buffer of its own unless it is dY itself (per item, no activation).
     let copiesGradient = !perItem || activation != nil
-    Parallel.forEachPart(groupCount) { groups, _ in
+    Parallel.forEachTask(groupCount) { group in
       Workspace.withBuffer(g.patchSize * columnsPerGemm) { col in
         Workspace.withBuffer(copiesGradient ? outChannels * columnsPerGemm : 1) { scratch in
-          forEachGemm(groups: groups) { items, group in
+          forEachGemm(group: group) { items in
             let columns = items.count * plane
             let first = items.lowerBound * outChannels * plane
             // dZ laid out [O, columns]: the items' planes side by side.
