@@ -93,6 +93,19 @@ import Testing
     #expect(b.grad! == [1.5])
   }
 
+  @Test func emptyBatch() {
+    for size in [8, 20] {
+      let x = Tensor(shape: [0, 3, size, size], values: [], requiresGrad: true)
+      let w = randomTensor([4, 3, 3, 3], seed: 44)
+      w.requiresGrad = true
+      let y = conv2d(x, weight: w, bias: nil, stride: 1, padding: 1, activation: FusedLeakyReLU(forwardSlope: 0, backwardSlope: 0.3))
+      #expect(y.shape == [0, 4, size, size])
+      sum(y).backward()
+      #expect(x.grad! == [])
+      #expect(w.grad! == [Float](repeating: 0, count: w.count))
+    }
+  }
+
   @Test func negativeForwardSlopesAreNotFused() {
     #expect(FusedLeakyReLU(forwardSlope: -0.1, backwardSlope: 0.3) == nil)
     #expect(FusedLeakyReLU(forwardSlope: .nan, backwardSlope: 0.3) == nil)

@@ -100,8 +100,9 @@ struct ConvPlan {
   let activation: FusedLeakyReLU?
   var plane: Int { g.planeSize }
   var perItem: Bool { g.planeSize >= perItemPlaneThreshold }
-  /// Consecutive items per group: ⌈N / min(N, 8)⌉; the last group may be shorter, none is empty.
-  var groupSize: Int { (g.batch + itemGroups - 1) / itemGroups }
+  /// Consecutive items per group: ⌈N / 8⌉ (at least 1); the last group may be shorter, none is
+  /// empty, and an empty batch has no groups.
+  var groupSize: Int { Swift.max(1, (g.batch + itemGroups - 1) / itemGroups) }
   var groupCount: Int { (g.batch + groupSize - 1) / groupSize }
   /// Items per GEMM: one in the per-item strategy, else as many of a group as fit the budget.
   var itemsPerGemm: Int {
