@@ -67,11 +67,24 @@ public enum Parallel {
     let chunks = min(count, threads * 4)
     let size = (count + chunks - 1) / chunks
     let n = (count + size - 1) / size
+    runTasks(n, threads: threads) { chunk in
+      let start = chunk * size
+      body(start..<min(count, start + size))
+    }
+  }
+
+  /// Runs `body(0..<count)` on at most `threads` threads (the caller's among them), each taking
+  /// the next task until none is left.
+  private static func runTasks(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+    let next = Atomic<Int>(0)
     withoutActuallyEscaping(body) { body in
       let box = UncheckedBox(body)
-      DispatchQueue.concurrentPerform(iterations: n) { chunk in
-        let start = chunk * size
-        box.value(start..<min(count, start + size))
+      DispatchQueue.concurrentPerform(iterations: Swift.min(threads, count)) { _ in
+        while true {
+          let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
+          guard task < count else { return }
+          box.value(task)
+        }
       }
     }
   }
@@ -82,14 +95,12 @@ extension Parallel {
   /// by the threads, so that a thread the system holds back leaves its share to the others.
   /// Each task must write only outputs (and scratch, partial sums) of its own.
   public static func forEachTask(_ count: Int, _ body: (Int) -> Void) {
+    let threads = self.threads
     guard threads > 1, count > 1 else {
       for i in 0..<count { body(i) }
       return
     }
-    withoutActuallyEscaping(body) { body in
-      let box = UncheckedBox(body)
-      DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }
-    }
+    runTasks(count, threads: threads, body)
   }
 }
 
