@@ -90,7 +90,8 @@ public final class Network {
   /// - Throws: `NetworkError` naming the layer whose shape or name is wrong.
   public init(inputShape: [Int], layers specs: [LayerSpec], seed: UInt64) throws(NetworkError) {
     guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
-      throw NetworkError("network input shape must be positive sizes, got \(Shape.describe(inputShape))")
+      throw NetworkError(
+        "network input shape must be positive sizes, got \(Shape.describe(inputShape))")
     }
     var builder = NetworkBuilder(rng: SplitMix64(seed: seed))
     self.layers = try builder.build(specs, block: nil, inputShape: inputShape)
@@ -187,7 +188,8 @@ func runLayers(
       continue
     }
     if let block = layer as? Residual {
-      let inner = runLayers(block.layers, h, policy: policy, mode: mode, taps: taps, tapped: &tapped)
+      let inner = runLayers(
+        block.layers, h, policy: policy, mode: mode, taps: taps, tapped: &tapped)
       let joined = block.join(input: h, blockOutput: inner, policy: policy, mode: mode)
       if let projection = block.projection, taps.contains(projection.name) {
         tapped[projection.name] = joined.skip

@@ -19,9 +19,12 @@ enum SgemmProbe {
 /// they do (2·N·O·C·K²·OH·OW per GEMM, three GEMMs per layer with input gradients).
 enum ConvProbe {
   static func w3ConvGflops() -> Double {
-    let shapes: [(c: Int, o: Int, hw: Int)] = [(3, 64, 32), (64, 64, 32), (64, 128, 16), (128, 128, 16), (128, 256, 8)]
+    let shapes: [(c: Int, o: Int, hw: Int)] = [
+      (3, 64, 32), (64, 64, 32), (64, 128, 16), (128, 128, 16), (128, 256, 8),
+    ]
     var rng = SplitMix64(seed: 4)
-    var flops = 0.0, ms = 0.0
+    var flops = 0.0
+    var ms = 0.0
     for (index, s) in shapes.enumerated() {
       let x = Tensor.uniform([128, s.c, s.hw, s.hw], low: -1, high: 1, rng: &rng)
       x.requiresGrad = index > 0
@@ -52,8 +55,10 @@ enum MemoryProbe {
     let before = currentResidentKilobytes()
     for _ in early..<steps { step() }
     let after = currentResidentKilobytes()
-    return [("workload", "\"memory\""), ("steps", "\(steps)"), ("rss_kb_at_\(early)", "\(before)"),
-      ("rss_kb_at_end", "\(after)"), ("growth_kb", "\(after - before)")]
+    return [
+      ("workload", "\"memory\""), ("steps", "\(steps)"), ("rss_kb_at_\(early)", "\(before)"),
+      ("rss_kb_at_end", "\(after)"), ("growth_kb", "\(after - before)"),
+    ]
   }
 }
 
@@ -65,10 +70,13 @@ enum MemoryStagesProbe {
     var rng = SplitMix64(seed: 11)
     let inputs = Tensor.uniform([128] + network.inputShape, low: -1, high: 1, rng: &rng)
     let labels = (0..<128).map { $0 % 10 }
-    var report: [(String, String)] = [("workload", "\"memory-stages\""), ("setup_kb", "\(peakResidentKilobytes())")]
+    var report: [(String, String)] = [
+      ("workload", "\"memory-stages\""), ("setup_kb", "\(peakResidentKilobytes())"),
+    ]
     for step in 1...2 {
       network.zeroGradients()
-      let loss = softmaxCrossEntropy(network.forward(inputs, mode: network.nextTrainingMode()).output, labels: labels)
+      let loss = softmaxCrossEntropy(
+        network.forward(inputs, mode: network.nextTrainingMode()).output, labels: labels)
       report.append(("step\(step)_forward_peak_kb", "\(peakResidentKilobytes())"))
       report.append(("step\(step)_forward_rss_kb", "\(currentResidentKilobytes())"))
       loss.backward()

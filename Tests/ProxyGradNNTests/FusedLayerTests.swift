@@ -56,7 +56,8 @@ import Testing
     let net = try Self.makeNetwork()
     let x = randomTensor([2, 2, 18, 18], seed: 52)
     let pass = net.forward(x, taps: ["conv1", "relu1"])
-    let pre = pass.taps["conv1"]!.values, post = pass.taps["relu1"]!.values
+    let pre = pass.taps["conv1"]!.values
+    let post = pass.taps["relu1"]!.values
     #expect(pre.contains { $0 < 0 })
     #expect(zip(pre, post).allSatisfy { $1 == max($0, 0) })
   }

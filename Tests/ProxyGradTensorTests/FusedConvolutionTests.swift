@@ -62,8 +62,10 @@ import Testing
 
   @Test func stridedAndUnpadded() {
     for (stride, padding) in [(2, 0), (2, 1), (1, 0)] {
-      let fused = pass(batch: 3, size: 17, slopes: (0, 0.4), fused: true, padding: padding, stride: stride)
-      let separate = pass(batch: 3, size: 17, slopes: (0, 0.4), fused: false, padding: padding, stride: stride)
+      let fused = pass(
+        batch: 3, size: 17, slopes: (0, 0.4), fused: true, padding: padding, stride: stride)
+      let separate = pass(
+        batch: 3, size: 17, slopes: (0, 0.4), fused: false, padding: padding, stride: stride)
       #expect(fused == separate, "stride \(stride) pad \(padding)")
     }
   }
@@ -98,7 +100,9 @@ import Testing
       let x = Tensor(shape: [0, 3, size, size], values: [], requiresGrad: true)
       let w = randomTensor([4, 3, 3, 3], seed: 44)
       w.requiresGrad = true
-      let y = conv2d(x, weight: w, bias: nil, stride: 1, padding: 1, activation: FusedLeakyReLU(forwardSlope: 0, backwardSlope: 0.3))
+      let y = conv2d(
+        x, weight: w, bias: nil, stride: 1, padding: 1,
+        activation: FusedLeakyReLU(forwardSlope: 0, backwardSlope: 0.3))
       #expect(y.shape == [0, 4, size, size])
       sum(y).backward()
       #expect(x.grad! == [])

@@ -27,12 +27,18 @@ enum ConvKernel {
   /// col[(c·K + ky)·K + kx, j·OH·OW + oy·OW + ox] = x[n, c, oy·S − P + ky, ox·S − P + kx] (0 outside).
   /// Serial: callers run it inside their own parallel parts.
   static func im2col(
-    _ x: UnsafePointer<Float>, _ g: ConvGeometry, items: Range<Int>, col: UnsafeMutablePointer<Float>
+    _ x: UnsafePointer<Float>, _ g: ConvGeometry, items: Range<Int>,
+    col: UnsafeMutablePointer<Float>
   ) {
     let columns = items.count * g.planeSize
-    let oh = g.outputHeight, ow = g.outputWidth, k = g.kernel, s = g.stride
+    let oh = g.outputHeight
+    let ow = g.outputWidth
+    let k = g.kernel
+    let s = g.stride
     for row in 0..<g.patchSize {
-      let c = row / (k * k), ky = (row / k) % k, kx = row % k
+      let c = row / (k * k)
+      let ky = (row / k) % k
+      let kx = row % k
       let (ox0, ox1) = g.validOutputColumns(kx)
       for (j, n) in items.enumerated() {
         let src = x + (n * g.channels + c) * g.height * g.width
@@ -61,14 +67,20 @@ enum ConvKernel {
   /// The adjoint of `im2col`: gradX[n, c, iy, ix] += col[...] for every patch entry that read it.
   /// Serial, and writes the images of `items` only: callers run it inside their parallel parts.
   static func col2im(
-    _ col: UnsafePointer<Float>, _ g: ConvGeometry, items: Range<Int>, gradX: UnsafeMutablePointer<Float>
+    _ col: UnsafePointer<Float>, _ g: ConvGeometry, items: Range<Int>,
+    gradX: UnsafeMutablePointer<Float>
   ) {
     let columns = items.count * g.planeSize
-    let oh = g.outputHeight, ow = g.outputWidth, k = g.kernel, s = g.stride
+    let oh = g.outputHeight
+    let ow = g.outputWidth
+    let k = g.kernel
+    let s = g.stride
     for j in 0..<items.count {
       let n = items.lowerBound + j
       for row in 0..<g.patchSize {
-        let c = row / (k * k), ky = (row / k) % k, kx = row % k
+        let c = row / (k * k)
+        let ky = (row / k) % k
+        let kx = row % k
         let (ox0, ox1) = g.validOutputColumns(kx)
         let dstPlane = gradX + (n * g.channels + c) * g.height * g.width
         var src = col + row * columns + j * g.planeSize
@@ -98,11 +110,13 @@ func copyRow(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>
   if count >= 8 {
     var i = 0
     while i + 8 < count {
-      UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: V.self), as: V.self)
+      UnsafeMutableRawPointer(dst + i).storeBytes(
+        of: UnsafeRawPointer(src + i).loadUnaligned(as: V.self), as: V.self)
       i += 8
     }
     let last = count - 8
-    UnsafeMutableRawPointer(dst + last).storeBytes(of: UnsafeRawPointer(src + last).loadUnaligned(as: V.self), as: V.self)
+    UnsafeMutableRawPointer(dst + last).storeBytes(
+      of: UnsafeRawPointer(src + last).loadUnaligned(as: V.self), as: V.self)
   } else {
     for i in 0..<Swift.max(0, count) { dst[i] = src[i] }
   }
@@ -114,7 +128,9 @@ func addRow(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, 
   typealias V = SIMD8<Float>
   var i = 0
   while i + 8 <= count {
-    let sum = UnsafeRawPointer(dst + i).loadUnaligned(as: V.self) + UnsafeRawPointer(src + i).loadUnaligned(as: V.self)
+    let sum =
+      UnsafeRawPointer(dst + i).loadUnaligned(as: V.self)
+      + UnsafeRawPointer(src + i).loadUnaligned(as: V.self)
     UnsafeMutableRawPointer(dst + i).storeBytes(of: sum, as: V.self)
     i += 8
   }
@@ -133,7 +149,9 @@ enum PoolKernel {
     _ x: UnsafePointer<Float>, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>,
     argmax: UnsafeMutablePointer<UInt16>
   ) {
-    let oh = g.outputHeight, ow = g.outputWidth, k = g.kernel
+    let oh = g.outputHeight
+    let ow = g.outputWidth
+    let k = g.kernel
     Parallel.forEachRange(g.batch * g.channels, costPerItem: oh * ow * k * k) { planes in
       for plane in planes {
         let src = plane * g.height * g.width
@@ -176,7 +194,9 @@ enum PoolKernel {
     func windows(_ t: SIMD16<Float>, _ u: SIMD16<Float>) -> (SIMD8<Float>, SIMD8<UInt16>) {
       var best = t.evenHalf
       var at = SIMD8<Int32>(repeating: 0)
-      let b = t.oddHalf, c = u.evenHalf, d = u.oddHalf
+      let b = t.oddHalf
+      let c = u.evenHalf
+      let d = u.oddHalf
       var greater = b .> best
       best.replace(with: b, where: greater)
       at.replace(with: 1, where: greater)
@@ -225,7 +245,9 @@ enum PoolKernel {
     _ gradY: UnsafePointer<Float>, argmax: UnsafePointer<UInt16>, _ g: ConvGeometry,
     gradX: UnsafeMutablePointer<Float>, assign: Bool
   ) {
-    let oh = g.outputHeight, ow = g.outputWidth, k = g.kernel
+    let oh = g.outputHeight
+    let ow = g.outputWidth
+    let k = g.kernel
     let inputPlane = g.height * g.width
     Parallel.forEachRange(g.batch * g.channels, costPerItem: oh * ow) { planes in
       for p in planes {
@@ -233,21 +255,39 @@ enum PoolKernel {
         if k == 2 && g.stride == 2 {
           // Windows tile the plane without overlap: write each of their four elements once.
           for oy in 0..<oh {
-            let top = src + 2 * oy * g.width, bottom = top + g.width
-            let gRow = gradY + (p * oh + oy) * ow, atRow = argmax + (p * oh + oy) * ow
+            let top = src + 2 * oy * g.width
+            let bottom = top + g.width
+            let gRow = gradY + (p * oh + oy) * ow
+            let atRow = argmax + (p * oh + oy) * ow
             for ox in 0..<ow {
-              let v = gRow[ox], at = atRow[ox]
-              let t0: Float = at == 0 ? v : 0, t1: Float = at == 1 ? v : 0
-              let b0: Float = at == 2 ? v : 0, b1: Float = at == 3 ? v : 0
+              let v = gRow[ox]
+              let at = atRow[ox]
+              let t0: Float = at == 0 ? v : 0
+              let t1: Float = at == 1 ? v : 0
+              let b0: Float = at == 2 ? v : 0
+              let b1: Float = at == 3 ? v : 0
               if assign {
-                top[2 * ox] = t0; top[2 * ox + 1] = t1; bottom[2 * ox] = b0; bottom[2 * ox + 1] = b1
+                top[2 * ox] = t0
+                top[2 * ox + 1] = t1
+                bottom[2 * ox] = b0
+                bottom[2 * ox + 1] = b1
               } else {
-                top[2 * ox] += t0; top[2 * ox + 1] += t1; bottom[2 * ox] += b0; bottom[2 * ox + 1] += b1
+                top[2 * ox] += t0
+                top[2 * ox + 1] += t1
+                bottom[2 * ox] += b0
+                bottom[2 * ox + 1] += b1
               }
             }
-            if assign { for ix in (2 * ow)..<g.width { top[ix] = 0; bottom[ix] = 0 } }
+            if assign {
+              for ix in (2 * ow)..<g.width {
+                top[ix] = 0
+                bottom[ix] = 0
+              }
+            }
           }
-          if assign { (src + 2 * oh * g.width).update(repeating: 0, count: (g.height - 2 * oh) * g.width) }
+          if assign {
+            (src + 2 * oh * g.width).update(repeating: 0, count: (g.height - 2 * oh) * g.width)
+          }
           continue
         }
         if assign { src.update(repeating: 0, count: inputPlane) }
@@ -267,9 +307,11 @@ enum PoolKernel {
     _ x: UnsafePointer<Float>, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>?,
     gradY: UnsafePointer<Float>?, gradX: UnsafeMutablePointer<Float>?
   ) {
-    let oh = g.outputHeight, ow = g.outputWidth
+    let oh = g.outputHeight
+    let ow = g.outputWidth
     let scale = 1 / Float(g.kernel * g.kernel)
-    Parallel.forEachRange(g.batch * g.channels, costPerItem: oh * ow * g.kernel * g.kernel) { planes in
+    Parallel.forEachRange(g.batch * g.channels, costPerItem: oh * ow * g.kernel * g.kernel) {
+      planes in
       for plane in planes {
         let src = plane * g.height * g.width
         let dst = plane * oh * ow
@@ -278,11 +320,15 @@ enum PoolKernel {
             let base = src + oy * g.stride * g.width + ox * g.stride
             if let y {
               var total: Float = 0
-              for ky in 0..<g.kernel { for kx in 0..<g.kernel { total += x[base + ky * g.width + kx] } }
+              for ky in 0..<g.kernel {
+                for kx in 0..<g.kernel { total += x[base + ky * g.width + kx] }
+              }
               y[dst + oy * ow + ox] = total * scale
             } else if let gradY, let gradX {
               let share = gradY[dst + oy * ow + ox] * scale
-              for ky in 0..<g.kernel { for kx in 0..<g.kernel { gradX[base + ky * g.width + kx] += share } }
+              for ky in 0..<g.kernel {
+                for kx in 0..<g.kernel { gradX[base + ky * g.width + kx] += share }
+              }
             }
           }
         }

@@ -67,17 +67,22 @@ public func conv2d(
     kernel: weight.shape[2], stride: stride, padding: padding)
   precondition(g.outputHeight > 0 && g.outputWidth > 0, "conv2d output would be empty")
   let conv = ConvPlan(g: g, outChannels: weight.shape[0], activation: activation)
-  let xv = x.values, wv = weight.values, bv = bias?.values
+  let xv = x.values
+  let wv = weight.values
+  let bv = bias?.values
   let columnFloats = g.batch * g.patchSize * g.planeSize
   let keepColumns =
-    KeptColumns.enabled && Autograd.isRecording && weight.requiresGrad && columnFloats <= keptColumnFloats
+    KeptColumns.enabled && Autograd.isRecording && weight.requiresGrad
+    && columnFloats <= keptColumnFloats
   var columns: [Float] = keepColumns ? .uninitialized(columnFloats) { _ in } : []
   let out = [Float].uninitialized(g.batch * conv.outChannels * g.planeSize) { po in
     xv.withUnsafeBufferPointer { px in
       wv.withUnsafeBufferPointer { pw in
         columns.withUnsafeMutableBufferPointer { pc in
           // (An empty array's base address is not nil: test the flag.)
-          conv.forward(px.baseAddress!, pw.baseAddress!, bv, po, keptColumns: keepColumns ? pc.baseAddress : nil)
+          conv.forward(
+            px.baseAddress!, pw.baseAddress!, bv, po,
+            keptColumns: keepColumns ? pc.baseAddress : nil)
         }
       }
     }
@@ -86,7 +91,10 @@ public func conv2d(
   let shape = [g.batch, conv.outChannels, g.outputHeight, g.outputWidth]
   // Without an activation the output is not needed in backward: do not keep it alive.
   let saved = activation == nil ? [] : out
-  return Tensor(shape: shape, values: out, op: activation == nil ? "conv2d" : "conv2d+leakyReLU", parents: parents) {
+  return Tensor(
+    shape: shape, values: out, op: activation == nil ? "conv2d" : "conv2d+leakyReLU",
+    parents: parents
+  ) {
     gradOut in
     conv.backward(
       gradOut, output: saved, columns: columns, x: x, xv: xv, weight: weight, wv: wv, bias: bias)
@@ -106,7 +114,8 @@ struct ConvPlan {
   var groupCount: Int { (g.batch + groupSize - 1) / groupSize }
   /// Items per GEMM: one in the per-item strategy, else as many of a group as fit the budget.
   var itemsPerGemm: Int {
-    perItem ? 1 : Swift.max(1, Swift.min(groupSize, maxColumnFloats / Swift.max(1, g.patchSize * plane)))
+    perItem
+      ? 1 : Swift.max(1, Swift.min(groupSize, maxColumnFloats / Swift.max(1, g.patchSize * plane)))
   }
 
   /// Calls `body` with the items of each GEMM of group `group`, in order.
@@ -115,13 +124,6 @@ struct ConvPlan {
     for start in Swift.stride(from: group * groupSize, to: end, by: itemsPerGemm) {
       body(start..<Swift.min(end, start + itemsPerGemm))
     }
-  }
-
-  /// The activation's forward line (identity without one).
-  @inline(__always)
-  private func activate(_ v: Float) -> Float {
-    guard let activation else { return v }
-    return v > 0 ? v : activation.forwardSlope * v
   }
 
   // MARK: Forward
@@ -162,9 +164,8 @@ struct ConvPlan {
   private func finish(_ dst: UnsafeMutablePointer<Float>, bias: [Float]?) {
     guard bias != nil || activation != nil else { return }
     for o in 0..<outChannels {
-      let b = bias?[o] ?? 0
       let row = dst + o * plane
-      for p in 0..<plane { row[p] = activate(row[p] + b) }
+      addBias(bias?[o] ?? 0, from: row, to: row, count: plane)
     }
   }
 
@@ -178,10 +179,24 @@ struct ConvPlan {
     for j in 0..<count {
       for o in 0..<outChannels {
         let src = product + o * columns + j * plane
-        let dst = out + (j * outChannels + o) * plane
-        let b = bias?[o] ?? 0
-        for p in 0..<plane { dst[p] = activate(src[p] + b) }
+        addBias(bias?[o] ?? 0, from: src, to: out + (j * outChannels + o) * plane, count: plane)
       }
+    }
+  }
+
+  /// to[p] = act(from[p] + b) for one row (`from` may be `to`); the activation is decided once
+  /// per row, outside the loop.
+  @inline(__always)
+  private func addBias(
+    _ b: Float, from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    if let slope = activation?.forwardSlope {
+      for p in 0..<count {
+        let v = from[p] + b
+        to[p] = v > 0 ? v : slope * v
+      }
+    } else {
+      for p in 0..<count { to[p] = from[p] + b }
     }
   }
 
@@ -195,7 +210,8 @@ struct ConvPlan {
     _ gradOut: [Float], output: [Float], columns: [Float], x: Tensor, xv: [Float], weight: Tensor,
     wv: [Float], bias: Tensor?
   ) {
-    let needInput = x.requiresGrad, needWeight = weight.requiresGrad
+    let needInput = x.requiresGrad
+    let needWeight = weight.requiresGrad
     let needBias = bias?.requiresGrad ?? false
     guard needInput || needWeight || needBias else { return }
     // A fresh input gradient is zeroed item by item by the threads, just before col2im.
@@ -213,7 +229,8 @@ struct ConvPlan {
                 let dx: UnsafeMutablePointer<Float>? =
                   needInput ? x.grad!.withUnsafeMutableBufferPointer { $0.baseAddress! } : nil
                 backwardGroups(
-                  dy: pg.baseAddress!, y: py.baseAddress, keptColumns: pc.isEmpty ? nil : pc.baseAddress,
+                  dy: pg.baseAddress!, y: py.baseAddress,
+                  keptColumns: pc.isEmpty ? nil : pc.baseAddress,
                   x: px.baseAddress!, w: pw.baseAddress!, dx: dx, freshInput: freshInput,
                   partials: partials, needWeight: needWeight, needBias: needBias)
               }
@@ -262,7 +279,8 @@ struct ConvPlan {
             // dZ laid out [O, columns]: the items' planes side by side.
             let dz: UnsafePointer<Float>
             if copiesGradient {
-              gatherGradient(dy + first, output: y.map { $0 + first }, into: scratch, items: items.count)
+              gatherGradient(
+                dy + first, output: y.map { $0 + first }, into: scratch, items: items.count)
               dz = UnsafePointer(scratch)
             } else {
               dz = dy + first
@@ -277,7 +295,8 @@ struct ConvPlan {
               if kept == nil { ConvKernel.im2col(x, g, items: items, col: col) }
               MatMulKernel.gemm(
                 transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: columns,
-                a: dz, lda: columns, b: kept ?? UnsafePointer(col), ldb: columns, beta: 1, c: partial,
+                a: dz, lda: columns, b: kept ?? UnsafePointer(col), ldb: columns, beta: 1,
+                c: partial,
                 ldc: g.patchSize)
             }
             if let dx {
@@ -286,7 +305,8 @@ struct ConvPlan {
                 transposeA: true, transposeB: false, m: g.patchSize, n: columns, k: outChannels,
                 a: w, lda: g.patchSize, b: dz, ldb: columns, beta: 0, c: col, ldc: columns)
               if freshInput {
-                (dx + items.lowerBound * imageSize).update(repeating: 0, count: items.count * imageSize)
+                (dx + items.lowerBound * imageSize).update(
+                  repeating: 0, count: items.count * imageSize)
               }
               ConvKernel.col2im(col, g, items: items, gradX: dx)
             }
@@ -299,7 +319,8 @@ struct ConvPlan {
   /// dz[o, j·plane + p] = dy[j, o, p] · (y[j, o, p] > 0 ? 1 : backward slope) for `count` items
   /// (`dy` and `y` at the first of them; no factor without an activation).
   private func gatherGradient(
-    _ dy: UnsafePointer<Float>, output y: UnsafePointer<Float>?, into dz: UnsafeMutablePointer<Float>,
+    _ dy: UnsafePointer<Float>, output y: UnsafePointer<Float>?,
+    into dz: UnsafeMutablePointer<Float>,
     items count: Int
   ) {
     let columns = count * plane
@@ -345,9 +366,13 @@ public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int) -> Tensor {
     grad.withUnsafeBufferPointer { pg in
       argmax.withUnsafeBufferPointer { pa in
         x.contributeGradient(
-          assign: { PoolKernel.maxBackward(pg.baseAddress!, argmax: pa.baseAddress!, g, gradX: $0, assign: true) },
+          assign: {
+            PoolKernel.maxBackward(
+              pg.baseAddress!, argmax: pa.baseAddress!, g, gradX: $0, assign: true)
+          },
           accumulate: {
-            PoolKernel.maxBackward(pg.baseAddress!, argmax: pa.baseAddress!, g, gradX: $0, assign: false)
+            PoolKernel.maxBackward(
+              pg.baseAddress!, argmax: pa.baseAddress!, g, gradX: $0, assign: false)
           })
       }
     }
