@@ -143,7 +143,9 @@ struct Compiler {
       }
     case .builtin(let name):
       guard let builtin = Builtins.named(name) else { return failing(unset) }
-      return { _ in .builtin(builtin) }
+      // Built once: the payload is boxed (indirect), so building it per read would allocate.
+      let value = Value.builtin(builtin)
+      return { _ in value }
     case nil:
       return failing(RuntimeError(.name, "undefined name '\(name)'", at: span))
     }
