@@ -59,7 +59,7 @@ extension Compiler {
         return a.isTruthy ? a : try rhs(f)
       }
     case .binary(let op, let lhsExpr, let rhsExpr, let operatorSpan):
-      return binary(op, lhsExpr, rhsExpr, expression(lhsExpr), expression(rhsExpr), span: operatorSpan)
+      return binary(expr, op, lhsExpr, rhsExpr, span: operatorSpan)
     case .call(let callee, let arguments, let trailing):
       return call(callee, arguments, trailing, span: span)
     case .field(let objectExpr, let name):
@@ -74,62 +74,182 @@ extension Compiler {
       return function(parameters, body, span: span, name: nil)
     case .ifElse(let conditionExpr, let thenBlock, let otherwiseBlock):
       let condition = expression(conditionExpr)
+      let test = truthTest(conditionExpr)
       let then = block(thenBlock.statements)
       let otherwise = otherwiseBlock.map { block($0.statements) }
       return { f throws(Unwind) in
-        if try condition(f).isTruthy { return try then(f) }
+        if try Compiler.holds(test, condition, f) { return try then(f) }
         return try otherwise?(f) ?? .none
       }
     }
   }
 
-  /// Arithmetic with a fast path for two numbers. Operands that are constants or variables are
-  /// read in place as Doubles, without copying a `Value`.
-  func binary(
-    _ op: BinaryOperator, _ lhsExpr: Expr, _ rhsExpr: Expr, _ lhs: @escaping Code,
-    _ rhs: @escaping Code, span: SourceSpan
+  /// Arithmetic and comparisons with a fast path for numbers (see NumberFastPath.swift): when
+  /// both operands are side-effect-free the whole expression is computed as a Double or a Bool;
+  /// otherwise the side-effect-free operand, if any, is read in place.
+  mutating func binary(
+    _ expr: Expr, _ op: BinaryOperator, _ lhsExpr: Expr, _ rhsExpr: Expr, span: SourceSpan
   ) -> Code {
+    let lhs = expression(lhsExpr)
+    let rhs = expression(rhsExpr)
     let slow = Operators.binary(op, span: span)
-    let l = numberReader(lhsExpr)
-    let r = numberReader(rhsExpr)
+    if case .computed(let number)? = numberOperand(expr) {
+      return { f throws(Unwind) in
+        if let x = number(f) { return .number(x) }
+        return try slow(try lhs(f), try rhs(f))
+      }
+    }
+    if let condition = comparison(op, lhsExpr, rhsExpr) {
+      return { f throws(Unwind) in
+        if let b = condition(f) { return .bool(b) }
+        return try slow(try lhs(f), try rhs(f))
+      }
+    }
+    let l = numberOperand(lhsExpr)?.code
+    let r = numberOperand(rhsExpr)?.code
     switch op {
     case .add: return NumberAdd.code(lhs, rhs, l, r, slow)
     case .subtract: return NumberSubtract.code(lhs, rhs, l, r, slow)
     case .multiply: return NumberMultiply.code(lhs, rhs, l, r, slow)
+    case .divide: return NumberDivide.code(lhs, rhs, l, r, slow)
+    case .remainder: return NumberRemainder.code(lhs, rhs, l, r, slow)
     case .less: return NumberLess.code(lhs, rhs, l, r, slow)
     case .lessEqual: return NumberLessEqual.code(lhs, rhs, l, r, slow)
     case .greater: return NumberGreater.code(lhs, rhs, l, r, slow)
     case .greaterEqual: return NumberGreaterEqual.code(lhs, rhs, l, r, slow)
+    case .equal: return NumberEqual.code(lhs, rhs, l, r, slow)
+    case .notEqual: return NumberNotEqual.code(lhs, rhs, l, r, slow)
     default:
       return { f throws(Unwind) in try slow(try lhs(f), try rhs(f)) }
     }
   }
 
-  /// Reads a side-effect-free operand as a Double, or nil when it is not a number.
-  func numberReader(_ expr: Expr) -> ((Frame) -> Double?)? {
+  /// A side-effect-free number expression as an operand of the fast path, or nil when the
+  /// expression may have effects or cannot give a number: a literal, a variable, `-x`, or
+  /// `+ - * / %` of such operands.
+  mutating func numberOperand(_ expr: Expr) -> NumberOperand? {
     switch expr.kind {
     case .number(let x):
-      return { _ in x }
-    case .name(let name):
+      return .constant(x)
+    case .name:
       switch binding(at: expr.span) {
       case .global(let slot):
-        let globals = interpreter.globalSlots.values
-        return { _ in
-          if case .number(let x) = globals[slot] { return x }
-          return nil
-        }
+        return .global(interpreter.globalSlots.values + slot)
       case .local(0, let slot):
-        return { f in
-          if case .number(let x) = f.slots[slot] { return x }
+        return .local(slot)
+      case .local(let depth, let slot):
+        return .computed { f in
+          if case .number(let x) = f.ancestor(depth).slots[slot] { return x }
           return nil
         }
-      default:
-        _ = name
+      case .builtin, nil:
         return nil
       }
+    case .unary, .binary:
+      // Cached by span: `binary` asks for the operand of every arithmetic node, and without the
+      // cache a long chain `a + b + c + ...` would rebuild its left part at every level. (A
+      // cached nil, "not a number operand", is a hit too.)
+      let key = expr.span.range
+      if let cached = numberOperands[key] { return cached }
+      let operand = compoundNumberOperand(expr)
+      numberOperands[key] = operand
+      return operand
     default:
       return nil
     }
+  }
+
+  private mutating func compoundNumberOperand(_ expr: Expr) -> NumberOperand? {
+    switch expr.kind {
+    case .unary(.negate, let operandExpr):
+      guard let operand = numberOperand(operandExpr) else { return nil }
+      if case .constant(let x) = operand { return .constant(-x) }
+      let code = operand.code
+      return .computed { f in
+        guard let x = code(f) else { return nil }
+        return -x
+      }
+    case .binary(let op, let lhsExpr, let rhsExpr, _):
+      guard let l = numberOperand(lhsExpr), let r = numberOperand(rhsExpr) else { return nil }
+      return Self.arithmetic(op, l, r).map { .computed($0) }
+    default:
+      return nil
+    }
+  }
+
+  /// `l op r` as number code, for the operators that give numbers.
+  static func arithmetic(_ op: BinaryOperator, _ l: NumberOperand, _ r: NumberOperand) -> NumberCode? {
+    switch op {
+    case .add: return NumberAdd.fused(l, r)
+    case .subtract: return NumberSubtract.fused(l, r)
+    case .multiply: return NumberMultiply.fused(l, r)
+    case .divide: return NumberDivide.fused(l, r)
+    case .remainder: return NumberRemainder.fused(l, r)
+    default: return nil
+    }
+  }
+
+  /// A comparison of two side-effect-free number operands as condition code.
+  mutating func comparison(_ op: BinaryOperator, _ lhsExpr: Expr, _ rhsExpr: Expr) -> ConditionCode? {
+    switch op {
+    case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual: break
+    default: return nil
+    }
+    guard let l = numberOperand(lhsExpr), let r = numberOperand(rhsExpr) else { return nil }
+    switch op {
+    case .less: return NumberLess.fused(l, r)
+    case .lessEqual: return NumberLessEqual.fused(l, r)
+    case .greater: return NumberGreater.fused(l, r)
+    case .greaterEqual: return NumberGreaterEqual.fused(l, r)
+    case .equal: return NumberEqual.fused(l, r)
+    default: return NumberNotEqual.fused(l, r)
+    }
+  }
+
+  /// The truth of a side-effect-free condition (`i < n`, `not done`, `a < b and b < c`,
+  /// `true`), or nil when the condition must be evaluated the general way.
+  mutating func conditionCode(_ expr: Expr) -> ConditionCode? {
+    switch expr.kind {
+    case .bool(let b):
+      return { _ in b }
+    case .unary(.not, let operandExpr):
+      guard let operand = conditionCode(operandExpr) else { return nil }
+      return { f in operand(f).map { !$0 } }
+    case .binary(.and, let lhsExpr, let rhsExpr, _):
+      guard let l = conditionCode(lhsExpr), let r = conditionCode(rhsExpr) else { return nil }
+      return { f in
+        guard let x = l(f) else { return nil }
+        return x ? r(f) : false
+      }
+    case .binary(.or, let lhsExpr, let rhsExpr, _):
+      guard let l = conditionCode(lhsExpr), let r = conditionCode(rhsExpr) else { return nil }
+      return { f in
+        guard let x = l(f) else { return nil }
+        return x ? true : r(f)
+      }
+    case .binary(let op, let lhsExpr, let rhsExpr, _):
+      return comparison(op, lhsExpr, rhsExpr)
+    default:
+      return nil
+    }
+  }
+
+  /// The condition code of a loop or `if` test: `conditionCode`, or one that always defers to
+  /// the general path. (Not an optional: unwrapping an optional closure inside a loop retains
+  /// and releases its context on every turn.)
+  /// (Nor built with `??`: through its generic parameter the closure would come back wrapped in
+  /// a reabstraction thunk, one more call per turn.)
+  mutating func truthTest(_ expr: Expr) -> ConditionCode {
+    if let code = conditionCode(expr) { return code }
+    return { _ in nil }
+  }
+
+  /// Whether a condition holds: through its condition code when that succeeds, otherwise by
+  /// evaluating it and taking its truthiness.
+  @inline(__always)
+  static func holds(_ test: ConditionCode, _ condition: Code, _ f: Frame) throws(Unwind) -> Bool {
+    if let b = test(f) { return b }
+    return try condition(f).isTruthy
   }
 
   /// A function literal: a closure over the current frame.

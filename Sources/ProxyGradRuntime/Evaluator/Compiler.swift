@@ -8,6 +8,8 @@ struct Compiler {
   /// Inside a trailing block (not crossing function literals): expression statements add their
   /// values to the block's collection.
   var collecting = false
+  /// Number operands already built, by the span of their expression (see `numberOperand`).
+  var numberOperands: [Range<Int>: NumberOperand?] = [:]
 
   init(interpreter: Interpreter, resolved: ResolvedProgram) {
     self.interpreter = interpreter
@@ -21,17 +23,43 @@ struct Compiler {
   /// Statements are chained pairwise rather than kept in an array: closures stored in an array
   /// are called through reabstraction thunks, which costs in loops.
   mutating func block(_ statements: [Stmt]) -> Code {
-    guard let first = statements.first else { return { _ in .none } }
-    var code = statement(first)
+    guard let last = statements.last else { return { _ in .none } }
+    let code = statement(last)
+    guard statements.count > 1 else { return code }
+    let before = effects(statements.dropLast())
+    return { f throws(Unwind) in
+      try before(f)
+      return try code(f)
+    }
+  }
+
+  /// Statements run for their effects, chained pairwise like `block`. Used where their values
+  /// are dropped (all but the last statement of a block, a loop body), so no `Value` is
+  /// returned and destroyed per statement.
+  mutating func effects(_ statements: ArraySlice<Stmt>) -> Effect {
+    guard let first = statements.first else { return { _ in } }
+    var code = effect(first)
     for next in statements.dropFirst() {
       let before = code
-      let after = statement(next)
+      let after = effect(next)
       code = { f throws(Unwind) in
-        _ = try before(f)
-        return try after(f)
+        try before(f)
+        try after(f)
       }
     }
     return code
+  }
+
+  /// One statement run for its effect.
+  mutating func effect(_ statement: Stmt) -> Effect {
+    if case .assign(let target, let op, let value) = statement.kind {
+      let saved = collecting
+      collecting = false
+      defer { collecting = saved }
+      return assignment(target, op, value)
+    }
+    let code = self.statement(statement)
+    return { f throws(Unwind) in _ = try code(f) }
   }
 
   mutating func statement(_ statement: Stmt) -> Code {
@@ -61,7 +89,11 @@ struct Compiler {
       let saved = collecting
       collecting = false
       defer { collecting = saved }
-      return assignment(target, op, value)
+      let assign = assignment(target, op, value)
+      return { f throws(Unwind) in
+        try assign(f)
+        return .none
+      }
     case .forIn(let variable, let sequence, let body):
       return forLoop(variable, sequence, body)
     case .whileLoop(let condition, let body):
@@ -111,7 +143,9 @@ struct Compiler {
       }
     case .builtin(let name):
       guard let builtin = Builtins.named(name) else { return failing(unset) }
-      return { _ in .builtin(builtin) }
+      // Built once: the payload is boxed (indirect), so building it per read would allocate.
+      let value = Value.builtin(builtin)
+      return { _ in value }
     case nil:
       return failing(RuntimeError(.name, "undefined name '\(name)'", at: span))
     }
@@ -145,7 +179,7 @@ struct Compiler {
 
   // MARK: - Assignment
 
-  mutating func assignment(_ target: Expr, _ op: BinaryOperator?, _ valueExpr: Expr) -> Code {
+  mutating func assignment(_ target: Expr, _ op: BinaryOperator?, _ valueExpr: Expr) -> Effect {
     let value = expression(valueExpr)
     switch target.kind {
     case .name(let name):
@@ -153,21 +187,28 @@ struct Compiler {
       if let op {
         let load = self.load(name, span: target.span)
         let apply = Operators.binary(op, span: target.span)
-        return { f throws(Unwind) in
+        let general: Effect = { f throws(Unwind) in
           let lhs = try load(f)
           store(f, try apply(lhs, try value(f)))
-          return .none
         }
+        // `x op= e` on numbers: `x op e` as number code, written straight into the slot.
+        if let l = numberOperand(target), let r = numberOperand(valueExpr),
+          let number = Self.arithmetic(op, l, r)
+        {
+          return numberAssignment(to: target.span, number, general)
+        }
+        return general
       }
       var named = value
       if case .function(let parameters, let body) = valueExpr.kind {
         named = function(parameters, body, span: valueExpr.span, name: name)
       }
       let code = named
-      return { f throws(Unwind) in
-        store(f, try code(f))
-        return .none
+      let general: Effect = { f throws(Unwind) in store(f, try code(f)) }
+      if let number = numberOperand(valueExpr)?.code {
+        return numberAssignment(to: target.span, number, general)
       }
+      return general
     case .field(let objectExpr, let field):
       let object = expression(objectExpr)
       let read = Access.field(field.name, span: field.span)
@@ -177,7 +218,6 @@ struct Compiler {
         var newValue = try value(f)
         if let apply { newValue = try apply(try read(container), newValue) }
         try Access.setField(container, field.name, newValue, span: field.span)
-        return .none
       }
     case .index(let objectExpr, let indexExpr):
       let object = expression(objectExpr)
@@ -190,10 +230,34 @@ struct Compiler {
         var newValue = try value(f)
         if let apply { newValue = try apply(try Access.index(container, key, span: span), newValue) }
         try Access.setIndex(container, key, newValue, span: span)
-        return .none
       }
     default:
-      return failing(RuntimeError(.unsupported, "cannot assign to this expression", at: target.span))
+      let error = RuntimeError(.unsupported, "cannot assign to this expression", at: target.span)
+      return { _ throws(Unwind) in throw .error(error) }
+    }
+  }
+
+  /// Assignment of a side-effect-free number expression to a variable: the number is written
+  /// into the slot without going through a `Value` result; anything else takes `general`.
+  func numberAssignment(
+    to span: SourceSpan, _ number: @escaping NumberCode, _ general: @escaping Effect
+  ) -> Effect {
+    switch binding(at: span) {
+    case .global(let slot):
+      let cell = interpreter.globalSlots.values + slot
+      return { f throws(Unwind) in
+        if let x = number(f) { NumberSlot.set(cell, x) } else { try general(f) }
+      }
+    case .local(0, let slot):
+      return { f throws(Unwind) in
+        if let x = number(f) { NumberSlot.set(f.slots + slot, x) } else { try general(f) }
+      }
+    case .local(let depth, let slot):
+      return { f throws(Unwind) in
+        if let x = number(f) { NumberSlot.set(f.ancestor(depth).slots + slot, x) } else { try general(f) }
+      }
+    case .builtin, nil:
+      return general
     }
   }
 
@@ -201,7 +265,7 @@ struct Compiler {
 
   mutating func forLoop(_ variable: Identifier, _ sequenceExpr: Expr, _ bodyBlock: Block) -> Code {
     let sequence = expression(sequenceExpr)
-    let body = block(bodyBlock.statements)
+    let body = effects(bodyBlock.statements[...])
     let store = self.store(variable.name, span: variable.span)
     let interrupt = interpreter.interrupt
     let span = sequenceExpr.span
@@ -213,7 +277,7 @@ struct Compiler {
         if interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
         store(f, item)
         do throws(Unwind) {
-          _ = try body(f)
+          try body(f)
         } catch {
           switch error {
           case .breakLoop: return .none
@@ -228,14 +292,15 @@ struct Compiler {
 
   mutating func whileLoop(_ conditionExpr: Expr, _ bodyBlock: Block) -> Code {
     let condition = expression(conditionExpr)
-    let body = block(bodyBlock.statements)
+    let test = truthTest(conditionExpr)
+    let body = effects(bodyBlock.statements[...])
     let interrupt = interpreter.interrupt
     let span = conditionExpr.span
     return { f throws(Unwind) in
-      while try condition(f).isTruthy {
+      while try Compiler.holds(test, condition, f) {
         if interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
         do throws(Unwind) {
-          _ = try body(f)
+          try body(f)
         } catch {
           switch error {
           case .breakLoop: return .none

@@ -65,11 +65,17 @@ enum Operators {
       return x / y
     case .remainder:
       guard y != 0 else { throw RuntimeError(.value, "remainder by zero", at: span) }
-      let r = x.truncatingRemainder(dividingBy: y)
-      return r != 0 && (r < 0) != (y < 0) ? r + y : r
+      return remainder(x, y)
     default:
       throw RuntimeError(.type, "'\(op.rawValue)' needs tensors, got two numbers", at: span)
     }
+  }
+
+  /// `x % y` for a nonzero `y`: the sign follows the divisor, as in Python.
+  @inline(__always)
+  static func remainder(_ x: Double, _ y: Double) -> Double {
+    let r = x.truncatingRemainder(dividingBy: y)
+    return r != 0 && (r < 0) != (y < 0) ? r + y : r
   }
 
   static func compare(_ op: BinaryOperator, _ a: Value, _ b: Value, span: SourceSpan) throws(RuntimeError) -> Value {

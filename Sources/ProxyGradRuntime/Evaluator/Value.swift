@@ -19,7 +19,9 @@ public enum Value {
   indirect case layer(LayerRef)
   case network(Network)
   case function(Closure)
-  case builtin(Builtin)
+  /// Indirect because `Builtin` is a struct of many words (name, help text, arity, closure):
+  /// stored inline it would make every `Value` that large, and every copy of a number as costly.
+  indirect case builtin(Builtin)
   indirect case rule(GradientRule)
   /// A backward slope that is not a plain number: `anneal(0.6, 0.0)`.
   indirect case slope(SlopeSpec)
