@@ -6,13 +6,15 @@ import Foundation
 import ProxyGradNN
 import ProxyGradTensor
 
-/// `pgs-bench WORKLOAD --threads N --warmup K --reps R --json`: runs one reference workload in
+/// `pgs-bench WORKLOAD --threads N --warmup K [--warmup-ms T] --reps R --json`: runs one reference workload in
 /// this process and prints one JSON line with the time of every timed repetition and the peak
 /// resident memory. `scripts/bench` runs it beside the same work in PyTorch.
 struct BenchArguments {
   var workload = ""
   var threads = 1
   var warmup = 3
+  /// Warm up for at least this long as well (milliseconds).
+  var warmupMilliseconds = 0
   var reps = 20
   var steps = 10_000
   var large = false
@@ -29,6 +31,7 @@ struct BenchArguments {
       switch arg {
       case "--threads": threads = max(1, try value())
       case "--warmup": warmup = try value()
+      case "--warmup-ms": warmupMilliseconds = try value()
       case "--reps": reps = max(1, try value())
       case "--steps": steps = max(1, try value())
       case "--json": break
@@ -112,7 +115,14 @@ func run() throws(BenchError) {
   } catch {
     throw BenchError("\(error)")
   }
-  for _ in 0..<args.warmup { body() }
+  let warmupStart = DispatchTime.now().uptimeNanoseconds
+  var warmedUp = 0
+  while warmedUp < args.warmup
+    || Double(DispatchTime.now().uptimeNanoseconds - warmupStart) / 1e6 < Double(args.warmupMilliseconds)
+  {
+    body()
+    warmedUp += 1
+  }
   let times = (0..<args.reps).map { _ in milliseconds(body) }
   if args.workload == "W3" { extra.append(("conv_gflops", "\(ConvProbe.w3ConvGflops())")) }
   print(

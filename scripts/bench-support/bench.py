@@ -280,6 +280,7 @@ class Config:
     threads: list[int]
     warmup: int
     reps: int
+    warmup_ms: float
     rounds: int
     pgs_bench: str | None
     torch_python: str | None
@@ -299,8 +300,8 @@ def child_env(threads: int) -> dict:
 
 
 def commands(cfg: Config, workload: str, threads: int) -> dict[str, list[str] | None]:
-    common = ["--threads", str(threads), "--warmup", str(cfg.warmup), "--reps", str(cfg.reps),
-              "--json"]
+    common = ["--threads", str(threads), "--warmup", str(cfg.warmup),
+              "--warmup-ms", f"{cfg.warmup_ms:g}", "--reps", str(cfg.reps), "--json"]
     ours = [cfg.pgs_bench, workload, *common] if cfg.pgs_bench else None
     if workload == "W4" and not cfg.ours_only:
         loop = [cfg.python, str(HERE / "cpython_loop.py"), "W4", *common]
@@ -708,7 +709,8 @@ def render_markdown(doc: dict) -> str:
     s = doc["settings"]
     parts = [
         f"Run {doc['finished']} with `{doc['command']}` "
-        f"({s['warmup']} warm-up and {s['reps']} timed repetitions per process, "
+        f"({s['warmup']} warm-up repetitions, and at least {s.get('warmup_ms', 0):g} ms of warm-up, "
+        f"then {s['reps']} timed repetitions per process, "
         f"{s['rounds']} process(es) per side and configuration).",
         "",
         md_table(*table_rows(results), left=(0, 4)),
@@ -751,6 +753,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--python", default=sys.executable, help="the CPython for W4 and helpers")
     p.add_argument("--threads", default="1,2", help="comma-separated thread counts (1,2)")
     p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--warmup-ms", type=float, default=500,
+                   help="and warm up for at least this long, in every process (500 ms)")
     p.add_argument("--reps", type=int, default=20)
     p.add_argument("--rounds", type=int, default=1,
                    help="processes per side and configuration; reps are pooled (1)")
@@ -789,6 +793,7 @@ def main(argv: list[str] | None = None) -> int:
         threads=[int(t) for t in args.threads.split(",") if t],
         warmup=args.warmup,
         reps=args.reps,
+        warmup_ms=args.warmup_ms,
         rounds=max(1, args.rounds),
         pgs_bench=args.pgs_bench,
         torch_python=args.torch_python,
@@ -808,7 +813,8 @@ def main(argv: list[str] | None = None) -> int:
         m = machine(cfg)
         la = m["load_average_start"][0]
         print(f"bench: {', '.join(cfg.workloads)} at {cfg.threads} thread(s), "
-              f"{cfg.warmup} warm-up + {cfg.reps} reps, {cfg.rounds} round(s); "
+              f"{cfg.warmup} warm-up (at least {cfg.warmup_ms:g} ms) + {cfg.reps} reps, "
+              f"{cfg.rounds} round(s); "
               f"load average {la:.2f}", file=sys.stderr)
         if la > 0.5:
             print("bench: warning: the machine is busy (load average above 0.5); "

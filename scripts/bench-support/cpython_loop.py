@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """CPython peer of W4: the 10^6-iteration scalar loop of w4.pgs, timed inside the process.
 
-    cpython_loop.py W4 --warmup K --reps R [--form script|function] --json
+    cpython_loop.py W4 --warmup K [--warmup-ms T] --reps R [--form script|function] --json
         -> {"workload":"W4","threads":1,"times_ms":[...],"peak_rss_kb":1234}
 
 --form script (the default) runs the loop exactly as w4.pgs writes it, as top-level code of a
@@ -71,14 +71,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("workload", choices=["W4"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--warmup-ms", type=float, default=0,
+                        help="warm up for at least this long as well (milliseconds)")
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--form", choices=["script", "function"], default="script")
     parser.add_argument("--json", action="store_true", help="print one JSON line (the default)")
     args = parser.parse_args(argv)
 
     run = make_script() if args.form == "script" else loop_in_function
-    for _ in range(args.warmup):
+    start = time.perf_counter_ns()
+    done = 0
+    while done < args.warmup or (time.perf_counter_ns() - start) / 1e6 < args.warmup_ms:
         run()
+        done += 1
     times = []
     for _ in range(args.reps):
         t0 = time.perf_counter_ns()

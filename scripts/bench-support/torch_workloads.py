@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch peer of `pgs-bench`: the same workloads, the same command line, the same JSON.
 
-    torch_workloads.py W1|W2|W3 --threads N --warmup K --reps R --json
+    torch_workloads.py W1|W2|W3 --threads N --warmup K [--warmup-ms T] --reps R --json
         -> {"workload":"W1","threads":1,"times_ms":[...],"peak_rss_kb":1234}
     torch_workloads.py sgemm --threads N [--size 1024] --json
         -> {"gflops": ...}
@@ -183,10 +183,14 @@ def peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def run_workload(name: str, warmup: int, reps: int) -> list[float]:
+def run_workload(name: str, warmup: int, reps: int, warmup_ms: float = 0) -> list[float]:
+    """Times `reps` repetitions after at least `warmup` untimed ones and `warmup_ms` of warm-up."""
     work = WORKLOADS[name]()
-    for _ in range(warmup):
+    start = time.perf_counter_ns()
+    done = 0
+    while done < warmup or (time.perf_counter_ns() - start) / 1e6 < warmup_ms:
         work()
+        done += 1
     times = []
     for _ in range(reps):
         t0 = time.perf_counter_ns()
@@ -261,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("workload", choices=[*WORKLOADS, "sgemm", "info", "check"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--warmup-ms", type=float, default=0,
+                        help="warm up for at least this long as well (milliseconds)")
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--size", type=int, default=1024, help="sgemm matrix size")
     parser.add_argument("--json", action="store_true", help="print one JSON line (the default)")
@@ -283,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.workload == "sgemm":
         result = {"gflops": sgemm_gflops(args.size, max(args.reps, 10)), "size": args.size}
     else:
-        times = run_workload(args.workload, args.warmup, args.reps)
+        times = run_workload(args.workload, args.warmup, args.reps, args.warmup_ms)
         result = {
             "workload": args.workload,
             "threads": args.threads,
