@@ -8,11 +8,8 @@ import Synchronization
 /// thread count or on timing, and each output element is written by exactly one chunk: results
 /// are bit-identical from run to run.
 ///
-/// OpenBLAS runs single-threaded: the engine's loops own the cores. OpenBLAS's worker threads
-/// spin for about 0.1 s after they start and after each threaded call, and beside the engine's
-/// own threads on a small machine that spinning costs more than the GEMM gains. So the engine
-/// stops them at start, and only a large GEMM called on its own (a big `matmul` or `linear`)
-/// uses them, starting and stopping them around the call.
+/// GEMMs run on single-threaded OpenBLAS (see `openBLASSingleThreaded`): the engine's loops own
+/// the cores, and a large GEMM called on its own is split into blocks they share.
 public enum Parallel {
   private static let threadCount = Atomic<Int>(1)
   @TaskLocal private static var threadOverride: Int?
@@ -26,32 +23,10 @@ public enum Parallel {
     try $threadOverride.withValue(max(1, n)) { try body() }
   }
 
-  /// Sets the number of threads for kernels (at least 1); OpenBLAS is set to one thread and its
-  /// idle worker threads are stopped.
+  /// Sets the number of threads for the engine's loops (at least 1).
   public static func setThreads(_ n: Int) {
     threadCount.store(max(1, n), ordering: .relaxed)
-    openblas_set_num_threads(1)
-    blas_thread_shutdown_()
-  }
-
-  /// A GEMM of at least this many multiply-adds (about a millisecond on one core), called
-  /// outside the engine's parallel loops, runs on OpenBLAS's threads: enough work that starting
-  /// and stopping them (about 0.1 ms) does not matter.
-  static let threadedGemmWork = 1 << 26
-
-  /// Runs `body` (one GEMM of `work` multiply-adds) with OpenBLAS using the engine's threads
-  /// when the work is large enough to gain from them. OpenBLAS splits a GEMM's rows and columns,
-  /// never its inner sum, so the result does not depend on the thread count.
-  @inline(__always)
-  static func withBLASThreads(work: Int, _ body: () -> Void) {
-    let threads = self.threads
-    guard threads > 1, work >= threadedGemmWork else { return body() }
-    openblas_set_num_threads(Int32(threads))
-    defer {
-      openblas_set_num_threads(1)
-      blas_thread_shutdown_()
-    }
-    body()
+    _ = openBLASSingleThreaded
   }
 
   /// Calls `body` with consecutive ranges covering `0..<count`, in parallel when there is enough

@@ -52,7 +52,7 @@ import Testing
     #expect(fused.weightGradients.allSatisfy { !$0.isEmpty })
   }
 
-  @Test func taggedConvolutionOutputIsThePreActivation() throws {
+  @Test func tappedConvolutionOutputIsThePreActivation() throws {
     let net = try Self.makeNetwork()
     let x = randomTensor([2, 2, 18, 18], seed: 52)
     let pass = net.forward(x, taps: ["conv1", "relu1"])
@@ -60,5 +60,8 @@ import Testing
     let post = pass.taps["relu1"]!.values
     #expect(pre.contains { $0 < 0 })
     #expect(zip(pre, post).allSatisfy { $1 == max($0, 0) })
+    // Fused when the convolution is not tapped, apart when it is.
+    #expect(net.forward(x, taps: ["relu1"]).taps["relu1"]!.op == "conv2d+leakyReLU")
+    #expect(pass.taps["relu1"]!.op == "leakyReLU")
   }
 }

@@ -110,6 +110,87 @@ import Testing
     }
   }
 
+  /// No output channels: the input gradient is zero. No input channels: the output is the bias.
+  @Test func zeroChannels() {
+    for size in [8, 20] {
+      let x = randomTensor([2, 3, size, size], seed: 45)
+      x.requiresGrad = true
+      let none = Tensor(shape: [0, 3, 3, 3], values: [], requiresGrad: true)
+      let y = conv2d(x, weight: none, bias: nil, stride: 1, padding: 1)
+      #expect(y.shape == [2, 0, size, size])
+      sum(y).backward()
+      #expect(x.grad! == [Float](repeating: 0, count: x.count))
+
+      let empty = Tensor(shape: [2, 0, size, size], values: [])
+      let w = Tensor(shape: [4, 0, 3, 3], values: [], requiresGrad: true)
+      let b = Tensor(shape: [4], values: [1, 2, 3, 4], requiresGrad: true)
+      let z = conv2d(empty, weight: w, bias: b, stride: 1, padding: 1)
+      let expected = (0..<2).flatMap { _ in
+        [Float(1), 2, 3, 4].flatMap { [Float](repeating: $0, count: size * size) }
+      }
+      #expect(z.values == expected)
+    }
+  }
+
+  /// An input feeding two convolutions gets the sum of both gradients.
+  @Test(arguments: [8, 20])
+  func inputOfTwoConvolutions(size: Int) {
+    func gradient(_ which: [Int]) -> [Float] {
+      let x = randomTensor([5, 3, size, size], seed: 46)
+      x.requiresGrad = true
+      let activation = FusedLeakyReLU(forwardSlope: 0, backwardSlope: 0.3)!
+      var total: Tensor?
+      for seed in which {
+        let w = randomTensor([4, 3, 3, 3], seed: UInt64(seed))
+        let y = sum(conv2d(x, weight: w, bias: nil, stride: 1, padding: 1, activation: activation))
+        total = total.map { $0 + y } ?? y
+      }
+      total!.backward()
+      return x.grad!
+    }
+    let both = gradient([47, 48])
+    let separate = zip(gradient([47]), gradient([48])).map { Double($0) + Double($1) }
+    #expect(isApproximatelyEqual(both, separate, relativeTolerance: 1e-5, absoluteTolerance: 1e-5))
+  }
+
+  /// 2×2 max pooling in vector registers against a loop over windows: rows of 1 to 20 windows
+  /// (the zero-padded path below 8, overlapping last vectors above), odd sizes, ties.
+  @Test func maxPoolingMatchesALoopOverWindows() {
+    for width in [2, 3, 15, 16, 17, 18, 26, 31, 40] {
+      let height = 7
+      var rng = SplitMix64(seed: UInt64(width))
+      // Values on a coarse grid, so that windows have ties.
+      let values = (0..<(2 * 3 * height * width)).map { _ in Float(Int(rng.nextFloat() * 5)) }
+      let x = Tensor(shape: [2, 3, height, width], values: values, requiresGrad: true)
+      let y = maxPool2d(x, kernel: 2, stride: 2)
+      let g = randomTensor(y.shape, seed: 49)
+      sum(y * g).backward()
+      let oh = height / 2
+      let ow = width / 2
+      var expectedY: [Float] = []
+      var expectedGrad = [Float](repeating: 0, count: x.count)
+      for plane in 0..<6 {
+        for oy in 0..<oh {
+          for ox in 0..<ow {
+            var best = -Float.infinity
+            var at = 0
+            for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+              let i = plane * height * width + (2 * oy + dy) * width + 2 * ox + dx
+              if values[i] > best {
+                best = values[i]
+                at = i
+              }
+            }
+            expectedY.append(best)
+            expectedGrad[at] += g.values[(plane * oh + oy) * ow + ox]
+          }
+        }
+      }
+      #expect(y.values == expectedY, "width \(width)")
+      #expect(x.grad! == expectedGrad, "width \(width)")
+    }
+  }
+
   @Test func negativeForwardSlopesAreNotFused() {
     #expect(FusedLeakyReLU(forwardSlope: -0.1, backwardSlope: 0.3) == nil)
     #expect(FusedLeakyReLU(forwardSlope: .nan, backwardSlope: 0.3) == nil)

@@ -184,8 +184,10 @@ enum PoolKernel {
   }
 
   /// Maxima of `count` side-by-side 2×2 windows whose rows start at `top` and `bottom`, eight at
-  /// a time in vector registers (a branch per window would mispredict on real data). Ties and
-  /// NaNs as in window order: a later element replaces the maximum only if it is greater.
+  /// a time in vector registers (a branch per window would mispredict on real data). The first
+  /// element of a window starts as its maximum and a later one replaces it only if greater: ties
+  /// go to the first, and a NaN is skipped unless it comes first (then the result is NaN). The
+  /// general path starts from −∞ and so skips every NaN.
   @inline(__always)
   static func maxWindows2x2(
     top: UnsafePointer<Float>, bottom: UnsafePointer<Float>, count: Int,

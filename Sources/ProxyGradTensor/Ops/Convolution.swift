@@ -22,6 +22,10 @@ package func withColumnsRebuiltInBackward<T>(_ body: () throws -> T) rethrows ->
   try KeptColumns.$enabled.withValue(false) { try body() }
 }
 
+/// Where an empty array's elements would be: never read or written, since every size that
+/// would reach them is 0.
+nonisolated(unsafe) let noElements = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+
 /// A batch is cut into at most this many groups of consecutive items, fixed by the batch size.
 /// Threads take whole groups, and each group sums its own weight and bias gradients, added in
 /// group order: results do not depend on the thread count.
@@ -79,9 +83,10 @@ public func conv2d(
     xv.withUnsafeBufferPointer { px in
       wv.withUnsafeBufferPointer { pw in
         columns.withUnsafeMutableBufferPointer { pc in
-          // (An empty array's base address is not nil: test the flag.)
+          // (An empty array may have a base address: test the flag.)
           conv.forward(
-            px.baseAddress!, pw.baseAddress!, bv, po,
+            px.baseAddress ?? UnsafePointer(noElements),
+            pw.baseAddress ?? UnsafePointer(noElements), bv, po,
             keptColumns: keepColumns ? pc.baseAddress : nil)
         }
       }
@@ -221,22 +226,30 @@ struct ConvPlan {
     let partialSize = (needWeight ? weightSize : 0) + (needBias ? outChannels : 0)
     Workspace.withBuffer(Swift.max(1, groupCount * partialSize)) { partials in
       partials.update(repeating: 0, count: groupCount * partialSize)
-      gradOut.withUnsafeBufferPointer { pg in
-        output.withUnsafeBufferPointer { py in
-          columns.withUnsafeBufferPointer { pc in
-            xv.withUnsafeBufferPointer { px in
-              wv.withUnsafeBufferPointer { pw in
-                let dx: UnsafeMutablePointer<Float>? =
-                  needInput ? x.grad!.withUnsafeMutableBufferPointer { $0.baseAddress! } : nil
-                backwardGroups(
-                  dy: pg.baseAddress!, y: py.baseAddress,
-                  keptColumns: pc.isEmpty ? nil : pc.baseAddress,
-                  x: px.baseAddress!, w: pw.baseAddress!, dx: dx, freshInput: freshInput,
-                  partials: partials, needWeight: needWeight, needBias: needBias)
+      // The pointers stay inside the closures that lend them. (An empty batch has no groups, and
+      // empty weights or channels make every size that reads them 0.)
+      func run(dx: UnsafeMutablePointer<Float>?) {
+        gradOut.withUnsafeBufferPointer { pg in
+          output.withUnsafeBufferPointer { py in
+            columns.withUnsafeBufferPointer { pc in
+              xv.withUnsafeBufferPointer { px in
+                wv.withUnsafeBufferPointer { pw in
+                  backwardGroups(
+                    dy: pg.baseAddress ?? UnsafePointer(noElements), y: py.baseAddress,
+                    keptColumns: pc.isEmpty ? nil : pc.baseAddress,
+                    x: px.baseAddress ?? UnsafePointer(noElements),
+                    w: pw.baseAddress ?? UnsafePointer(noElements), dx: dx, freshInput: freshInput,
+                    partials: partials, needWeight: needWeight, needBias: needBias)
+                }
               }
             }
           }
         }
+      }
+      if needInput {
+        x.grad!.withUnsafeMutableBufferPointer { run(dx: $0.baseAddress ?? noElements) }
+      } else {
+        run(dx: nil)
       }
       // Partial sums in group order.
       if needWeight {
