@@ -158,9 +158,11 @@ enum PoolKernel {
         let dst = plane * oh * ow
         if k == 2 && g.stride == 2 {
           for oy in 0..<oh {
+            let bottom = src + (2 * oy + 1) * g.width
             maxWindows2x2(
-              top: x + src + 2 * oy * g.width, bottom: x + src + (2 * oy + 1) * g.width, count: ow,
-              y: y + dst + oy * ow, argmax: argmax + dst + oy * ow)
+              top: x + src + 2 * oy * g.width, bottom: x + bottom, count: ow,
+              y: y + dst + oy * ow, argmax: argmax + dst + oy * ow,
+              readable: g.batch * g.channels * g.height * g.width - bottom)
           }
           continue
         }
@@ -189,9 +191,12 @@ enum PoolKernel {
   /// go to the first, and a NaN is skipped unless it comes first (then the result is NaN). The
   /// general path starts from −∞ and so skips every NaN.
   @inline(__always)
+  /// - Parameter readable: how many floats from `bottom` on belong to the input (`top` is
+  ///   before it): a row of fewer than 8 windows reads 16 floats per row when they are there,
+  ///   and ignores the lanes past the row.
   static func maxWindows2x2(
     top: UnsafePointer<Float>, bottom: UnsafePointer<Float>, count: Int,
-    y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<UInt16>
+    y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<UInt16>, readable: Int
   ) {
     func windows(_ t: SIMD16<Float>, _ u: SIMD16<Float>) -> (SIMD8<Float>, SIMD8<UInt16>) {
       var best = t.evenHalf
@@ -224,7 +229,18 @@ enum PoolKernel {
       if count % 8 != 0 { eight(from: count - 8) }
       return
     }
-    // Fewer than eight windows: through zero-padded buffers, read as vectors once.
+    if readable >= 16 {
+      // Fewer than eight windows: read past the row (inside the input), keep `count` lanes.
+      let (best, at) = windows(
+        UnsafeRawPointer(top).loadUnaligned(as: SIMD16<Float>.self),
+        UnsafeRawPointer(bottom).loadUnaligned(as: SIMD16<Float>.self))
+      for i in 0..<count {
+        y[i] = best[i]
+        argmax[i] = at[i]
+      }
+      return
+    }
+    // The last rows of the input: through zero-padded buffers, read as vectors once.
     withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { buffer in
       let b = buffer.baseAddress!
       b.update(repeating: 0, count: 32)
