@@ -1,4 +1,3 @@
-import CBLAS
 import Dispatch
 import Synchronization
 
@@ -14,11 +13,11 @@ public enum Parallel {
   private static let threadCount = Atomic<Int>(1)
   @TaskLocal private static var threadOverride: Int?
 
-  /// The number of threads used by kernels (and by OpenBLAS, unless overridden for a task).
+  /// The number of threads the engine's loops use (for this task, if overridden).
   public static var threads: Int { threadOverride ?? threadCount.load(ordering: .relaxed) }
 
-  /// Runs `body` with the engine's own loops using `n` threads, without changing the process-wide
-  /// setting (OpenBLAS keeps its own). For tests that compare thread counts side by side.
+  /// Runs `body` with the engine's loops using `n` threads, without changing the process-wide
+  /// setting. For tests that compare thread counts side by side.
   public static func withThreads<T>(_ n: Int, _ body: () throws -> T) rethrows -> T {
     try $threadOverride.withValue(max(1, n)) { try body() }
   }
