@@ -40,7 +40,7 @@ struct BenchArguments {
       default: throw BenchError("unknown argument '\(arg)'")
       }
     }
-    guard !workload.isEmpty else { throw BenchError("name a workload: W1, W2, W3, W4, sgemm, memory [--steps N] [--w1]") }
+    guard !workload.isEmpty else { throw BenchError("name a workload: W1, W2, W3, W4, sgemm, memory [--steps N] [--w1], memory-stages") }
   }
 }
 
