@@ -229,30 +229,28 @@ enum PoolKernel {
       if count % 8 != 0 { eight(from: count - 8) }
       return
     }
-    if readable >= 16 {
-      // Fewer than eight windows: read past the row (inside the input), keep `count` lanes.
+    // Fewer than eight windows: keep `count` lanes of one vector step.
+    func fewer(_ t: UnsafePointer<Float>, _ u: UnsafePointer<Float>) {
       let (best, at) = windows(
-        UnsafeRawPointer(top).loadUnaligned(as: SIMD16<Float>.self),
-        UnsafeRawPointer(bottom).loadUnaligned(as: SIMD16<Float>.self))
+        UnsafeRawPointer(t).loadUnaligned(as: SIMD16<Float>.self),
+        UnsafeRawPointer(u).loadUnaligned(as: SIMD16<Float>.self))
       for i in 0..<count {
         y[i] = best[i]
         argmax[i] = at[i]
       }
+    }
+    if readable >= 16 {
+      // Read past the row: the floats there still belong to the input.
+      fewer(top, bottom)
       return
     }
-    // The last rows of the input: through zero-padded buffers, read as vectors once.
+    // The last rows of the input: through zero-padded buffers.
     withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { buffer in
       let b = buffer.baseAddress!
       b.update(repeating: 0, count: 32)
       b.update(from: top, count: 2 * count)
       (b + 16).update(from: bottom, count: 2 * count)
-      let (best, at) = windows(
-        UnsafeRawPointer(b).loadUnaligned(as: SIMD16<Float>.self),
-        UnsafeRawPointer(b + 16).loadUnaligned(as: SIMD16<Float>.self))
-      for i in 0..<count {
-        y[i] = best[i]
-        argmax[i] = at[i]
-      }
+      fewer(b, b + 16)
     }
   }
 
