@@ -66,17 +66,31 @@ public enum ForwardMode: Equatable, Sendable {
   }
 }
 
-/// A feed-forward network of named layers, with taps on any layer's output.
+/// A network: a directed acyclic graph of named nodes (`GraphNode`), each a layer and the nodes
+/// it reads, with taps on any node's output.
 ///
-/// Layers inside residual blocks have full names (`res1.conv1`): `layer(named:)`, taps,
-/// objectives and per-layer slope maps use them.
+/// A network written as a block of layers (`network { }`, `residual { }`) is such a graph: each
+/// layer reads the one before it, and a residual block is the sum of its last layer and its skip
+/// path. Layers inside residual blocks have full names (`res1.conv1`): `layer(named:)`, taps,
+/// objectives and per-layer slope maps use them. An imported network (ONNX) is a graph of the
+/// nodes of its file.
 public final class Network {
+  /// The name that stands for the network's input in `GraphNode.inputs` (no layer has it).
+  public static let inputName = ""
   /// The shape of one input item, e.g. `[1, 28, 28]`.
   public let inputShape: [Int]
-  /// The top-level layers (a residual block is one of them).
+  /// The top-level layers (a residual block is one of them); for a graph built from nodes, the
+  /// layer of every node.
   public let layers: [any Layer]
   /// Every layer, nested ones included, depth first: a block, its layers, then its projection.
   public let allLayers: [any Layer]
+  /// The nodes of the graph in topological order.
+  public var nodes: [GraphNode] { plan.nodes }
+  /// The name of the node whose output is the network's.
+  public var outputName: String { plan.output }
+  /// Where the network came from, when it was read from a file (ONNX), else nil.
+  public var source: String?
+  private let plan: GraphPlan
   private let index: [String: any Layer]
   private let seed: UInt64
   private var trainingSteps: UInt64 = 0
@@ -99,13 +113,39 @@ public final class Network {
     self.allLayers = builder.all
     self.index = builder.index
     self.seed = seed
+    let graph = sequentialNodes(layers, input: Network.inputName)
+    self.plan = try GraphPlan(nodes: graph.nodes, output: graph.output)
+  }
+
+  /// A network from graph nodes in topological order (each reading earlier nodes or the input).
+  /// - Parameters:
+  ///   - output: the node whose output is the network's.
+  ///   - seed: the seed of dropout masks in training.
+  /// - Throws: `NetworkError` when a node reads an unknown or later node, or a name repeats.
+  public init(inputShape: [Int], nodes: [GraphNode], output: String, seed: UInt64 = 0)
+    throws(NetworkError)
+  {
+    guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
+      throw NetworkError(
+        "network input shape must be positive sizes, got \(Shape.describe(inputShape))")
+    }
+    self.plan = try GraphPlan(nodes: nodes, output: output)
+    self.inputShape = inputShape
+    self.layers = nodes.map(\.layer)
+    self.allLayers = layers
+    var index: [String: any Layer] = [:]
+    for node in nodes { index[node.name] = node.layer }
+    self.index = index
+    self.seed = seed
   }
 
   /// The layer called `name` (a full name such as `res1.relu1` for nested layers), if any.
   public func layer(named name: String) -> (any Layer)? { index[name] }
 
   /// The shape of one item of the network's output.
-  public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
+  public var outputShape: [Int] {
+    outputName == Network.inputName ? inputShape : index[outputName]?.outputShape ?? inputShape
+  }
 
   /// Every trainable tensor, layer by layer.
   public var parameters: [Tensor] { layers.flatMap { $0.parameters } }
@@ -139,7 +179,7 @@ public final class Network {
   ) -> (output: Tensor, taps: [String: Tensor]) {
     precondition(Array(x.shape.dropFirst()) == inputShape, "network input shape")
     var tapped: [String: Tensor] = [:]
-    let output = runLayers(layers, x, policy: policy, mode: mode, taps: taps, tapped: &tapped)
+    let output = plan.run(x, policy: policy, mode: mode, taps: taps, tapped: &tapped)
     return (output, tapped)
   }
 
@@ -164,42 +204,4 @@ public final class Network {
 
   /// Clears every parameter's gradient.
   public func zeroGradients() { for p in parameters { p.zeroGradient() } }
-}
-
-/// Runs `layers` in order, descending into residual blocks so that taps reach nested layers.
-///
-/// A convolution followed by a Leaky ReLU runs as one fused op (one tensor, one pass) unless the
-/// convolution's own output is tapped or the pass's forward slope is negative; the result is the
-/// same either way.
-func runLayers(
-  _ layers: [any Layer], _ x: Tensor, policy: SlopePolicy, mode: ForwardMode, taps: Set<String>,
-  tapped: inout [String: Tensor]
-) -> Tensor {
-  var h = x
-  var i = layers.startIndex
-  while i < layers.endIndex {
-    let layer = layers[i]
-    if let conv = layer as? Conv2d, !taps.contains(conv.name), i + 1 < layers.endIndex,
-      let activation = layers[i + 1] as? LeakyReLU, let fused = activation.fused(policy: policy)
-    {
-      h = conv(h, activation: fused)
-      if taps.contains(activation.name) { tapped[activation.name] = h }
-      i += 2
-      continue
-    }
-    if let block = layer as? Residual {
-      let inner = runLayers(
-        block.layers, h, policy: policy, mode: mode, taps: taps, tapped: &tapped)
-      let joined = block.join(input: h, blockOutput: inner, policy: policy, mode: mode)
-      if let projection = block.projection, taps.contains(projection.name) {
-        tapped[projection.name] = joined.skip
-      }
-      h = joined.output
-    } else {
-      h = layer(h, policy: policy, mode: mode)
-    }
-    if taps.contains(layer.name) { tapped[layer.name] = h }
-    i += 1
-  }
-  return h
 }

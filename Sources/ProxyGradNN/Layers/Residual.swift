@@ -7,7 +7,7 @@ import ProxyGradTensor
 /// The block's layers carry full names (`res1.conv1`), so taps, objectives and per-layer slope
 /// maps reach them like any other layer. Its parameters and buffers are its layers', named
 /// relative to the block (`conv1.weight`; the network prefixes `res1.`).
-public final class Residual: Layer {
+public final class Residual: MultiInputLayer {
   public let name: String
   public let kind = "residual"
   public let inputShape: [Int]
@@ -54,9 +54,17 @@ public final class Residual: Layer {
   }
 
   public func callAsFunction(_ x: Tensor, policy: SlopePolicy, mode: ForwardMode) -> Tensor {
-    var unused: [String: Tensor] = [:]
-    let y = runLayers(layers, x, policy: policy, mode: mode, taps: [], tapped: &unused)
+    var y = x
+    for layer in layers { y = layer(y, policy: policy, mode: mode) }
     return join(input: x, blockOutput: y, policy: policy, mode: mode).output
+  }
+
+  /// In a network's graph the block is the node that adds its last layer's output and the skip
+  /// path's: inputs `[block output, skip]`.
+  public var inputShapes: [[Int]] { [outputShape, outputShape] }
+
+  public func callAsFunction(_ inputs: [Tensor], policy: SlopePolicy, mode: ForwardMode) -> Tensor {
+    inputs[0] + inputs[1]
   }
 
   /// Adds the skip path to the block's output.
