@@ -17,6 +17,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
   ],
   targets: [
     // MARK: - System libraries
@@ -40,11 +41,19 @@ let package = Package(
     .target(name: "ProxyGradTensor", dependencies: ["CBLAS"], swiftSettings: speed),
     .target(name: "ProxyGradNN", dependencies: ["ProxyGradTensor", "CZlib"], swiftSettings: speed),
 
+    // MARK: - ONNX
+    // Sources/ProxyGradONNX/Generated/onnx.pb.swift comes from scripts/generate-onnx-proto.
+    .target(
+      name: "ProxyGradONNX",
+      dependencies: [
+        "ProxyGradNN", "ProxyGradTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
+
     // MARK: - Language
     .target(name: "ProxyGradSyntax"),
     .target(
       name: "ProxyGradRuntime",
-      dependencies: ["ProxyGradSyntax", "ProxyGradNN"], swiftSettings: speed),
+      dependencies: ["ProxyGradSyntax", "ProxyGradNN", "ProxyGradONNX"], swiftSettings: speed),
 
     // MARK: - Outputs, session, terminal
     .target(name: "ProxyGradNotebook", dependencies: ["CPNG", .product(name: "Ink", package: "Ink")]),
@@ -78,6 +87,10 @@ let package = Package(
       name: "ProxyGradNNTests",
       dependencies: ["ProxyGradNN", "ProxyGradTensor", "ProxyGradTestSupport"],
       resources: [.copy("Golden")]),
+    .testTarget(
+      name: "ProxyGradONNXTests",
+      dependencies: ["ProxyGradONNX", "ProxyGradNN", "ProxyGradTensor", "ProxyGradTestSupport"],
+      resources: [.copy("Fixtures")]),
     .testTarget(
       name: "ProxyGradSyntaxTests", dependencies: ["ProxyGradSyntax", "ProxyGradTestSupport"]),
     .testTarget(

@@ -10,6 +10,7 @@ public enum BuiltinReference {
     ("Optimizers and maximization settings", OptimizerBuiltins.all),
     ("Activation maximization", MaximizeBuiltins.all),
     ("Data, training and weights", TrainingBuiltins.all),
+    ("ONNX models", ONNXBuiltins.all),
     ("Model zoo", ModelZoo.all),
   ]
 
