@@ -18,18 +18,63 @@ public enum LayerSpec: Equatable, Sendable {
   /// `output = input + block(input)`; with `project: true`, a 1×1 convolution on the skip path
   /// when the block changes the shape. The block's layers are named inside it: `res1.conv1`.
   case residual(project: Bool = false, layers: [LayerSpec], name: String? = nil)
+  /// Any convolution: rectangular kernels, strides, per-side padding, dilation, groups, no
+  /// bias. `LayerSpec.convolution(_:name:)` says `.conv` when that is enough.
+  case convolution(ConvOptions, name: String? = nil)
+  /// Any max or average pooling: padding, dilation, ceil mode, `count_include_pad`.
+  /// `LayerSpec.pooling(_:name:)` says `.maxPool`/`.avgPool` when that is enough.
+  case pooling(PoolOptions, name: String? = nil)
+  /// Adaptive average pooling of `[C, H, W]` to `[C, size.height, size.width]`.
+  case adaptiveAvgPool(Size2d, name: String? = nil)
+  /// Clip to `[low, high]` (ReLU6 is `[0, 6]`); gradient rules change the slope below `low`.
+  case clip(low: Double, high: Double, name: String? = nil)
+  /// Sigmoid, tanh or the identity.
+  case elementwise(Elementwise.Function, name: String? = nil)
+  /// Softmax over the first axis of an item (features or channels).
+  case softmax(name: String? = nil)
+  /// Each item reshaped to `shape` (one entry may be −1: whatever the count leaves).
+  case reshape([Int], name: String? = nil)
+  /// Local response normalization across channels (PyTorch's defaults: alpha 1e-4, beta 0.75,
+  /// k 1).
+  case lrn(size: Int, alpha: Double, beta: Double, k: Double, name: String? = nil)
+  /// `x op constant`. With `perChannel`, `values` holds one number per channel (shape `[C, 1, 1]`
+  /// against `[C, H, W]`, `[C]` against a flat input); otherwise the constant has `shape` and
+  /// broadcasts NumPy-style against the item.
+  case constant(ConstantOp, values: [Float], shape: [Int], perChannel: Bool, name: String? = nil)
+
+  /// A convolution layer: `.conv` when the options are a square kernel, one stride, uniform
+  /// padding, no dilation, one group and a bias, else `.convolution`.
+  public static func convolution(options o: ConvOptions, name: String? = nil) -> LayerSpec {
+    guard o.isSquare else { return .convolution(o, name: name) }
+    return .conv(
+      outChannels: o.outChannels, kernel: o.kernel.height, stride: o.stride.height,
+      padding: o.padding.top, name: name)
+  }
+
+  /// A pooling layer: `.maxPool`/`.avgPool` when the options are square and unpadded, else
+  /// `.pooling`.
+  public static func pooling(options o: PoolOptions, name: String? = nil) -> LayerSpec {
+    guard o.isSquare else { return .pooling(o, name: name) }
+    let stride = o.stride == o.kernel ? nil : o.stride.height
+    return o.mode == .max
+      ? .maxPool(kernel: o.kernel.height, stride: stride, name: name)
+      : .avgPool(kernel: o.kernel.height, stride: stride, name: name)
+  }
 
   var explicitName: String? {
     switch self {
     case .conv(_, _, _, _, let n), .linear(_, let n), .leakyReLU(_, let n), .maxPool(_, _, let n),
       .avgPool(_, _, let n), .flatten(let n), .batchNorm(let n), .globalAveragePool(let n),
-      .dropout(_, let n), .residual(_, _, let n):
+      .dropout(_, let n), .residual(_, _, let n), .convolution(_, let n), .pooling(_, let n),
+      .adaptiveAvgPool(_, let n), .clip(_, _, let n), .elementwise(_, let n), .softmax(let n),
+      .reshape(_, let n), .lrn(_, _, _, _, let n), .constant(_, _, _, _, let n):
       return n
     }
   }
 
   /// The prefix of automatic names: conv1, relu1, leaky1, pool1, linear1, flatten1, bn1, gap1,
-  /// dropout1, res1.
+  /// dropout1, res1, relu6_1, clip1, sigmoid1, tanh1, identity1,
+  /// softmax1, reshape1, lrn1, add1, sub1, mul1, div1.
   var namePrefix: String {
     switch self {
     case .conv: return "conv"
@@ -41,6 +86,14 @@ public enum LayerSpec: Equatable, Sendable {
     case .globalAveragePool: return "gap"
     case .dropout: return "dropout"
     case .residual: return "res"
+    case .convolution: return "conv"
+    case .pooling, .adaptiveAvgPool: return "pool"
+    case .clip(let low, let high, _): return low == 0 && high == 6 ? "relu6" : "clip"
+    case .elementwise(let f, _): return f.rawValue
+    case .softmax: return "softmax"
+    case .reshape: return "reshape"
+    case .lrn: return "lrn"
+    case .constant(let op, _, _, _, _): return op.rawValue
     }
   }
 }

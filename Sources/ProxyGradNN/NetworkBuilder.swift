@@ -21,7 +21,10 @@ struct NetworkBuilder {
     var shape = inputShape
     for (position, spec) in specs.enumerated() {
       counters[spec.namePrefix, default: 0] += 1
-      let local = spec.explicitName ?? "\(spec.namePrefix)\(counters[spec.namePrefix] ?? 1)"
+      // A prefix ending in a digit takes an underscore: relu6_1, not relu61.
+      let separator = spec.namePrefix.last?.isNumber == true ? "_" : ""
+      let local =
+        spec.explicitName ?? "\(spec.namePrefix)\(separator)\(counters[spec.namePrefix] ?? 1)"
       let at = block.map { "layer \(position + 1) of '\($0)'" } ?? "layer \(position + 1)"
       guard !local.isEmpty else { throw NetworkError("\(at): the name is empty") }
       guard !local.contains(".") else {
@@ -140,6 +143,12 @@ struct NetworkBuilder {
       return Dropout(name: name, inputShape: shape, probability: Float(p))
     case .residual(let project, let specs, _):
       return try makeResidual(specs, project: project, name: name, inputShape: shape)
+    case .convolution(let options, _):
+      return try makeConvolution(options, at: at, name: name, inputShape: shape)
+    case .pooling(let options, _):
+      return try makePooling(options, at: at, name: name, inputShape: shape)
+    case .adaptiveAvgPool, .clip, .elementwise, .softmax, .reshape, .lrn, .constant:
+      return try makeFunctionLayer(spec, at: at, name: name, inputShape: shape)
     }
   }
 }

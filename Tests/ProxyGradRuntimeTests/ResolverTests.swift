@@ -71,7 +71,7 @@ import Testing
           .wrongArgumentCount, "relu expects 0 to 1 arguments, got 2; usage: relu(t) or relu(name: nil)",
           at: SourceSpan(file, 12..<22)),
         Diagnostic(
-          .unknownArgumentLabel, "conv has no argument named 'padding'; it takes stride:, pad:, name:",
+          .unknownArgumentLabel, "conv has no argument named 'padding'; it takes stride:, pad:, dilation:, groups:, bias:, name:",
           at: SourceSpan(file, 34..<41)),
         Diagnostic(.misplacedControlFlow, "'break' outside a loop", at: SourceSpan(file, 46..<51)),
         Diagnostic(.misplacedControlFlow, "'return' outside a function", at: SourceSpan(file, 52..<58)),

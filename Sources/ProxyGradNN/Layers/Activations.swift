@@ -32,39 +32,75 @@ public final class LeakyReLU: Layer {
   }
 }
 
-/// Max or average pooling over square windows.
+/// Max or average pooling: square unpadded windows, or any window, stride, padding, dilation
+/// (max), ceil mode and divisor rule (average), as `PoolOptions` says.
 public final class Pool2d: Layer {
   public enum Mode: Sendable { case max, average }
   public let name: String
-  public let mode: Mode
-  public let kernelSize: Int
-  public let stride: Int
+  public let options: PoolOptions
   public let inputShape: [Int]
   public let outputShape: [Int]
+  public var mode: Mode { options.mode }
   public var kind: String { mode == .max ? "maxpool" : "avgpool" }
+  /// The window's height (its side, for square windows).
+  public var kernelSize: Int { options.kernel.height }
+  /// The vertical stride (the stride, for square windows).
+  public var stride: Int { options.stride.height }
 
-  public init(name: String, mode: Mode, inputShape: [Int], kernelSize: Int, stride: Int) {
+  public convenience init(name: String, mode: Mode, inputShape: [Int], kernelSize: Int, stride: Int) {
+    self.init(
+      name: name, inputShape: inputShape,
+      options: PoolOptions(mode: mode, kernel: Size2d(kernelSize), stride: Size2d(stride)))
+  }
+
+  /// Any pooling; the caller has checked that the options fit the input (`NetworkBuilder` does).
+  /// - Parameters:
+  ///   - inputShape: `[C, H, W]` of one item.
+  public init(name: String, inputShape: [Int], options o: PoolOptions) {
     self.name = name
-    self.mode = mode
+    self.options = o
     self.inputShape = inputShape
-    self.kernelSize = kernelSize
-    self.stride = stride
     outputShape = [
-      inputShape[0], (inputShape[1] - kernelSize) / stride + 1,
-      (inputShape[2] - kernelSize) / stride + 1,
+      inputShape[0],
+      poolOutputSize(
+        inputShape[1], o.kernel.height, o.stride.height, o.padding.top, o.padding.bottom,
+        o.dilation.height, o.ceilMode),
+      poolOutputSize(
+        inputShape[2], o.kernel.width, o.stride.width, o.padding.left, o.padding.right,
+        o.dilation.width, o.ceilMode),
     ]
   }
 
-  public var summary: String {
-    let base = mode == .max ? "maxpool" : "avgpool"
-    return stride == kernelSize ? "\(base)(\(kernelSize))" : "\(base)(\(kernelSize), stride: \(stride))"
-  }
+  public var summary: String { options.pgsDescription + ")" }
 
   public func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor {
-    mode == .max
-      ? maxPool2d(x, kernel: kernelSize, stride: stride)
-      : avgPool2d(x, kernel: kernelSize, stride: stride)
+    let o = options
+    if o.isSquare {
+      return mode == .max
+        ? maxPool2d(x, kernel: o.kernel.height, stride: o.stride.height)
+        : avgPool2d(x, kernel: o.kernel.height, stride: o.stride.height)
+    }
+    return mode == .max
+      ? maxPool2d(
+        x, kernel: o.kernel.pair, stride: o.stride.pair, padding: o.padding,
+        dilation: o.dilation.pair, ceilMode: o.ceilMode)
+      : avgPool2d(
+        x, kernel: o.kernel.pair, stride: o.stride.pair, padding: o.padding, ceilMode: o.ceilMode,
+        countIncludePad: o.countIncludePad)
   }
+}
+
+/// PyTorch's pooling output size: `⌊(I + P0 + P1 − D·(K − 1) − 1) / S⌋ + 1`, rounded up in ceil
+/// mode unless the last window would start past the image and its leading padding; 0 when the
+/// window does not fit.
+func poolOutputSize(_ size: Int, _ k: Int, _ s: Int, _ p0: Int, _ p1: Int, _ d: Int, _ ceil: Bool)
+  -> Int
+{
+  let span = size + p0 + p1 - d * (k - 1) - 1
+  guard span >= 0 else { return 0 }
+  var out = (span + (ceil ? s - 1 : 0)) / s + 1
+  if ceil && (out - 1) * s >= size + p0 { out -= 1 }
+  return out
 }
 
 /// `[N, ...]` → `[N, product]`.

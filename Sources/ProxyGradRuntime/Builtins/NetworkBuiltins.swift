@@ -2,7 +2,7 @@ import ProxyGradNN
 
 /// Network blocks, layers and the forward pass.
 enum NetworkBuiltins {
-  static let all: [Builtin] = basic + DeepLayerBuiltins.all + inspection
+  static let all: [Builtin] = basic + DeepLayerBuiltins.all + CNNLayerBuiltins.all + inspection
 
   static let basic: [Builtin] = [
     Builtin(
@@ -42,16 +42,12 @@ enum NetworkBuiltins {
       }
     },
     Builtin(
-      "conv", "conv(out, kernel, stride: 1, pad: 0, name: nil)", arity: 2...2, labels: ["stride", "pad", "name"],
-      help: "A 2-D convolution layer with out output channels and a kernel x kernel window, for a network block. Auto-named conv1, conv2, ...",
+      "conv", "conv(out, kernel, stride: 1, pad: 0, dilation: 1, groups: 1, bias: true, name: nil)", arity: 2...2,
+      labels: ["stride", "pad", "dilation", "groups", "bias", "name"],
+      help: "A 2-D convolution layer with out output channels, for a network block. kernel, stride: and dilation: are a number or [height, width]; pad: is a number (every side), [vertical, horizontal] or [top, left, bottom, right]; groups: splits the channels into groups (depthwise: groups equal to the input channels); bias: false leaves out the bias. Auto-named conv1, conv2, ...",
       example: "conv(16, 3, pad: 1)"
     ) { args, _ throws(RuntimeError) in
-      .layerSpec(
-        .conv(
-          outChannels: try args.integer(0, min: 1, what: "a positive channel count"),
-          kernel: try args.integer(1, min: 1, what: "a positive kernel size"),
-          stride: try args.integer("stride", default: 1, min: 1),
-          padding: try args.integer("pad", default: 0, min: 0), name: try args.string("name")))
+      .layerSpec(try CNNLayerBuiltins.conv(args))
     },
     Builtin(
       "linear", "linear(out, name: nil)", arity: 1...1, labels: ["name"],
@@ -61,22 +57,20 @@ enum NetworkBuiltins {
       .layerSpec(.linear(outFeatures: try args.integer(0, min: 1, what: "a positive size"), name: try args.string("name")))
     },
     Builtin(
-      "maxpool", "maxpool(kernel, stride: kernel, name: nil)", arity: 1...1, labels: ["stride", "name"],
-      help: "Max pooling over kernel x kernel windows, for a network block. Auto-named pool1, ...",
+      "maxpool", "maxpool(kernel, stride: kernel, pad: 0, dilation: 1, ceil: false, name: nil)", arity: 1...1,
+      labels: ["stride", "pad", "dilation", "ceil", "name"],
+      help: "Max pooling, for a network block. kernel, stride: and dilation: are a number or [height, width]; pad: is a number, [vertical, horizontal] or [top, left, bottom, right] (at most half the window; padding never wins); ceil: true rounds the output size up, as PyTorch's ceil_mode. Auto-named pool1, ...",
       example: "maxpool(2)"
     ) { args, _ throws(RuntimeError) in
-      let kernel = try args.integer(0, min: 1, what: "a positive kernel size")
-      let stride = args["stride"] == nil ? nil : try args.integer("stride", default: kernel, min: 1)
-      return .layerSpec(.maxPool(kernel: kernel, stride: stride, name: try args.string("name")))
+      .layerSpec(try CNNLayerBuiltins.pool(args, mode: .max))
     },
     Builtin(
-      "avgpool", "avgpool(kernel, stride: kernel, name: nil)", arity: 1...1, labels: ["stride", "name"],
-      help: "Average pooling over kernel x kernel windows, for a network block. Auto-named pool1, ...",
-      example: "avgpool(2)"
+      "avgpool", "avgpool(kernel, stride: kernel, pad: 0, ceil: false, count_include_pad: true, name: nil)", arity: 1...1,
+      labels: ["stride", "pad", "ceil", "count_include_pad", "name"],
+      help: "Average pooling, for a network block. kernel and stride: are a number or [height, width]; pad: is a number, [vertical, horizontal] or [top, left, bottom, right] (at most half the window); ceil: true rounds the output size up; count_include_pad: false divides by the number of input values in each window instead of the window's size inside the padded input (PyTorch's rules). Auto-named pool1, ...",
+      example: "avgpool(3, stride: 1, pad: 1, count_include_pad: false)"
     ) { args, _ throws(RuntimeError) in
-      let kernel = try args.integer(0, min: 1, what: "a positive kernel size")
-      let stride = args["stride"] == nil ? nil : try args.integer("stride", default: kernel, min: 1)
-      return .layerSpec(.avgPool(kernel: kernel, stride: stride, name: try args.string("name")))
+      .layerSpec(try CNNLayerBuiltins.pool(args, mode: .average))
     },
     Builtin(
       "flatten", "flatten() or flatten(t)", arity: 0...1, labels: ["name"],

@@ -189,8 +189,6 @@ enum TensorBuiltins {
   static let elementwise: [Builtin] = [
     unaryFunction("exp", help: "e to the power x, for a number or elementwise for a tensor.", example: "exp(tensor([0, 1]))", number: { Foundation.exp($0) }, tensor: { exp($0) }),
     unaryFunction("log", help: "The natural logarithm, for a positive number or elementwise for a tensor.", example: "log(2.718281828)", number: { Foundation.log($0) }, domain: { $0 > 0 }, tensor: { log($0) }),
-    unaryFunction("tanh", help: "The hyperbolic tangent, for a number or elementwise.", example: "tanh(tensor([-1, 0, 1]))", number: { Foundation.tanh($0) }, tensor: { tanh($0) }),
-    unaryFunction("sigmoid", help: "The logistic function 1 / (1 + exp(-x)), for a number or elementwise.", example: "sigmoid(0)", number: { 1 / (1 + Foundation.exp(-$0)) }, tensor: { sigmoid($0) }),
     unaryFunction("abs", help: "The absolute value, for a number or elementwise.", example: "abs(-2)", number: { Swift.abs($0) }, tensor: { abs($0) }),
     unaryFunction("sqrt", help: "The square root, for a non-negative number or elementwise.", example: "sqrt(2)", number: { $0.squareRoot() }, domain: { $0 >= 0 }, tensor: { sqrt($0) }),
     Builtin(
@@ -224,10 +222,14 @@ enum TensorBuiltins {
 
   static let shapes: [Builtin] = [
     Builtin(
-      "reshape", "reshape(t, shape)", arity: 2...2,
-      help: "The same elements with a new shape of the same element count.",
+      "reshape", "reshape(t, shape) or reshape(shape, name: nil)", arity: 1...2, labels: ["name"],
+      help: "The same elements with a new shape of the same element count. With a shape only, in a network block: a layer that reshapes each item (one size may be -1), auto-named reshape1, ...",
       example: "reshape(tensor([1, 2, 3, 4]), [2, 2])"
     ) { args, _ throws(RuntimeError) in
+      if args.positional.count == 1 {
+        let dims = try args.integers(args.positional[0], what: "a shape", at: 0)
+        return .layerSpec(.reshape(dims, name: try args.string("name")))
+      }
       let t = try tensorArgument(args, 0)
       let dims = try shape(args, at: 1)
       guard dims.reduce(1, *) == t.count else {

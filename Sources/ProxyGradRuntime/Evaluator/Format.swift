@@ -133,6 +133,8 @@ public enum Format {
       let options = (project ? ["project: true"] : []) + (name.map { ["name: \(quoted($0))"] } ?? [])
       let head = options.isEmpty ? "residual" : "residual(\(options.joined(separator: ", ")))"
       return head + " { " + layers.map(layerSpec).joined(separator: "; ") + " }"
+    default:
+      return cnnLayerSpec(spec)
     }
   }
 

@@ -1,30 +1,63 @@
 /// The geometry of one 2-D convolution or pooling window sweep.
-/// Shapes: input [N, C, H, W]; output [N, O, OH, OW]; window K×K, stride S, padding P.
+/// Shapes: input [N, C, H, W]; output [N, O, OH, OW]; window KH×KW with dilation DY×DX, stride
+/// SY×SX, padding PT (top), PL (left), PB (bottom), PR (right):
+/// `OH = (H + PT + PB − DY·(KH − 1) − 1) / SY + 1`, likewise OW.
+/// Square windows, one stride and one padding on every side (`kernel`, `stride`, `padding`) are
+/// the common case; the pooling fast paths handle only that.
 struct ConvGeometry {
   let batch: Int, channels: Int, height: Int, width: Int
-  let kernel: Int, stride: Int, padding: Int
-  var outputHeight: Int { (height + 2 * padding - kernel) / stride + 1 }
-  var outputWidth: Int { (width + 2 * padding - kernel) / stride + 1 }
-  var planeSize: Int { outputHeight * outputWidth }
-  /// Rows of the column matrix: C·K·K.
-  var patchSize: Int { channels * kernel * kernel }
+  let kernelHeight: Int, kernelWidth: Int
+  let strideY: Int, strideX: Int
+  let padTop: Int, padLeft: Int, padBottom: Int, padRight: Int
+  let dilationY: Int, dilationX: Int
 
-  /// The output columns `ox0..<ox1` whose input column `ox·S − P + kx` lies inside the image.
+  /// A square window with one stride and the same padding on every side.
+  init(batch: Int, channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int) {
+    self.init(
+      batch: batch, channels: channels, height: height, width: width, kernelHeight: kernel,
+      kernelWidth: kernel, strideY: stride, strideX: stride, padTop: padding, padLeft: padding,
+      padBottom: padding, padRight: padding, dilationY: 1, dilationX: 1)
+  }
+
+  init(
+    batch: Int, channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
+    strideY: Int, strideX: Int, padTop: Int, padLeft: Int, padBottom: Int, padRight: Int,
+    dilationY: Int, dilationX: Int
+  ) {
+    (self.batch, self.channels, self.height, self.width) = (batch, channels, height, width)
+    (self.kernelHeight, self.kernelWidth) = (kernelHeight, kernelWidth)
+    (self.strideY, self.strideX) = (strideY, strideX)
+    (self.padTop, self.padLeft, self.padBottom, self.padRight) = (padTop, padLeft, padBottom, padRight)
+    (self.dilationY, self.dilationX) = (dilationY, dilationX)
+  }
+
+  /// The side of a square window (the pooling fast paths).
+  var kernel: Int { kernelHeight }
+  /// The stride of a window with one stride (the pooling fast paths).
+  var stride: Int { strideY }
+  var outputHeight: Int { (height + padTop + padBottom - dilationY * (kernelHeight - 1) - 1) / strideY + 1 }
+  var outputWidth: Int { (width + padLeft + padRight - dilationX * (kernelWidth - 1) - 1) / strideX + 1 }
+  var planeSize: Int { outputHeight * outputWidth }
+  /// Rows of the column matrix: C·KH·KW.
+  var patchSize: Int { channels * kernelHeight * kernelWidth }
+
+  /// The output columns `ox0..<ox1` whose input column `ox·SX − PL + kx·DX` lies inside the image.
   @inline(__always)
   func validOutputColumns(_ kx: Int) -> (Int, Int) {
-    // ox·S ≥ P − kx  and  ox·S ≤ W − 1 + P − kx
-    let low = padding - kx
-    let ox0 = low <= 0 ? 0 : (low + stride - 1) / stride
-    let high = width - 1 + padding - kx
-    let ox1 = high < 0 ? 0 : min(outputWidth, high / stride + 1)
+    // ox·SX ≥ PL − kx·DX  and  ox·SX ≤ W − 1 + PL − kx·DX
+    let low = padLeft - kx * dilationX
+    let ox0 = low <= 0 ? 0 : (low + strideX - 1) / strideX
+    let high = width - 1 + padLeft - kx * dilationX
+    let ox1 = high < 0 ? 0 : min(outputWidth, high / strideX + 1)
     return (min(ox0, outputWidth), ox1)
   }
 }
 
 /// im2col / col2im for convolution as GEMM.
 enum ConvKernel {
-  /// Writes the patches of items `items` into `col` laid out [C·K·K, items.count · OH·OW]:
-  /// col[(c·K + ky)·K + kx, j·OH·OW + oy·OW + ox] = x[n, c, oy·S − P + ky, ox·S − P + kx] (0 outside).
+  /// Writes the patches of items `items` into `col` laid out [C·KH·KW, items.count · OH·OW]:
+  /// col[(c·KH + ky)·KW + kx, j·OH·OW + oy·OW + ox] =
+  ///   x[n, c, oy·SY − PT + ky·DY, ox·SX − PL + kx·DX] (0 outside).
   /// Serial: callers run it inside their own parallel parts.
   static func im2col(
     _ x: UnsafePointer<Float>, _ g: ConvGeometry, items: Range<Int>,
@@ -33,24 +66,26 @@ enum ConvKernel {
     let columns = items.count * g.planeSize
     let oh = g.outputHeight
     let ow = g.outputWidth
-    let k = g.kernel
-    let s = g.stride
+    let kh = g.kernelHeight
+    let kw = g.kernelWidth
+    let sy = g.strideY
+    let s = g.strideX
     for row in 0..<g.patchSize {
-      let c = row / (k * k)
-      let ky = (row / k) % k
-      let kx = row % k
+      let c = row / (kh * kw)
+      let ky = (row / kw) % kh
+      let kx = row % kw
       let (ox0, ox1) = g.validOutputColumns(kx)
       for (j, n) in items.enumerated() {
         let src = x + (n * g.channels + c) * g.height * g.width
         var dst = col + row * columns + j * g.planeSize
         for oy in 0..<oh {
-          let iy = oy * s - g.padding + ky
+          let iy = oy * sy - g.padTop + ky * g.dilationY
           // Rows are short: inline loops beat memset and memmove calls.
           if iy < 0 || iy >= g.height || ox0 >= ox1 {
             for ox in 0..<ow { dst[ox] = 0 }
           } else {
             for ox in 0..<ox0 { dst[ox] = 0 }
-            let line = src + iy * g.width - g.padding + kx
+            let line = src + iy * g.width - g.padLeft + kx * g.dilationX
             if s == 1 {
               copyRow(from: line + ox0, to: dst + ox0, count: ox1 - ox0)
             } else {
@@ -73,21 +108,23 @@ enum ConvKernel {
     let columns = items.count * g.planeSize
     let oh = g.outputHeight
     let ow = g.outputWidth
-    let k = g.kernel
-    let s = g.stride
+    let kh = g.kernelHeight
+    let kw = g.kernelWidth
+    let sy = g.strideY
+    let s = g.strideX
     for j in 0..<items.count {
       let n = items.lowerBound + j
       for row in 0..<g.patchSize {
-        let c = row / (k * k)
-        let ky = (row / k) % k
-        let kx = row % k
+        let c = row / (kh * kw)
+        let ky = (row / kw) % kh
+        let kx = row % kw
         let (ox0, ox1) = g.validOutputColumns(kx)
         let dstPlane = gradX + (n * g.channels + c) * g.height * g.width
         var src = col + row * columns + j * g.planeSize
         for oy in 0..<oh {
-          let iy = oy * s - g.padding + ky
+          let iy = oy * sy - g.padTop + ky * g.dilationY
           if iy >= 0 && iy < g.height {
-            let line = dstPlane + iy * g.width - g.padding + kx
+            let line = dstPlane + iy * g.width - g.padLeft + kx * g.dilationX
             if s == 1 {
               addRow(src + ox0, into: line + ox0, count: ox1 - ox0)
             } else {

@@ -19,3 +19,27 @@ public func leakyReLU(_ x: Tensor, forwardSlope: Float, backwardSlope: Float) ->
 
 /// ReLU (slope 0 in both passes).
 public func relu(_ x: Tensor) -> Tensor { leakyReLU(x, forwardSlope: 0, backwardSlope: 0) }
+
+/// Clip to `[low, high]` whose part below `low` may be a line of another slope in each pass,
+/// so that gradient rules reach it as they reach a ReLU (ReLU6 is `low: 0, high: 6`). Above
+/// `high` the slope stays 0 in both passes.
+///
+/// ```
+/// forward:  y = min(x, high)              if x > low,  low + forwardSlope · (x − low)  otherwise
+/// backward: dx = dy if low < x < high,  0 if x ≥ high,  backwardSlope · dy            otherwise
+/// ```
+/// With both slopes 0 this is the ordinary clip (`low: -.infinity` clips from above only).
+/// - Saves: input.
+public func clip(
+  _ x: Tensor, low: Float, high: Float, forwardSlope: Float = 0, backwardSlope: Float = 0
+) -> Tensor {
+  precondition(low <= high, "clip needs low <= high, got [\(low), \(high)]")
+  let y = ClipKernel.forward(x.values, low: low, high: high, slope: forwardSlope)
+  let input = x.values
+  return Tensor(shape: x.shape, values: y, op: "clip", parents: [x]) { g in
+    x.accumulateGradient {
+      ClipKernel.backward(
+        input, gradOutput: g, gradInput: $0, low: low, high: high, slope: backwardSlope)
+    }
+  }
+}

@@ -48,8 +48,26 @@ public struct FusedLeakyReLU: Sendable, Equatable {
   }
 }
 
+/// Padding of the four sides of an image, in pixels (ONNX's `pads` order for 2-D:
+/// `[top, left, bottom, right]`).
+public struct Padding2d: Equatable, Hashable, Sendable {
+  public var top: Int, left: Int, bottom: Int, right: Int
+  public init(top: Int, left: Int, bottom: Int, right: Int) {
+    (self.top, self.left, self.bottom, self.right) = (top, left, bottom, right)
+  }
+  /// The same padding on every side.
+  public init(_ all: Int) { self.init(top: all, left: all, bottom: all, right: all) }
+  /// `vertical` above and below, `horizontal` left and right (PyTorch's `padding=(ph, pw)`).
+  public init(vertical: Int, horizontal: Int) {
+    self.init(top: vertical, left: horizontal, bottom: vertical, right: horizontal)
+  }
+  public static let zero = Padding2d(0)
+  /// Whether every side has the same padding.
+  public var isUniform: Bool { top == left && top == bottom && top == right }
+}
+
 /// 2-D convolution (cross-correlation, as in PyTorch) as im2col + GEMM, optionally followed by a
-/// fused two-slope Leaky ReLU.
+/// fused two-slope Leaky ReLU. Square kernels, one stride and the same padding on every side.
 ///
 /// `x [N, C, H, W]`, `weight [O, C, K, K]`, `bias [O]` → `[N, O, OH, OW]` with
 /// `OH = (H + 2P − K) / S + 1`:
@@ -64,13 +82,50 @@ public func conv2d(
   _ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
   activation: FusedLeakyReLU? = nil
 ) -> Tensor {
-  precondition(x.rank == 4 && weight.rank == 4 && weight.shape[1] == x.shape[1], "conv2d shapes")
-  precondition(weight.shape[2] == weight.shape[3], "conv2d needs square kernels")
+  precondition(weight.rank == 4 && weight.shape[2] == weight.shape[3], "conv2d needs square kernels")
+  return conv2d(
+    x, weight: weight, bias: bias, stride: (stride, stride), padding: Padding2d(padding),
+    activation: activation)
+}
+
+/// 2-D convolution of any kernel, stride, padding, dilation and groups (PyTorch's `conv2d`,
+/// ONNX's `Conv`), optionally followed by a fused two-slope Leaky ReLU.
+///
+/// `x [N, C, H, W]`, `weight [O, C/G, KH, KW]`, `bias [O]` → `[N, O, OH, OW]`,
+/// `OH = (H + PT + PB − DY·(KH − 1) − 1) / SY + 1` (likewise OW). Group `g` of `G` maps input
+/// channels `g·C/G ..< (g+1)·C/G` to output channels `g·O/G ..< (g+1)·O/G`; depthwise is
+/// `G = C`:
+/// ```
+/// col_n[C·KH·KW, OH·OW]   = im2col(x_n)     (rows of group g: g·(C/G)·KH·KW ..< …)
+/// y_n[g·O/G ..< …, OH·OW] = act(W_g[O/G, (C/G)·KH·KW] · col_n,g + bias)
+/// ```
+/// The square, ungrouped case runs exactly the GEMMs of `conv2d(_:weight:bias:stride:padding:)`.
+/// - Parameters:
+///   - stride: `(SY, SX)`.
+///   - padding: zeros added on each side.
+///   - dilation: `(DY, DX)`, the spacing of the kernel's taps.
+///   - groups: `G`, which divides both C and O.
+/// - Saves: input and weight (and the output, with an activation); small im2col columns.
+public func conv2d(
+  _ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: Padding2d,
+  dilation: (Int, Int) = (1, 1), groups: Int = 1, activation: FusedLeakyReLU? = nil
+) -> Tensor {
+  precondition(x.rank == 4 && weight.rank == 4 && groups >= 1, "conv2d shapes")
+  precondition(
+    weight.shape[1] * groups == x.shape[1] && weight.shape[0] % groups == 0,
+    "conv2d: weight \(Shape.describe(weight.shape)) with \(groups) groups for input \(Shape.describe(x.shape))")
+  precondition(
+    stride.0 >= 1 && stride.1 >= 1 && dilation.0 >= 1 && dilation.1 >= 1
+      && min(padding.top, padding.left, padding.bottom, padding.right) >= 0,
+    "conv2d: strides and dilations must be positive and padding non-negative")
+  precondition(bias == nil || bias!.shape == [weight.shape[0]], "conv2d bias shape")
   let g = ConvGeometry(
     batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
-    kernel: weight.shape[2], stride: stride, padding: padding)
+    kernelHeight: weight.shape[2], kernelWidth: weight.shape[3], strideY: stride.0,
+    strideX: stride.1, padTop: padding.top, padLeft: padding.left, padBottom: padding.bottom,
+    padRight: padding.right, dilationY: dilation.0, dilationX: dilation.1)
   precondition(g.outputHeight > 0 && g.outputWidth > 0, "conv2d output would be empty")
-  let conv = ConvPlan(g: g, outChannels: weight.shape[0], activation: activation)
+  let conv = ConvPlan(g: g, outChannels: weight.shape[0], groups: groups, activation: activation)
   let xv = x.values
   let wv = weight.values
   let bv = bias?.values
@@ -110,8 +165,15 @@ public func conv2d(
 struct ConvPlan {
   let g: ConvGeometry
   let outChannels: Int
+  /// Channel groups: group `gr`'s GEMM reads rows `gr·groupPatch ..< …` of the columns and
+  /// writes output channels `gr·groupOut ..< …`.
+  var groups: Int = 1
   let activation: FusedLeakyReLU?
   var plane: Int { g.planeSize }
+  /// Columns rows (and weight elements per output channel) of one group: (C/G)·KH·KW.
+  var groupPatch: Int { g.patchSize / groups }
+  /// Output channels of one group.
+  var groupOut: Int { outChannels / groups }
   var perItem: Bool { g.planeSize >= perItemPlaneThreshold }
   /// Consecutive items per group: ⌈N / 8⌉ (at least 1); the last group may be shorter, none is
   /// empty, and an empty batch has no groups.
@@ -148,15 +210,23 @@ struct ConvPlan {
             ConvKernel.im2col(x, g, items: items, col: col)
             let dst = out + items.lowerBound * outChannels * plane
             if perItem {
-              MatMulKernel.gemm(
-                transposeA: false, transposeB: false, m: outChannels, n: plane, k: g.patchSize,
-                a: w, lda: g.patchSize, b: col, ldb: plane, beta: 0, c: dst, ldc: plane)
+              for gr in 0..<groups {
+                MatMulKernel.gemm(
+                  transposeA: false, transposeB: false, m: groupOut, n: plane, k: groupPatch,
+                  a: w + gr * groupOut * groupPatch, lda: groupPatch,
+                  b: col + gr * groupPatch * plane, ldb: plane, beta: 0,
+                  c: dst + gr * groupOut * plane, ldc: plane)
+              }
               finish(dst, bias: bias)
             } else {
               let columns = items.count * plane
-              MatMulKernel.gemm(
-                transposeA: false, transposeB: false, m: outChannels, n: columns, k: g.patchSize,
-                a: w, lda: g.patchSize, b: col, ldb: columns, beta: 0, c: product, ldc: columns)
+              for gr in 0..<groups {
+                MatMulKernel.gemm(
+                  transposeA: false, transposeB: false, m: groupOut, n: columns, k: groupPatch,
+                  a: w + gr * groupOut * groupPatch, lda: groupPatch,
+                  b: col + gr * groupPatch * columns, ldb: columns, beta: 0,
+                  c: product + gr * groupOut * columns, ldc: columns)
+              }
               scatter(product, to: dst, items: items.count, bias: bias)
             }
           }
@@ -222,7 +292,7 @@ struct ConvPlan {
     // A fresh input gradient is zeroed item by item by the threads, just before col2im.
     let freshInput = needInput && x.grad == nil
     if freshInput { x.grad = [Float].uninitialized(x.count) { _ in } }
-    let weightSize = outChannels * g.patchSize
+    let weightSize = outChannels * groupPatch
     let partialSize = (needWeight ? weightSize : 0) + (needBias ? outChannels : 0)
     Workspace.withBuffer(Swift.max(1, groupCount * partialSize)) { partials in
       partials.update(repeating: 0, count: groupCount * partialSize)
@@ -278,7 +348,7 @@ struct ConvPlan {
     partials: UnsafeMutablePointer<Float>, needWeight: Bool, needBias: Bool
   ) {
     let columnsPerGemm = itemsPerGemm * plane
-    let weightSize = outChannels * g.patchSize
+    let weightSize = outChannels * groupPatch
     let partialSize = (needWeight ? weightSize : 0) + (needBias ? outChannels : 0)
     let imageSize = g.channels * g.height * g.width
     // dZ needs a buffer of its own unless it is dY itself (per item, no activation).
@@ -306,17 +376,25 @@ struct ConvPlan {
             if needWeight {
               let kept = keptColumns.map { $0 + items.lowerBound * g.patchSize * plane }
               if kept == nil { ConvKernel.im2col(x, g, items: items, col: col) }
-              MatMulKernel.gemm(
-                transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: columns,
-                a: dz, lda: columns, b: kept ?? UnsafePointer(col), ldb: columns, beta: 1,
-                c: partial,
-                ldc: g.patchSize)
+              let columnMatrix = kept ?? UnsafePointer(col)
+              for gr in 0..<groups {
+                MatMulKernel.gemm(
+                  transposeA: false, transposeB: true, m: groupOut, n: groupPatch, k: columns,
+                  a: dz + gr * groupOut * columns, lda: columns,
+                  b: columnMatrix + gr * groupPatch * columns, ldb: columns, beta: 1,
+                  c: partial + gr * groupOut * groupPatch,
+                  ldc: groupPatch)
+              }
             }
             if let dx {
               // The columns are no longer needed: reuse their buffer for their gradient.
-              MatMulKernel.gemm(
-                transposeA: true, transposeB: false, m: g.patchSize, n: columns, k: outChannels,
-                a: w, lda: g.patchSize, b: dz, ldb: columns, beta: 0, c: col, ldc: columns)
+              for gr in 0..<groups {
+                MatMulKernel.gemm(
+                  transposeA: true, transposeB: false, m: groupPatch, n: columns, k: groupOut,
+                  a: w + gr * groupOut * groupPatch, lda: groupPatch,
+                  b: dz + gr * groupOut * columns, ldb: columns, beta: 0,
+                  c: col + gr * groupPatch * columns, ldc: columns)
+              }
               if freshInput {
                 (dx + items.lowerBound * imageSize).update(
                   repeating: 0, count: items.count * imageSize)

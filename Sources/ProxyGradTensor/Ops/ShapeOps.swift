@@ -129,3 +129,54 @@ public func stack(_ xs: [Tensor]) -> Tensor {
   precondition(!xs.isEmpty, "stack of nothing")
   return concat(xs.map { $0.reshaped(to: [1] + $0.shape) })
 }
+
+/// Joins tensors along `axis` (1 for the channels of `[N, C, H, W]`: PyTorch's `torch.cat(xs,
+/// dim=1)`, ONNX's `Concat`); all other axes must agree.
+///
+/// ```
+/// y[o, offset_i + k, r] = x_i[o, k, r]     (offset_i = Σ_{j<i} extent_j)
+/// ```
+/// - Saves: each input's extent along the axis.
+public func concat(_ xs: [Tensor], axis: Int) -> Tensor {
+  precondition(!xs.isEmpty, "concat of nothing")
+  let rank = xs[0].rank
+  precondition(axis >= 0 && axis < rank, "concat axis \(axis) of rank-\(rank) tensors")
+  if axis == 0 { return concat(xs) }
+  func others(_ s: [Int]) -> [Int] { var s = s; s.remove(at: axis); return s }
+  precondition(
+    xs.allSatisfy { $0.rank == rank && others($0.shape) == others(xs[0].shape) },
+    "concat shapes \(xs.map { Shape.describe($0.shape) }) along axis \(axis)")
+  let (outer, _, inner) = splitShape(xs[0].shape, axis: axis)
+  let extents = xs.map { $0.shape[axis] }
+  let total = extents.reduce(0, +)
+  var shape = xs[0].shape
+  shape[axis] = total
+  let out = [Float].uninitialized(outer * total * inner) { y in
+    var offset = 0
+    for (x, extent) in zip(xs, extents) {
+      let run = extent * inner
+      x.values.withUnsafeBufferPointer { px in
+        for o in 0..<outer {
+          (y + (o * total + offset) * inner).update(from: px.baseAddress! + o * run, count: run)
+        }
+      }
+      offset += extent
+    }
+  }
+  return Tensor(shape: shape, values: out, op: "concat", parents: xs) { g in
+    var offset = 0
+    for (x, extent) in zip(xs, extents) {
+      let run = extent * inner
+      if x.requiresGrad {
+        x.accumulateGradient { gx in
+          // dx_i[o, k, r] += dy[o, offset_i + k, r]
+          for o in 0..<outer {
+            let src = (o * total + offset) * inner
+            for e in 0..<run { gx[o * run + e] += g[src + e] }
+          }
+        }
+      }
+      offset += extent
+    }
+  }
+}

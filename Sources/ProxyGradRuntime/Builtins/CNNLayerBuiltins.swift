@@ -1,0 +1,201 @@
+import Foundation
+import ProxyGradNN
+import ProxyGradTensor
+
+/// The layers of real CNNs for network blocks: the arguments of `conv`, `maxpool` and `avgpool`
+/// beyond square windows, and adaptive pooling, clip and ReLU6, sigmoid, tanh, identity,
+/// softmax, lrn and the constant operations `add`, `sub`, `mul`, `div`.
+enum CNNLayerBuiltins {
+  static let all: [Builtin] = [
+    Builtin(
+      "adaptive_avgpool", "adaptive_avgpool(size, name: nil)", arity: 1...1, labels: ["name"],
+      help: "Adaptive average pooling, for a network block: a [C, H, W] input becomes [C, h, w] for size [h, w] (or a number for both), each output averaging the input rows floor(i*H/h) ..< ceil((i+1)*H/h) and likewise columns, as PyTorch's AdaptiveAvgPool2d. Auto-named pool1, ...",
+      example: "adaptive_avgpool(7)"
+    ) { args, _ throws(RuntimeError) in
+      .layerSpec(.adaptiveAvgPool(try size2d(args, 0, what: "an output size"), name: try args.string("name")))
+    },
+    Builtin(
+      "relu6", "relu6(name: nil)", arity: 0...0, labels: ["name"],
+      help: "ReLU6, min(max(x, 0), 6), for a network block (MobileNet). Gradient rules change its slope below 0 only, as they change a ReLU's: swap(b) uses slope b on the way back, proxy(b) slope b both ways; above 6 the slope stays 0. Auto-named relu6_1, relu6_2, ...",
+      example: "conv(32, 3, stride: 2, pad: 1); batchnorm(); relu6()"
+    ) { args, _ throws(RuntimeError) in
+      .layerSpec(.clip(low: 0, high: 6, name: try args.string("name")))
+    },
+    Builtin(
+      "clip", "clip(low, high, name: nil)", arity: 2...2, labels: ["name"],
+      help: "Clip to [low, high], for a network block (ONNX's Clip; relu6() is clip(0, 6)). Gradient rules change its slope below low only, as they change a ReLU's below 0; above high the slope stays 0. Auto-named clip1, ...",
+      example: "clip(0, 6)"
+    ) { args, _ throws(RuntimeError) in
+      let low = try args.number(0), high = try args.number(1)
+      guard !low.isNaN, !high.isNaN, low <= high else {
+        throw args.error(.value, "expects low <= high, got [\(Format.number(low)), \(Format.number(high))]")
+      }
+      return .layerSpec(.clip(low: low, high: high, name: try args.string("name")))
+    },
+    layerOrFunction(
+      "sigmoid", .sigmoid, help: "The logistic function 1 / (1 + exp(-x)), for a number or elementwise for a tensor. Without arguments, in a network block: a sigmoid layer, auto-named sigmoid1, ...",
+      example: "sigmoid(0)", number: { 1 / (1 + Foundation.exp(-$0)) }, tensor: { sigmoid($0) }),
+    layerOrFunction(
+      "tanh", .tanh, help: "The hyperbolic tangent, for a number or elementwise for a tensor. Without arguments, in a network block: a tanh layer, auto-named tanh1, ...",
+      example: "tanh(tensor([-1, 0, 1]))", number: { Foundation.tanh($0) }, tensor: { tanh($0) }),
+    Builtin(
+      "identity", "identity(name: nil)", arity: 0...0, labels: ["name"],
+      help: "A layer that passes its input through unchanged, for a network block (a named point to tap, or ONNX's Identity). Auto-named identity1, ...",
+      example: "identity(name: \"stem\")"
+    ) { args, _ throws(RuntimeError) in
+      .layerSpec(.elementwise(.identity, name: try args.string("name")))
+    },
+    Builtin(
+      "softmax", "softmax(t) or softmax(name: nil)", arity: 0...1, labels: ["name"],
+      help: "With a tensor: softmax along its last axis. Without arguments, in a network block: a softmax layer over the first axis of each item (the features of a flat input, the channels of [C, H, W]), auto-named softmax1, ...",
+      example: "softmax(tensor([1, 2, 3]))"
+    ) { args, _ throws(RuntimeError) in
+      if args.positional.isEmpty { return .layerSpec(.softmax(name: try args.string("name"))) }
+      let t = try TensorBuiltins.tensorArgument(args, 0)
+      guard t.rank >= 1 else { throw args.error(.shape, "expects a tensor with at least one axis, got a scalar", at: 0) }
+      return .tensor(softmax(t, axis: t.rank - 1))
+    },
+    Builtin(
+      "lrn", "lrn(size, alpha: 0.0001, beta: 0.75, k: 1, name: nil)", arity: 1...1,
+      labels: ["alpha", "beta", "k", "name"],
+      help: "Local response normalization across channels, for a network block, as PyTorch's LocalResponseNorm: x / (k + alpha/size * sum of x^2 over the size channels around each one)^beta. The original InceptionV1 uses lrn(5). Auto-named lrn1, ...",
+      example: "lrn(5, alpha: 0.0001, beta: 0.75, k: 1)"
+    ) { args, _ throws(RuntimeError) in
+      let size = try args.integer(0, min: 1, what: "a positive window size")
+      let alpha = try args.number("alpha", default: 1e-4)
+      let beta = try args.number("beta", default: 0.75)
+      let k = try args.number("k", default: 1)
+      for (label, v) in [("alpha", alpha), ("beta", beta), ("k", k)] where !v.isFinite {
+        throw args.error(.value, "expects a finite number for \(label):, got \(Format.number(v))", label: label)
+      }
+      return .layerSpec(.lrn(size: size, alpha: alpha, beta: beta, k: k, name: try args.string("name")))
+    },
+    constantBuiltin(.add, "adds", example: "add(0.5)"),
+    constantBuiltin(.sub, "subtracts", example: "sub([0.485, 0.456, 0.406])"),
+    constantBuiltin(.mul, "multiplies by", example: "mul(2)"),
+    constantBuiltin(.div, "divides by", example: "div([0.229, 0.224, 0.225])"),
+  ]
+
+  /// A builtin that is a layer without arguments and an elementwise function with one.
+  static func layerOrFunction(
+    _ name: String, _ function: Elementwise.Function, help: String, example: String,
+    number: @escaping @Sendable (Double) -> Double, tensor: @escaping @Sendable (Tensor) -> Tensor
+  ) -> Builtin {
+    Builtin(name, "\(name)(x) or \(name)(name: nil)", arity: 0...1, labels: ["name"], help: help, example: example) {
+      args, _ throws(RuntimeError) in
+      switch args.positional.first {
+      case nil: return .layerSpec(.elementwise(function, name: try args.string("name")))
+      case .number(let x): return .number(number(x))
+      case .tensor(let t): return .tensor(tensor(t))
+      case let value?: throw args.error(.type, "expects a number or a tensor, got \(value.typeDescription)", at: 0)
+      }
+    }
+  }
+
+  static func constantBuiltin(_ op: ConstantOp, _ verb: String, example: String) -> Builtin {
+    let name = op.rawValue
+    return Builtin(
+      name, "\(name)(constant, name: nil)", arity: 1...1, labels: ["name"],
+      help: "A layer that \(verb) a constant, for a network block (input normalization, ONNX's \(name.capitalized) with a constant). The constant is a number, a list of one number per channel (shape [C, 1, 1] against [C, H, W]), or a tensor that broadcasts against each item as in NumPy (its shape without the batch axis). Auto-named \(name)1, ...",
+      example: example
+    ) { args, _ throws(RuntimeError) in
+      let label = try args.string("name")
+      switch args.positional[0] {
+      case .number(let x):
+        guard x.isFinite else { throw args.error(.value, "expects a finite constant, got \(Format.number(x))", at: 0) }
+        return .layerSpec(.constant(op, values: [Float(x)], shape: [], perChannel: false, name: label))
+      case .list(let box):
+        var values: [Float] = []
+        for item in box.items {
+          guard case .number(let x) = item, x.isFinite else {
+            throw args.error(.type, "expects a list of finite numbers (one per channel), got \(Format.brief(args.positional[0]))", at: 0)
+          }
+          values.append(Float(x))
+        }
+        guard !values.isEmpty else { throw args.error(.value, "expects at least one number per channel, got []", at: 0) }
+        return .layerSpec(.constant(op, values: values, shape: [values.count], perChannel: true, name: label))
+      case .tensor(let t):
+        guard t.values.allSatisfy(\.isFinite) else { throw args.error(.value, "expects a constant of finite numbers", at: 0) }
+        return .layerSpec(.constant(op, values: t.values, shape: t.shape, perChannel: false, name: label))
+      case let value:
+        throw args.error(.type, "expects a number, a list of numbers or a tensor, got \(value.typeDescription)", at: 0)
+      }
+    }
+  }
+
+  // MARK: - conv, maxpool, avgpool
+
+  /// `conv(out, kernel, stride:, pad:, dilation:, groups:, bias:, name:)`.
+  static func conv(_ args: Arguments) throws(RuntimeError) -> LayerSpec {
+    let options = ConvOptions(
+      outChannels: try args.integer(0, min: 1, what: "a positive channel count"),
+      kernel: try size2d(args, 1, what: "a positive kernel size"),
+      stride: try size2d(args, "stride", default: Size2d(1)),
+      padding: try padding(args),
+      dilation: try size2d(args, "dilation", default: Size2d(1)),
+      groups: try args.integer("groups", default: 1, min: 1),
+      bias: try bool(args, "bias", default: true))
+    return LayerSpec.convolution(options: options, name: try args.string("name"))
+  }
+
+  /// `maxpool(kernel, stride:, pad:, dilation:, ceil:, name:)` and
+  /// `avgpool(kernel, stride:, pad:, ceil:, count_include_pad:, name:)`.
+  static func pool(_ args: Arguments, mode: Pool2d.Mode) throws(RuntimeError) -> LayerSpec {
+    let kernel = try size2d(args, 0, what: "a positive kernel size")
+    let options = PoolOptions(
+      mode: mode, kernel: kernel,
+      stride: args["stride"] == nil ? nil : try size2d(args, "stride", default: kernel),
+      padding: try padding(args),
+      dilation: mode == .max ? try size2d(args, "dilation", default: Size2d(1)) : Size2d(1),
+      ceilMode: try bool(args, "ceil", default: false),
+      countIncludePad: mode == .average ? try bool(args, "count_include_pad", default: true) : true)
+    return LayerSpec.pooling(options: options, name: try args.string("name"))
+  }
+
+  // MARK: - Arguments
+
+  /// A positive size for both axes: a number, or `[height, width]`.
+  static func size2d(_ args: Arguments, _ index: Int, what: String) throws(RuntimeError) -> Size2d {
+    if case .list = args[index] {
+      let values = try args.integers(args[index]!, what: "\(what) [height, width]", at: index)
+      guard values.count == 2, values.allSatisfy({ $0 >= 1 }) else {
+        throw args.error(.value, "expects \(what): a number or [height, width] of positive whole numbers, got \(Format.brief(args[index]!))", at: index)
+      }
+      return Size2d(values[0], values[1])
+    }
+    return Size2d(try args.integer(index, min: 1, what: what))
+  }
+
+  static func size2d(_ args: Arguments, _ label: String, default fallback: Size2d) throws(RuntimeError) -> Size2d {
+    guard let value = args[label] else { return fallback }
+    if case .list = value {
+      let values = try args.integers(value, what: "\(label): [height, width]", label: label)
+      guard values.count == 2, values.allSatisfy({ $0 >= 1 }) else {
+        throw args.error(.value, "expects \(label): a positive whole number or [height, width], got \(Format.brief(value))", label: label)
+      }
+      return Size2d(values[0], values[1])
+    }
+    return Size2d(try args.integer(label, default: 1, min: 1))
+  }
+
+  /// `pad:` as a number (every side), `[vertical, horizontal]` or `[top, left, bottom, right]`.
+  static func padding(_ args: Arguments) throws(RuntimeError) -> Padding2d {
+    guard let value = args["pad"] else { return .zero }
+    guard case .list = value else { return Padding2d(try args.integer("pad", default: 0, min: 0)) }
+    let v = try args.integers(value, what: "pad: [vertical, horizontal] or [top, left, bottom, right]", label: "pad")
+    guard v.allSatisfy({ $0 >= 0 }), v.count == 2 || v.count == 4 else {
+      throw args.error(.value, "expects pad: a whole number >= 0, [vertical, horizontal] or [top, left, bottom, right], got \(Format.brief(value))", label: "pad")
+    }
+    return v.count == 2
+      ? Padding2d(vertical: v[0], horizontal: v[1])
+      : Padding2d(top: v[0], left: v[1], bottom: v[2], right: v[3])
+  }
+
+  static func bool(_ args: Arguments, _ label: String, default fallback: Bool) throws(RuntimeError) -> Bool {
+    guard let value = args[label] else { return fallback }
+    guard case .bool(let b) = value else {
+      throw args.error(.type, "expects true or false for \(label):, got \(value.typeDescription)", label: label)
+    }
+    return b
+  }
+}
