@@ -97,12 +97,15 @@ public enum ONNXExport {
       }
       switch layer {
       case let conv as Conv2d:
+        let o = conv.options
         proto.opType = "Conv"
         inputs.append(initializer("\(layer.name).weight", conv.weight.shape, conv.weight.values))
-        inputs.append(initializer("\(layer.name).bias", conv.bias.shape, conv.bias.values))
-        attribute("kernel_shape", ints: [conv.kernelSize, conv.kernelSize])
-        attribute("strides", ints: [conv.stride, conv.stride])
-        attribute("pads", ints: Array(repeating: conv.padding, count: 4))
+        if let bias = conv.bias { inputs.append(initializer("\(layer.name).bias", bias.shape, bias.values)) }
+        attribute("kernel_shape", ints: [o.kernel.height, o.kernel.width])
+        attribute("strides", ints: [o.stride.height, o.stride.width])
+        attribute("pads", ints: [o.padding.top, o.padding.left, o.padding.bottom, o.padding.right])
+        attribute("dilations", ints: [o.dilation.height, o.dilation.width])
+        attribute("group", int: o.groups)
       case let act as LeakyReLU:
         if act.forwardSlope == 0 {
           proto.opType = "Relu"
@@ -111,9 +114,47 @@ public enum ONNXExport {
           attribute("alpha", float: act.forwardSlope)
         }
       case let pool as Pool2d:
+        let o = pool.options
         proto.opType = pool.mode == .max ? "MaxPool" : "AveragePool"
-        attribute("kernel_shape", ints: [pool.kernelSize, pool.kernelSize])
-        attribute("strides", ints: [pool.stride, pool.stride])
+        attribute("kernel_shape", ints: [o.kernel.height, o.kernel.width])
+        attribute("strides", ints: [o.stride.height, o.stride.width])
+        attribute("pads", ints: [o.padding.top, o.padding.left, o.padding.bottom, o.padding.right])
+        attribute("ceil_mode", int: o.ceilMode ? 1 : 0)
+        if pool.mode == .max {
+          attribute("dilations", ints: [o.dilation.height, o.dilation.width])
+        } else {
+          attribute("count_include_pad", int: o.countIncludePad ? 1 : 0)
+        }
+      case let clip as Clip:
+        proto.opType = "Clip"
+        inputs.append(initializer("\(layer.name).min", [], [clip.low]))
+        inputs.append(initializer("\(layer.name).max", [], [clip.high]))
+      case let f as Elementwise:
+        proto.opType = f.function == .sigmoid ? "Sigmoid" : f.function == .tanh ? "Tanh" : "Identity"
+      case is Softmax:
+        proto.opType = "Softmax"
+        attribute("axis", int: 1)
+      case let lrn as LocalResponseNorm where lrn.size % 2 == 1:
+        proto.opType = "LRN"
+        attribute("size", int: lrn.size)
+        attribute("alpha", float: lrn.alpha)
+        attribute("beta", float: lrn.beta)
+        attribute("bias", float: lrn.k)
+      case let c as ConstantOperation:
+        proto.opType = ["add": "Add", "sub": "Sub", "mul": "Mul", "div": "Div"][c.op.rawValue]!
+        inputs.append(initializer("\(layer.name).constant", c.constant.shape, c.constant.values))
+      case let pool as AdaptiveAvgPool2d where pool.size == Size2d(1):
+        proto.opType = "GlobalAveragePool"
+      case let pool as AdaptiveAvgPool2d
+      where pool.inputShape[1] % pool.size.height == 0 && pool.inputShape[2] % pool.size.width == 0:
+        // Equal windows: plain average pooling.
+        proto.opType = "AveragePool"
+        let k = [pool.inputShape[1] / pool.size.height, pool.inputShape[2] / pool.size.width]
+        attribute("kernel_shape", ints: k)
+        attribute("strides", ints: k)
+      case let cat as GraphConcat:
+        proto.opType = "Concat"
+        attribute("axis", int: cat.axis + 1)
       case is Flatten:
         proto.opType = "Flatten"
         attribute("axis", int: 1)
@@ -136,8 +177,6 @@ public enum ONNXExport {
         proto.opType = "ReduceMean"
         attribute("axes", ints: [2, 3])
         attribute("keepdims", int: 0)
-      case is GraphSpatialMean:
-        proto.opType = "GlobalAveragePool"
       case let drop as Dropout:
         proto.opType = "Dropout"
         inputs.append(initializer("\(layer.name).ratio", [], [drop.probability]))
@@ -145,7 +184,7 @@ public enum ONNXExport {
         proto.opType = "Add"
       case is GraphAdd:
         proto.opType = inputs.count == 2 ? "Add" : "Sum"
-      case let reshape as GraphReshape:
+      case let reshape as Reshape:
         proto.opType = "Reshape"
         inputs.append(intInitializer("\(layer.name).shape", [-1] + reshape.outputShape.map(Int64.init)))
       default:

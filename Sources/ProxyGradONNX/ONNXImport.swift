@@ -14,8 +14,9 @@ public enum ONNXImport {
   public static let supportedOps: [String] = [
     "Add", "AveragePool", "BatchNormalization", "Cast", "CastLike", "Clip", "Concat", "Constant",
     "ConstantOfShape", "Conv", "Div", "Dropout", "Expand", "Flatten", "Gather", "Gemm",
-    "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "ReduceMean", "Relu",
-    "Reshape", "Shape", "Slice", "Squeeze", "Sub", "Sum", "Transpose", "Unsqueeze",
+    "GlobalAveragePool", "Identity", "LRN", "LeakyRelu", "MatMul", "MaxPool", "Mul", "ReduceMean",
+    "Relu", "Reshape", "Shape", "Sigmoid", "Slice", "Softmax", "Squeeze", "Sub", "Sum", "Tanh",
+    "Transpose", "Unsqueeze",
   ]
 
   /// Reads the model at `path` (and its external data files, beside it).
@@ -198,80 +199,107 @@ private struct Importer {
       let (x, shape) = try args.activation(0)
       var slope: Float = 0
       if op == "LeakyRelu" { slope = try args.float("alpha", default: 0.01) }
+      let name = namer.name(for: node, weightName: nil)
       if op == "Clip" {
         let (low, high) = try args.clipBounds(opset: opset)
-        guard low == 0, high == nil || high! == .infinity else {
-          throw args.fail(
-            "clips to [\(low), \(high.map { "\($0)" } ?? "inf")]; this version reads Clip only as ReLU (min 0, no max)")
+        guard !low.isNaN, !(high?.isNaN ?? false), low <= (high ?? .infinity) else {
+          throw args.fail("clips to an empty range [\(low), \(high ?? .infinity)]")
+        }
+        if low != 0 || (high ?? .infinity) != .infinity {
+          return append(Clip(name: name, inputShape: shape, low: low, high: high ?? .infinity), inputs: [x])
         }
       }
-      let name = namer.name(for: node, weightName: nil)
       return append(LeakyReLU(name: name, inputShape: shape, forwardSlope: slope), inputs: [x])
+
+    case "Sigmoid", "Tanh":
+      let (x, shape) = try args.activation(0)
+      let name = namer.name(for: node, weightName: nil)
+      return append(
+        Elementwise(name: name, inputShape: shape, function: op == "Sigmoid" ? .sigmoid : .tanh), inputs: [x])
+
+    case "Softmax":
+      let (x, shape) = try args.activation(0)
+      var axis = try args.int("axis", default: opset >= 13 ? -1 : 1)
+      if axis < 0 { axis += shape.count + 1 }
+      guard axis == 1, opset >= 13 || shape.count == 1 else {
+        throw args.fail(
+          "takes the softmax over axis \(axis) of [N] + \(shape); pgs reads the softmax over axis 1 (features or channels)")
+      }
+      let name = namer.name(for: node, weightName: nil)
+      return append(Softmax(name: name, inputShape: shape), inputs: [x])
+
+    case "LRN":
+      let (x, shape) = try args.activation(0)
+      let size = try args.int("size")
+      guard size >= 1, size % 2 == 1 else {
+        throw args.fail("has size \(size); pgs reads odd sizes (even ones centre the window differently from PyTorch's)")
+      }
+      let name = namer.name(for: node, weightName: nil)
+      let lrn = LocalResponseNorm(
+        name: name, inputShape: shape, size: size, alpha: try args.float("alpha", default: 1e-4),
+        beta: try args.float("beta", default: 0.75), k: try args.float("bias", default: 1))
+      return append(lrn, inputs: [x])
 
     case "Conv":
       let (x, shape) = try args.activation(0)
       guard shape.count == 3 else { throw args.fail("expects an input [N, C, H, W], got [N] + \(shape)") }
       let w = try args.constant(1, what: "weight")
       let b = try args.optionalConstant(2, what: "bias")
-      guard w.shape.count == 4, w.shape[2] > 0, w.shape[3] > 0, w.shape[0] > 0 else {
-        throw args.fail("expects a weight [O, C, kH, kW], got \(w.shape)")
+      guard w.shape.count == 4, w.shape.allSatisfy({ $0 > 0 }) else {
+        throw args.fail("expects a weight [O, C/group, kH, kW], got \(w.shape)")
       }
       let group = try args.int("group", default: 1)
-      guard group == 1 else {
-        throw args.fail("has group \(group) (a grouped or depthwise convolution), which this version does not read")
-      }
-      guard w.shape[1] == shape[0] else {
-        throw args.fail("has a weight for \(w.shape[1]) input channels, but its input has \(shape[0])")
-      }
-      guard w.shape[2] == w.shape[3] else {
-        throw args.fail("has a \(w.shape[2])×\(w.shape[3]) kernel; this version reads square kernels only")
+      guard group >= 1, shape[0] % group == 0, w.shape[0] % group == 0, w.shape[1] * group == shape[0] else {
+        throw args.fail(
+          "has a weight \(w.shape) and group \(group), which do not fit an input of \(shape[0]) channels")
       }
       if let b, b.count != w.shape[0] {
         throw args.fail("has a bias of \(b.count) values for \(w.shape[0]) output channels")
       }
-      let k = w.shape[2]
-      let geometry = try args.window(kernel: k, spatial: Array(shape[1...]))
-      guard geometry.dilation == 1 else {
-        throw args.fail("has dilation \(geometry.dilation); this version reads dilation 1 only")
-      }
+      let kernel = Size2d(w.shape[2], w.shape[3])
+      let geometry = try args.window(kernel: kernel, spatial: Array(shape[1...]))
+      let options = ConvOptions(
+        outChannels: w.shape[0], kernel: kernel, stride: geometry.stride, padding: geometry.padding,
+        dilation: geometry.dilation, groups: group, bias: b != nil)
       let name = namer.name(for: node, weightName: weightName(1))
-      let conv = Conv2d(
-        name: name, inputShape: shape, weight: w.floats, weightShape: w.shape, bias: b?.floats,
-        stride: geometry.stride, padding: geometry.padding)
+      let conv = Conv2d(name: name, inputShape: shape, options: options, weight: w.floats, bias: b?.floats)
       return append(conv, inputs: [x])
 
     case "MaxPool", "AveragePool":
       let (x, shape) = try args.activation(0)
       guard shape.count == 3 else { throw args.fail("expects an input [N, C, H, W], got [N] + \(shape)") }
-      let kernel = try args.ints("kernel_shape")
-      guard kernel.count == 2, kernel[0] == kernel[1], kernel[0] > 0, kernel[0] <= 256 else {
-        throw args.fail("has kernel_shape \(kernel); this version reads square windows of 1 to 256")
+      let k = try args.ints("kernel_shape")
+      guard k.count == 2, k.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }) else {
+        throw args.fail("has kernel_shape \(k); pgs reads two positive sizes")
       }
-      let k = Int(kernel[0])
-      let geometry = try args.window(kernel: k, spatial: Array(shape[1...]))
-      guard geometry.padding == 0 else {
-        throw args.fail("pads by \(geometry.padding); this version reads pooling without padding")
-      }
-      guard geometry.dilation == 1 else { throw args.fail("has dilation \(geometry.dilation); pooling reads 1 only") }
-      if try args.int("ceil_mode", default: 0) == 1 {
-        for size in shape[1...] where (size - k) % geometry.stride != 0 {
-          throw args.fail("has ceil_mode 1 on a size where it adds a partial window, which this version does not read")
-        }
+      let kernel = Size2d(Int(k[0]), Int(k[1]))
+      let geometry = try args.window(kernel: kernel, spatial: Array(shape[1...]))
+      let p = geometry.padding
+      guard max(p.top, p.bottom) * 2 <= kernel.height, max(p.left, p.right) * 2 <= kernel.width else {
+        throw args.fail("pads by more than half the window \(kernel), which pgs does not read")
       }
       if op == "MaxPool", node.output.count > 1, !node.output[1].isEmpty {
         throw args.fail("asks for the indices output, which pgs does not make")
       }
+      guard op == "MaxPool" || geometry.dilation == Size2d(1) else {
+        throw args.fail("has dilations, which average pooling does not read")
+      }
+      let options = PoolOptions(
+        mode: op == "MaxPool" ? .max : .average, kernel: kernel, stride: geometry.stride, padding: p,
+        dilation: geometry.dilation, ceilMode: try args.int("ceil_mode", default: 0) == 1,
+        countIncludePad: try args.int("count_include_pad", default: 0) == 1)
       let name = namer.name(for: node, weightName: nil)
-      let pool = Pool2d(
-        name: name, mode: op == "MaxPool" ? .max : .average, inputShape: shape, kernelSize: k,
-        stride: geometry.stride)
+      let pool = Pool2d(name: name, inputShape: shape, options: options)
+      guard pool.outputShape[1] > 0, pool.outputShape[2] > 0 else {
+        throw args.fail("has a window that does not fit its input [N] + \(shape)")
+      }
       return append(pool, inputs: [x])
 
     case "GlobalAveragePool":
       let (x, shape) = try args.activation(0)
       guard shape.count == 3 else { throw args.fail("expects an input [N, C, H, W], got [N] + \(shape)") }
       let name = namer.name(for: node, weightName: nil)
-      return append(GraphSpatialMean(name: name, inputShape: shape), inputs: [x])
+      return append(AdaptiveAvgPool2d(name: name, inputShape: shape, size: Size2d(1)), inputs: [x])
 
     case "ReduceMean":
       let (x, shape) = try args.activation(0)
@@ -290,7 +318,8 @@ private struct Importer {
       let name = namer.name(for: node, weightName: nil)
       let layer: any Layer =
         keep
-        ? GraphSpatialMean(name: name, inputShape: shape) : GlobalAveragePool(name: name, inputShape: shape)
+        ? AdaptiveAvgPool2d(name: name, inputShape: shape, size: Size2d(1))
+        : GlobalAveragePool(name: name, inputShape: shape)
       return append(layer, inputs: [x])
 
     case "Flatten":
@@ -317,7 +346,7 @@ private struct Importer {
       let name = namer.name(for: node, weightName: nil)
       let layer: any Layer =
         item.count == 1
-        ? Flatten(name: name, inputShape: shape) : GraphReshape(name: name, inputShape: shape, outputShape: item)
+        ? Flatten(name: name, inputShape: shape) : Reshape(name: name, inputShape: shape, outputShape: item)
       return append(layer, inputs: [x])
 
     case "Gemm", "MatMul":
@@ -389,37 +418,70 @@ private struct Importer {
       norm.runningVariance.values = parts[3]
       return append(norm, inputs: [x])
 
-    case "Add", "Sum":
+    case "Add", "Sum", "Sub", "Mul", "Div":
       var activations: [(String, [Int])] = []
-      var constants: [ConstantTensor] = []
+      var constants: [(Int, ConstantTensor)] = []
       for i in args.inputs.indices {
         switch try args.value(i) {
         case .node(let n, let s): activations.append((n, s))
-        case .constant(let c): constants.append(c)
+        case .constant(let c): constants.append((i, c))
         }
       }
       if constants.isEmpty {
+        guard op == "Add" || op == "Sum" else {
+          throw args.fail("combines two activations with \(op); pgs reads Add and Sum of activations")
+        }
         guard activations.count >= 2, activations.allSatisfy({ $0.1 == activations[0].1 }) else {
           throw args.fail(
-            "adds activations of shapes \(activations.map { "[N] + \($0.1)" }.joined(separator: ", ")); this version adds equal shapes only")
+            "adds activations of shapes \(activations.map { "[N] + \($0.1)" }.joined(separator: ", ")); pgs adds equal shapes only")
         }
         let name = namer.name(for: node, weightName: nil)
         return append(GraphAdd(name: name, inputShapes: activations.map(\.1)), inputs: activations.map(\.0))
       }
+      guard activations.count == 1, constants.count == 1 else {
+        throw args.fail("has \(activations.count) activations and \(constants.count) constants; pgs reads one of each")
+      }
+      let (node, shape) = activations[0]
+      let (position, c) = constants[0]
       // A bias after MatMul: into the linear layer's bias.
-      if activations.count == 1, constants.count == 1, biasFree.contains(activations[0].0),
-        let linear = nodes.last(where: { $0.name == activations[0].0 })?.layer as? Linear,
-        constants[0].count == linear.outputShape[0]
+      if op == "Add", biasFree.contains(node),
+        let linear = nodes.last(where: { $0.name == node })?.layer as? Linear,
+        c.count == linear.outputShape[0], c.shape.last == c.count
       {
         biasFree.remove(linear.name)
-        linear.bias.values = constants[0].floats
+        linear.bias.values = c.floats
         return .node(linear.name, shape: linear.outputShape)
       }
-      throw args.fail(
-        "adds a constant of shape \(constants[0].shape) to an activation (broadcast), which this version does not read")
+      guard position == 1 || op == "Add" || op == "Mul" || op == "Sum" else {
+        throw args.fail("has the constant first in \(op); pgs reads activation \(op == "Sub" ? "-" : "/") constant")
+      }
+      // The constant's shape without the batch axis: leading 1s dropped down to the item's rank.
+      var constantShape = c.shape
+      while constantShape.count > shape.count, constantShape.first == 1 { constantShape.removeFirst() }
+      guard constantShape.count <= shape.count, Shape.broadcast(shape, constantShape) == shape else {
+        throw args.fail("has a constant of shape \(c.shape) that does not broadcast to [N] + \(shape)")
+      }
+      let kind: ConstantOp = op == "Sub" ? .sub : op == "Mul" ? .mul : op == "Div" ? .div : .add
+      let layerName = namer.name(for: args.node, weightName: nil)
+      let layer = ConstantOperation(
+        name: layerName, inputShape: shape, op: kind, constant: Tensor(shape: constantShape, values: c.floats))
+      return append(layer, inputs: [node])
 
     case "Concat":
-      throw args.fail("concatenates activations, which this version does not read yet")
+      var parts: [(String, [Int])] = []
+      for i in args.inputs.indices { parts.append(try args.activation(i)) }
+      var axis = try args.int("axis")
+      let rank = parts[0].1.count
+      if axis < 0 { axis += rank + 1 }
+      guard axis >= 1, axis <= rank else {
+        throw args.fail("concatenates along axis \(axis), the batch axis or outside [N] + \(parts[0].1)")
+      }
+      for p in parts where p.1.count != rank || (0..<rank).contains(where: { $0 != axis - 1 && p.1[$0] != parts[0].1[$0] }) {
+        throw args.fail(
+          "concatenates shapes \(parts.map { "[N] + \($0.1)" }.joined(separator: ", ")) that differ off axis \(axis)")
+      }
+      let name = namer.name(for: node, weightName: nil)
+      return append(GraphConcat(name: name, inputShapes: parts.map(\.1), axis: axis - 1), inputs: parts.map(\.0))
 
     default:
       throw args.fail(
@@ -822,32 +884,35 @@ private struct NodeArguments {
     return (low?.floats[0] ?? -.infinity, high?.floats[0])
   }
 
-  /// Strides, pads and dilations of a convolution or pooling window of side `kernel` over
-  /// `spatial` sizes: equal along both axes, pads equal on all four sides.
-  func window(kernel: Int, spatial: [Int]) throws(ONNXError) -> (stride: Int, padding: Int, dilation: Int) {
+  /// Strides, pads and dilations of a convolution or pooling window of `kernel` over `spatial`
+  /// sizes; the window must fit the padded input.
+  func window(kernel: Size2d, spatial: [Int]) throws(ONNXError) -> (stride: Size2d, padding: Padding2d, dilation: Size2d) {
     let autoPad = attributes["auto_pad"].map { String(decoding: $0.s, as: UTF8.self) } ?? "NOTSET"
     let strides = try ints("strides", default: [1, 1])
     let dilations = try ints("dilations", default: [1, 1])
     var pads = try ints("pads", default: [0, 0, 0, 0])
-    guard strides.count == 2, strides[0] == strides[1], strides[0] >= 1, strides[0] <= 1 << 16 else {
-      throw fail("has strides \(strides); this version reads equal strides along both axes")
+    guard strides.count == 2, strides.allSatisfy({ $0 >= 1 && $0 <= 1 << 16 }) else {
+      throw fail("has strides \(strides); pgs reads two positive strides")
     }
-    guard dilations.count == 2, dilations[0] == dilations[1], dilations[0] >= 1 else {
-      throw fail("has dilations \(dilations)")
+    guard dilations.count == 2, dilations.allSatisfy({ $0 >= 1 && $0 <= 1 << 16 }) else {
+      throw fail("has dilations \(dilations); pgs reads two positive dilations")
     }
     switch autoPad {
     case "NOTSET": break
     case "VALID": pads = [0, 0, 0, 0]
     default: throw fail("has auto_pad \(autoPad); pgs reads explicit pads (NOTSET) and VALID")
     }
-    guard pads.count == 4, Set(pads).count == 1, pads[0] >= 0, pads[0] <= 1 << 16 else {
-      throw fail("has pads \(pads); this version reads pads equal on all four sides")
+    guard pads.count == 4, pads.allSatisfy({ $0 >= 0 && $0 <= 1 << 16 }) else {
+      throw fail("has pads \(pads); pgs reads four pads >= 0 for a 2-D window")
     }
-    let p = Int(pads[0])
-    let d = Int(dilations[0])
-    for size in spatial where size + 2 * p < (kernel - 1) * d + 1 {
-      throw fail("has a \(kernel)×\(kernel) window larger than its padded input \(spatial)")
+    let padding = Padding2d(top: Int(pads[0]), left: Int(pads[1]), bottom: Int(pads[2]), right: Int(pads[3]))
+    let stride = Size2d(Int(strides[0]), Int(strides[1]))
+    let dilation = Size2d(Int(dilations[0]), Int(dilations[1]))
+    let spanH = dilation.height * (kernel.height - 1) + 1
+    let spanW = dilation.width * (kernel.width - 1) + 1
+    guard spatial[0] + padding.top + padding.bottom >= spanH, spatial[1] + padding.left + padding.right >= spanW else {
+      throw fail("has a window \(spanH)×\(spanW) larger than its padded input \(spatial)")
     }
-    return (Int(strides[0]), p, d)
+    return (stride, padding, dilation)
   }
 }

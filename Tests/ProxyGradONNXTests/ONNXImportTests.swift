@@ -89,7 +89,7 @@ import Testing
     ])
     #expect(net.nodes.map(\.layer.kind) == [
       "conv", "relu", "maxpool", "conv", "relu", "conv", "add", "relu", "batchnorm", "conv", "leaky",
-      "avgpool", "gap", "flatten", "linear",
+      "avgpool", "adaptive_avgpool", "flatten", "linear",
     ])
     // The sum reads the block's second convolution and the block's input (the pooling).
     #expect(net.nodes[6].inputs == ["layer1.conv2", "pool"])

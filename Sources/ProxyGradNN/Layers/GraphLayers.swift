@@ -22,60 +22,45 @@ public final class GraphAdd: MultiInputLayer {
   }
 }
 
-/// Each item's elements in another shape with the same number of elements (ONNX `Reshape` with a
-/// constant shape that keeps the batch axis).
-public final class GraphReshape: Layer {
+/// The concatenation of several nodes along one axis of their items (ONNX `Concat` of
+/// activations: the branches of an Inception module, a DenseNet's growing feature maps).
+public final class GraphConcat: MultiInputLayer {
   public let name: String
-  public let kind = "reshape"
-  public let inputShape: [Int]
+  public let kind = "concat"
+  public let inputShapes: [[Int]]
+  /// The axis of an item (0: channels of `[C, H, W]`).
+  public let axis: Int
   public let outputShape: [Int]
-  public var summary: String { "reshape(\(Shape.describe(outputShape)))" }
+  public var summary: String { "concat(\(inputShapes.count) inputs, axis: \(axis))" }
 
-  public init(name: String, inputShape: [Int], outputShape: [Int]) {
-    precondition(Shape.count(inputShape) == Shape.count(outputShape), "reshape counts")
+  /// - Parameters:
+  ///   - inputShapes: shapes of one item that agree except along `axis`.
+  public init(name: String, inputShapes: [[Int]], axis: Int) {
+    precondition(!inputShapes.isEmpty && axis >= 0 && axis < inputShapes[0].count, "concat axis")
     self.name = name
-    self.inputShape = inputShape
-    self.outputShape = outputShape
+    self.inputShapes = inputShapes
+    self.axis = axis
+    var out = inputShapes[0]
+    out[axis] = inputShapes.reduce(0) { $0 + $1[axis] }
+    outputShape = out
   }
 
-  public func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor {
-    x.reshaped(to: [x.shape[0]] + outputShape)
-  }
-}
-
-/// Global average pooling that keeps the spatial axes: `[C, H, W]` → `[C, 1, 1]` (ONNX
-/// `GlobalAveragePool`, and `ReduceMean` over the two spatial axes with `keepdims`).
-public final class GraphSpatialMean: Layer {
-  public let name: String
-  public let kind = "gap"
-  public let inputShape: [Int]
-  public var outputShape: [Int] { [inputShape[0], 1, 1] }
-  public var summary: String { "gap(keepdims)" }
-
-  public init(name: String, inputShape: [Int]) {
-    precondition(inputShape.count == 3, "global average pooling needs [C, H, W]")
-    self.name = name
-    self.inputShape = inputShape
-  }
-
-  public func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor {
-    globalAveragePool(x).reshaped(to: [x.shape[0], inputShape[0], 1, 1])
+  public func callAsFunction(_ inputs: [Tensor], policy: SlopePolicy, mode: ForwardMode) -> Tensor {
+    inputs.count == 1 ? inputs[0] : concat(inputs, axis: axis + 1)
   }
 }
 
 extension Conv2d {
-  /// A convolution with the given weight `[out, in, k, k]` and bias `[out]` (zeros when nil).
+  /// A convolution with the given weight `[out, in/groups, kh, kw]` and bias `[out]` (when the
+  /// options have one).
   public convenience init(
-    name: String, inputShape: [Int], weight: [Float], weightShape: [Int], bias: [Float]?,
-    stride: Int, padding: Int
+    name: String, inputShape: [Int], options: ConvOptions, weight: [Float], bias: [Float]?
   ) {
-    precondition(weightShape.count == 4 && weightShape[2] == weightShape[3], "square kernel")
     var unused = SplitMix64(seed: 0)
-    self.init(
-      name: name, inputShape: inputShape, outputChannels: weightShape[0], kernelSize: weightShape[2],
-      stride: stride, padding: padding, rng: &unused)
+    self.init(name: name, inputShape: inputShape, options: options, rng: &unused)
+    precondition(weight.count == self.weight.count, "conv weight count")
     self.weight.values = weight
-    if let bias { self.bias.values = bias }
+    if let bias, let b = self.bias { b.values = bias }
   }
 }
 
