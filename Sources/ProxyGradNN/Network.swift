@@ -41,6 +41,11 @@ public enum LayerSpec: Equatable, Sendable {
   /// against `[C, H, W]`, `[C]` against a flat input); otherwise the constant has `shape` and
   /// broadcasts NumPy-style against the item.
   case constant(ConstantOp, values: [Float], shape: [Int], perChannel: Bool, name: String? = nil)
+  /// Branches on the same input whose outputs are joined along the channels; every element of
+  /// `branches` is a `.branch`. Names: `cat1.branch1.conv1`.
+  case concat(branches: [LayerSpec], name: String? = nil)
+  /// One path of a `.concat`: layers in order.
+  case branch(layers: [LayerSpec], name: String? = nil)
 
   /// A convolution layer: `.conv` when the options are a square kernel, one stride, uniform
   /// padding, no dilation, one group and a bias, else `.convolution`.
@@ -67,7 +72,8 @@ public enum LayerSpec: Equatable, Sendable {
       .avgPool(_, _, let n), .flatten(let n), .batchNorm(let n), .globalAveragePool(let n),
       .dropout(_, let n), .residual(_, _, let n), .convolution(_, let n), .pooling(_, let n),
       .adaptiveAvgPool(_, let n), .clip(_, _, let n), .elementwise(_, let n), .softmax(let n),
-      .reshape(_, let n), .lrn(_, _, _, _, let n), .constant(_, _, _, _, let n):
+      .reshape(_, let n), .lrn(_, _, _, _, let n), .constant(_, _, _, _, let n), .concat(_, let n),
+      .branch(_, let n):
       return n
     }
   }
@@ -94,6 +100,8 @@ public enum LayerSpec: Equatable, Sendable {
     case .reshape: return "reshape"
     case .lrn: return "lrn"
     case .constant(let op, _, _, _, _): return op.rawValue
+    case .concat: return "cat"
+    case .branch: return "branch"
     }
   }
 }
@@ -219,7 +227,8 @@ public final class Network {
   public func zeroGradients() { for p in parameters { p.zeroGradient() } }
 }
 
-/// Runs `layers` in order, descending into residual blocks so that taps reach nested layers.
+/// Runs `layers` in order, descending into residual blocks and concatenations so that taps
+/// reach nested layers.
 ///
 /// A convolution followed by a Leaky ReLU runs as one fused op (one tensor, one pass) unless the
 /// convolution's own output is tapped or the pass's forward slope is negative; the result is the
@@ -240,7 +249,15 @@ func runLayers(
       i += 2
       continue
     }
-    if let block = layer as? Residual {
+    if let join = layer as? Concat {
+      // Each branch runs with the taps, so objectives reach the layers inside.
+      let outputs = join.branches.map { branch in
+        let y = runLayers(branch.layers, h, policy: policy, mode: mode, taps: taps, tapped: &tapped)
+        if taps.contains(branch.name) { tapped[branch.name] = y }
+        return y
+      }
+      h = concat(outputs, axis: 1)
+    } else if let block = layer as? Residual {
       let inner = runLayers(
         block.layers, h, policy: policy, mode: mode, taps: taps, tapped: &tapped)
       let joined = block.join(input: h, blockOutput: inner, policy: policy, mode: mode)

@@ -128,9 +128,56 @@ import Testing
   @Test(arguments: ["plain", "swap", "proxy"])
   func networkMatchesPyTorch(_ ruleName: String) throws {
     let net = try Network(inputShape: [3, 16, 16], layers: Self.specs, seed: 0)
-    try SafeTensors.load(net, from: try Self.goldenPath("net-weights"))
-    let golden = try SafeTensors.read(try Self.goldenPath("net-\(ruleName)"))
-    let input = try #require(golden["x"]), r = try #require(golden["r"])
+    try Self.compare(net, golden: "net", rule: ruleName)
+  }
+
+  /// An Inception-style block: four branches (one empty) joined along the channels.
+  static let inceptionSpecs: [LayerSpec] = [
+    .conv(outChannels: 8, kernel: 3, padding: 1), .leakyReLU(slope: 0),
+    .concat(branches: [
+      .branch(layers: [.conv(outChannels: 4, kernel: 1), .leakyReLU(slope: 0)]),
+      .branch(layers: [
+        .conv(outChannels: 2, kernel: 1), .leakyReLU(slope: 0),
+        .conv(outChannels: 6, kernel: 3, padding: 1), .leakyReLU(slope: 0),
+      ]),
+      .branch(layers: [
+        .pooling(PoolOptions(mode: .max, kernel: Size2d(3), stride: Size2d(1), padding: Padding2d(1))),
+        .conv(outChannels: 2, kernel: 1),
+      ]),
+      .branch(layers: []),
+    ]),
+    .globalAveragePool(), .linear(outFeatures: 3),
+  ]
+
+  @Test(arguments: ["plain", "swap", "proxy"])
+  func inceptionBlockMatchesPyTorch(_ ruleName: String) throws {
+    let net = try Network(inputShape: [4, 6, 6], layers: Self.inceptionSpecs, seed: 0)
+    #expect(net.layer(named: "cat1")?.outputShape == [20, 6, 6])
+    #expect(
+      net.namedParameters.map(\.name).contains("cat1.branch2.conv2.weight"),
+      "parameters: \(net.namedParameters.map(\.name))")
+    try Self.compare(net, golden: "inception", rule: ruleName)
+  }
+
+  @Test func tapsReachLayersInsideBranches() throws {
+    let net = try Network(inputShape: [4, 6, 6], layers: Self.inceptionSpecs, seed: 3)
+    let x = randomTensor([2, 4, 6, 6], seed: 4)
+    let pass = net.forward(x, taps: ["cat1.branch2.relu2", "cat1.branch4", "relu1", "cat1"])
+    let inner = try #require(pass.taps["cat1.branch2.relu2"])
+    let joined = try #require(pass.taps["cat1"])
+    #expect(inner.shape == [2, 6, 6, 6])
+    // Channels 4..<10 of the concatenation are branch 2's output; 12..<20 the input (branch 4).
+    #expect(joined.select(axis: 1, index: 4).values == inner.select(axis: 1, index: 0).values)
+    #expect(joined.select(axis: 1, index: 19).values == pass.taps["relu1"]!.select(axis: 1, index: 7).values)
+    #expect(pass.taps["cat1.branch4"]?.values == pass.taps["relu1"]?.values)
+  }
+
+  /// Loads `<golden>-weights`, runs `x` under the rule, and compares the output, the input
+  /// gradient and every weight gradient of `Σ y·r` with PyTorch's.
+  static func compare(_ net: Network, golden: String, rule ruleName: String) throws {
+    try SafeTensors.load(net, from: try Self.goldenPath("\(golden)-weights"))
+    let g = try SafeTensors.read(try Self.goldenPath("\(golden)-\(ruleName)"))
+    let input = try #require(g["x"]), r = try #require(g["r"])
     let rule: GradientRule =
       switch ruleName {
       case "swap": .swap(.constant(0.3))
@@ -138,33 +185,31 @@ import Testing
       default: .plain
       }
     let x = Tensor(shape: input.shape, values: input.values, requiresGrad: true)
-    let (value, root) = withGradientRule(rule) { policy in
-      net.forward(x, policy: policy).output
-    }
+    let (value, root) = withGradientRule(rule) { net.forward(x, policy: $0).output }
     sum(root * Tensor(shape: r.shape, values: r.values)).backward()
-    let y = try #require(golden["y"])
-    // The value is the original network's, under every rule (PyTorch's y is the rule's own
-    // network: the same except under proxy).
-    if ruleName != "proxy" {
-      let e = LayerGoldenTests.relativeError(value.values, y.values)
-      #expect(e <= 1e-5, "output: relative error \(e)")
-    } else {
-      let e = LayerGoldenTests.relativeError(root.values, y.values)
-      #expect(e <= 1e-5, "proxy network output: relative error \(e)")
-    }
-    let gx = LayerGoldenTests.relativeError(x.grad ?? [], try #require(golden["grad_x"]).values)
-    #expect(gx <= 1e-4, "\(ruleName) input gradient: relative error \(gx)")
+    let y = try #require(g["y"])
+    // PyTorch's y is the rule's own network: the original one except under proxy.
+    let e = LayerGoldenTests.relativeError((ruleName == "proxy" ? root : value).values, y.values)
+    #expect(e <= 1e-5, "\(golden) \(ruleName) output: relative error \(e)")
+    let gx = LayerGoldenTests.relativeError(x.grad ?? [], try #require(g["grad_x"]).values)
+    #expect(gx <= 1e-4, "\(golden) \(ruleName) input gradient: relative error \(gx)")
     for (name, parameter) in net.namedParameters {
-      let expected = try #require(golden["grad.\(name)"], "golden has grad.\(name)")
+      let expected = try #require(g["grad.\(name)"], "golden has grad.\(name)")
       let e = LayerGoldenTests.relativeError(parameter.grad ?? [], expected.values)
-      #expect(e <= 1e-4, "\(ruleName) gradient of \(name): relative error \(e)")
+      #expect(e <= 1e-4, "\(golden) \(ruleName) gradient of \(name): relative error \(e)")
+    }
+    let names = Set(net.namedParameters.map { "grad.\($0.name)" })
+    #expect(names == Set(g.keys.filter { $0.hasPrefix("grad.") }), "\(golden): gradients in the golden file")
+    if ProcessInfo.processInfo.environment["LAYERS_REPORT"] != nil {
+      print("layers \(golden) \(ruleName): output \(e), input gradient \(gx)")
     }
   }
 
   /// The rules must give different gradients on this network, or the test above proves little.
-  @Test func rulesGiveDifferentInputGradients() throws {
+  @Test(arguments: ["net", "inception"])
+  func rulesGiveDifferentInputGradients(_ golden: String) throws {
     let grads = try ["plain", "swap", "proxy"].map {
-      try #require(try SafeTensors.read(try Self.goldenPath("net-\($0)"))["grad_x"]).values
+      try #require(try SafeTensors.read(try Self.goldenPath("\(golden)-\($0)"))["grad_x"]).values
     }
     #expect(LayerGoldenTests.relativeError(grads[0], grads[1]) > 1e-2)
     #expect(LayerGoldenTests.relativeError(grads[1], grads[2]) > 1e-2)

@@ -141,6 +141,58 @@ def network_goldens(out):
         save(os.path.join(out, "net-%s.safetensors" % rule), tensors)
 
 
+def module(**children):
+    m = torch.nn.Module()
+    for name, child in children.items():
+        setattr(m, name, child)
+    return m
+
+
+class Inception(torch.nn.Module):
+    """The concat network of CNNLayerTests.inceptionBlockMatchesPyTorch (same names)."""
+
+    def __init__(self):
+        super().__init__()
+        c = torch.nn.Conv2d
+        self.conv1 = c(4, 8, 3, padding=1)
+        self.cat1 = module(
+            branch1=module(conv1=c(8, 4, 1)),
+            branch2=module(conv1=c(8, 2, 1), conv2=c(2, 6, 3, padding=1)),
+            branch3=module(conv1=c(8, 2, 1)))
+        self.linear1 = torch.nn.Linear(20, 3)
+
+    def forward(self, x, relu):
+        x = relu(self.conv1(x))
+        b = self.cat1
+        x = torch.cat([
+            relu(b.branch1.conv1(x)),
+            relu(b.branch2.conv2(relu(b.branch2.conv1(x)))),
+            b.branch3.conv1(F.max_pool2d(x, 3, 1, 1)),
+            x,
+        ], dim=1)
+        return self.linear1(x.mean(dim=(2, 3)))
+
+
+def inception_goldens(out):
+    net = Inception().eval()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn_like(p) * 0.4)
+    save(os.path.join(out, "inception-weights.safetensors"), dict(net.state_dict()))
+    x = torch.randn(2, 4, 6, 6)
+    r = torch.rand(2, 3) * 2 - 1
+    rules = {"plain": F.relu, "swap": lambda t: SwapReLU.apply(t, 0.3), "proxy": lambda t: F.leaky_relu(t, 0.3)}
+    for rule, relu in rules.items():
+        net.zero_grad()
+        xi = x.clone().requires_grad_(True)
+        y = net(xi, relu)
+        (y * r).sum().backward()
+        tensors = {"x": x, "r": r, "y": y, "grad_x": xi.grad}
+        for name, p in net.named_parameters():
+            tensors["grad." + name] = p.grad
+        save(os.path.join(out, "inception-%s.safetensors" % rule), tensors)
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     w = lambda *s: torch.randn(*s) * 0.5
@@ -195,6 +247,7 @@ def main(out):
     case(out, "lrn-even-size", [2, 6, 3, 4],
          lambda x: F.local_response_norm(x, 4, alpha=0.5, beta=0.6, k=2.0))
     network_goldens(out)
+    inception_goldens(out)
 
 
 if __name__ == "__main__":
