@@ -136,7 +136,7 @@ struct GraphPlan {
   }
 }
 
-/// The nodes of a network of layers written in order, residual blocks included: each layer
+/// The nodes of a network of layers written in order, residual and concat blocks included: each layer
 /// reads the one before it; a block's layers read the block's input in turn, its projection
 /// reads the block's input, and the block itself is the sum of its last layer and its skip path
 /// (the projection or the block's input).
@@ -153,6 +153,18 @@ func sequentialNodes(_ layers: [any Layer], input: String) -> (nodes: [GraphNode
         skip = projection.name
       }
       nodes.append(GraphNode(layer: block, inputs: [inner.output, skip]))
+    } else if let join = layer as? Concat {
+      // Each branch's layers read the block's input in turn; the branch is the node that passes
+      // its last layer's output on (so the branch's name can be tapped), and the concatenation
+      // reads the branches.
+      var outputs: [String] = []
+      for branch in join.branches {
+        let inner = sequentialNodes(branch.layers, input: current)
+        nodes += inner.nodes
+        nodes.append(GraphNode(layer: branch, inputs: [inner.output]))
+        outputs.append(branch.name)
+      }
+      nodes.append(GraphNode(layer: join, inputs: outputs))
     } else {
       nodes.append(GraphNode(layer: layer, inputs: [current]))
     }

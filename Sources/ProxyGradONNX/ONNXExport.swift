@@ -180,6 +180,11 @@ public enum ONNXExport {
       case let drop as Dropout:
         proto.opType = "Dropout"
         inputs.append(initializer("\(layer.name).ratio", [], [drop.probability]))
+      case is Concat:
+        proto.opType = "Concat"
+        attribute("axis", int: 1)
+      case is Branch:
+        proto.opType = "Identity"
       case is Residual:
         proto.opType = "Add"
       case is GraphAdd:
