@@ -11,6 +11,7 @@ public enum BuiltinReference {
     ("Activation maximization", MaximizeBuiltins.all),
     ("Data, training and weights", TrainingBuiltins.all),
     ("Model zoo", ModelZoo.all),
+    ("Interpretability", InterpretabilityBuiltins.all),
   ]
 
   public static let beginMarker = "<!-- builtins:begin (generated from the registry; see BuiltinReferenceTests) -->"
