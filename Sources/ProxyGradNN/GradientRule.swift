@@ -51,12 +51,22 @@ public enum GradientRule: Equatable, Sendable, CustomStringConvertible {
   case swap(SlopeSpec)
   /// Forward and backward through a proxy network: same weights, every Leaky ReLU slope `b`.
   case proxy(SlopeSpec)
+  /// Lucid's redirected ReLU for the first `steps` steps of a run (then plain): per activation
+  /// and per batch item, where the ordinary gradient through the activation is zero for the
+  /// whole item, the incoming gradient passes, except where it would push an input that is
+  /// already below 0 lower (or, for a clipped activation, one above its top higher).
+  case redirect(steps: Int)
+  /// Xplique's warm-up: every ReLU's backward is the identity for the first `steps` steps of a
+  /// run (a backward slope of 1), then plain. Leaky ReLUs keep their own gradient.
+  case openReLU(steps: Int)
 
   public var description: String {
     switch self {
     case .plain: return "plain()"
     case .swap(let b): return "swap(\(b))"
     case .proxy(let b): return "proxy(\(b))"
+    case .redirect(let n): return "redirect(steps: \(n))"
+    case .openReLU(let n): return "open_relu(steps: \(n))"
     }
   }
 }
@@ -73,7 +83,13 @@ public struct SlopePair: Equatable, Sendable {
 
 /// Decides each activation's slopes during one forward pass.
 public struct SlopePolicy: Sendable {
-  enum Mode: Sendable { case original, swap(SlopeSpec), proxy(SlopeSpec) }
+  enum Mode: Sendable {
+    case original, swap(SlopeSpec), proxy(SlopeSpec)
+    /// The redirected ReLU on every ReLU; `ascending` says which way the gradient is followed.
+    case redirect(ascending: Bool)
+    /// Every ReLU's backward is the identity.
+    case open
+  }
   let mode: Mode
   let step: Int
   let totalSteps: Int
@@ -94,7 +110,29 @@ public struct SlopePolicy: Sendable {
     case .proxy(let spec):
       let b = spec.value(layer: layer, step: step, totalSteps: totalSteps).map(Float.init)
       return SlopePair(forward: b ?? forwardSlope, backward: b ?? forwardSlope)
+    case .redirect:
+      return SlopePair(forward: forwardSlope, backward: forwardSlope)
+    case .open:
+      return SlopePair(forward: forwardSlope, backward: forwardSlope == 0 ? 1 : forwardSlope)
     }
+  }
+
+  /// Whether ReLUs run the redirected ReLU in this pass (they cannot be fused into the
+  /// convolution before them then).
+  public var redirects: Bool {
+    if case .redirect = mode { return true }
+    return false
+  }
+
+  /// The activation named `layer` with its own slope `forwardSlope` applied to `x` under this
+  /// pass's rule. `redirect` and `open_relu` change ReLUs only (slope 0), as Lucid and Xplique
+  /// override only ReLU (and ReLU6) ops: a Leaky ReLU's gradient is never zero.
+  public func activate(_ x: Tensor, layer: String?, forwardSlope: Float) -> Tensor {
+    if case .redirect(let ascending) = mode, forwardSlope == 0 {
+      return redirectedReLU(x, ascending: ascending)
+    }
+    let pair = slopes(layer: layer, forwardSlope: forwardSlope)
+    return leakyReLU(x, forwardSlope: pair.forward, backwardSlope: pair.backward)
   }
 }
 
@@ -105,11 +143,16 @@ public struct SlopePolicy: Sendable {
 /// - swap: one recorded pass, forward slope `a_f`, backward slope `b`.
 /// - proxy: an unrecorded value pass through the original network, then a recorded pass through
 ///   the proxy network (slope `b` both ways).
+/// - redirect: one recorded pass whose activations run the redirected ReLU while
+///   `step < steps`, the plain pass after.
+/// - open_relu: one recorded pass with ReLUs' backward slope 1 while `step < steps`, plain after.
 /// - Parameters:
+///   - ascending: whether the caller follows the gradient up (maximize, attribution, `grad`) or
+///     down (a training loss); the redirected ReLU needs it to tell "pushes lower" apart.
 ///   - body: performs the forward pass with the slopes the policy gives and returns per-item
 ///     values of any shape (their sum is what `backward()` differentiates).
 public func withGradientRule(
-  _ rule: GradientRule, step: Int = 0, totalSteps: Int = 1,
+  _ rule: GradientRule, step: Int = 0, totalSteps: Int = 1, ascending: Bool = true,
   _ body: (SlopePolicy) throws -> Tensor
 ) rethrows -> (value: Tensor, root: Tensor) {
   switch rule {
@@ -123,6 +166,14 @@ public func withGradientRule(
     let value = try Autograd.withoutRecording { try body(.original) }
     let root = try body(SlopePolicy(mode: .proxy(spec), step: step, totalSteps: totalSteps))
     return (value, root)
+  case .redirect(let n):
+    let mode: SlopePolicy.Mode = step < n ? .redirect(ascending: ascending) : .original
+    let value = try body(SlopePolicy(mode: mode, step: step, totalSteps: totalSteps))
+    return (value, value)
+  case .openReLU(let n):
+    let mode: SlopePolicy.Mode = step < n ? .open : .original
+    let value = try body(SlopePolicy(mode: mode, step: step, totalSteps: totalSteps))
+    return (value, value)
   }
 }
 

@@ -25,22 +25,35 @@ public func maximize<O: Optimizer>(
   let expanded = objective.expanded(starts: starts)
   let image = ImageParameters(options: options, items: items, starts: starts, shape: network.inputShape)
   var state = AscentRecord(items: items)
+  let keep = Set(options.keep)
+  var kept: [(step: Int, image: Tensor)] = []
+  var bestImage = [Float](repeating: 0, count: items * network.inputShape.reduce(1, *))
+  func remember(_ improved: [Int], step: Int) {
+    guard !improved.isEmpty || keep.contains(step) else { return }
+    let current = image.render()
+    let inner = current.count / max(items, 1)
+    for i in improved {
+      for k in 0..<inner { bestImage[i * inner + k] = current.values[i * inner + k] }
+    }
+    if keep.contains(step) { kept.append((step, current)) }
+  }
   for step in 0..<options.steps {
     if shouldStop() { break }
     let (value, gradients, transformed) = image.valueAndGradient(
       expanded, network: network, options: options, step: step)
     let original = transformed ? image.originalValue(expanded, network: network) : value
-    state.record(original, step: step)
+    remember(state.record(original, step: step), step: step)
     if step == 0 { state.markDeadStarts(gradients, items: items) }
     image.ascend(gradients, optimizer: &optimizer, clip: options.clip)
     state.stepsRun = step + 1
   }
   let final = image.originalValue(expanded, network: network)
-  state.record(final, step: state.stepsRun)
+  remember(state.record(final, step: state.stepsRun), step: state.stepsRun)
   return MaximizeResult(
     image: image.render(), value: final, best: state.best, bestStep: state.bestStep,
     history: state.history, deadStart: state.deadStart, stepsRun: state.stepsRun, units: units,
-    starts: starts)
+    starts: starts, bestImage: Tensor(shape: [items] + network.inputShape, values: bestImage),
+    kept: kept)
 }
 
 /// The running record of an ascent: best values, history, dead starts.
@@ -57,16 +70,21 @@ private struct AscentRecord {
     deadStart = [Bool](repeating: false, count: items)
   }
 
-  mutating func record(_ value: [Float], step: Int) {
+  /// Records one step's values.
+  /// - Returns: the items whose best value this step improved.
+  mutating func record(_ value: [Float], step: Int) -> [Int] {
     var total = 0.0
+    var improved: [Int] = []
     for (i, v) in value.enumerated() {
       total += Double(v)
       if v > best[i] {
         best[i] = v
         bestStep[i] = step
+        improved.append(i)
       }
     }
     history.append(Float(total / Double(max(value.count, 1))))
+    return improved
   }
 
   mutating func markDeadStarts(_ gradients: [[Float]], items: Int) {
@@ -87,6 +105,7 @@ extension Objective {
     switch self {
     case .logits(let u): return .logits(repeated(u))
     case .channels(let l, let u): return .channels(layer: l, repeated(u))
+    case .diversity(let l, nil): return .diversity(layer: l, group: starts)
     case .sum(let a, let b): return .sum(a.expanded(starts: starts), b.expanded(starts: starts))
     case .scaled(let a, let w): return .scaled(a.expanded(starts: starts), w)
     default: return self

@@ -56,6 +56,9 @@ public struct MaximizeOptions {
   public var starts: Int
   public var seed: UInt64
   public var initial: InitialImage
+  /// Steps whose images the result keeps (the image after that many updates; `steps` is the
+  /// final image).
+  public var keep: [Int] = []
 
   public init(
     steps: Int, rule: GradientRule, clip: ClosedRange<Float>? = -1...1, transforms: [Transform] = [],
@@ -92,4 +95,8 @@ public struct MaximizeResult {
   /// The number of units and of starts per unit.
   public var units: Int
   public var starts: Int
+  /// Per item, the image at its best step, `[N, C, H, W]`.
+  public var bestImage: Tensor
+  /// The images at the steps of `MaximizeOptions.keep` that the run reached, in step order.
+  public var kept: [(step: Int, image: Tensor)] = []
 }

@@ -14,6 +14,15 @@ public indirect enum Objective: Equatable, Sendable {
   case neuron(layer: String, Int, y: Int, x: Int)
   /// The mean of a layer's whole output.
   case layerMean(layer: String)
+  /// The dot product of a layer's channel vector with `vector`, averaged over positions, or at
+  /// one position `[y, x]` (Lucid's `direction` and `direction_neuron`).
+  case direction(layer: String, [Double], at: [Int]?)
+  /// Lucid's `diversity`: per item, the summed cosine similarity of its Gram matrix with those of
+  /// the other items of its group, divided by the group size (groups of `group` consecutive
+  /// items; nil: the whole batch). A penalty: subtract it.
+  case diversity(layer: String, group: Int?)
+  /// The mean of the squares of a layer's output (Lucid's and Captum's `deepdream`).
+  case deepdream(layer: String)
   /// Regularizers on the input: total variation, Σ|x|, Σx².
   case tv, l1, l2
   case sum(Objective, Objective)
@@ -22,7 +31,8 @@ public indirect enum Objective: Equatable, Sendable {
   /// The layers whose outputs the objective reads.
   public var layerNames: Set<String> {
     switch self {
-    case .channel(let l, _), .channels(let l, _), .neuron(let l, _, _, _), .layerMean(let l):
+    case .channel(let l, _), .channels(let l, _), .neuron(let l, _, _, _), .layerMean(let l),
+      .direction(let l, _, _), .diversity(let l, _), .deepdream(let l):
       return [l]
     case .sum(let a, let b): return a.layerNames.union(b.layerNames)
     case .scaled(let a, _): return a.layerNames
@@ -89,9 +99,26 @@ public func validate(_ objective: Objective, network: Network) -> String? {
       }
       return nil
     }
-  case .layerMean(let layer):
+  case .layerMean(let layer), .diversity(let layer, _), .deepdream(let layer):
     if case .failure(let e) = unitCount(layer) { return e.message }
     return nil
+  case .direction(let layer, let vector, let at):
+    switch unitCount(layer) {
+    case .failure(let e): return e.message
+    case .success(let info):
+      guard vector.count == info.count else {
+        return "direction needs a vector of \(info.count) numbers (the channels of '\(layer)'), got \(vector.count)"
+      }
+      guard vector.allSatisfy(\.isFinite) else { return "direction needs finite numbers" }
+      guard let at else { return nil }
+      guard info.shape.count == 3 else {
+        return "direction at: needs a layer with [C, H, W] output; '\(layer)' gives \(Shape.describe(info.shape))"
+      }
+      guard at[0] >= 0, at[0] < info.shape[1], at[1] >= 0, at[1] < info.shape[2] else {
+        return "position [\(at[0]), \(at[1])] is outside the \(info.shape[1])×\(info.shape[2]) output of '\(layer)'"
+      }
+      return nil
+    }
   case .tv:
     return network.inputShape.count == 3 ? nil : "tv() needs image inputs [C, H, W]"
   case .l1, .l2:
@@ -150,6 +177,17 @@ func objectiveValue(_ objective: Objective, output: Tensor, taps: [String: Tenso
   case .neuron(let layer, let c, let y, let xx):
     return taps[layer]!.select(axis: 1, index: c).select(axis: 1, index: y).select(axis: 1, index: xx)
   case .layerMean(let layer): return spatialMean(taps[layer]!)
+  case .deepdream(let layer):
+    let t = taps[layer]!
+    return spatialMean(t * t)
+  case .direction(let layer, let vector, let at):
+    var t = taps[layer]!
+    if let at { t = t.select(axis: 2, index: at[0]).select(axis: 2, index: at[1]) }
+    let v = Tensor(
+      shape: [1, vector.count] + [Int](repeating: 1, count: t.rank - 2), values: vector.map(Float.init))
+    return spatialMean(sum(t * v, axis: 1))
+  case .diversity(let layer, let group):
+    return diversity(taps[layer]!, group: group)
   case .tv: return totalVariation(x)
   case .l1: return sumPerItem(abs(x))
   case .l2: return sumPerItem(x * x)
@@ -158,6 +196,28 @@ func objectiveValue(_ objective: Objective, output: Tensor, taps: [String: Tenso
       + objectiveValue(b, output: output, taps: taps, input: x)
   case .scaled(let a, let w): return objectiveValue(a, output: output, taps: taps, input: x) * Float(w)
   }
+}
+
+/// Lucid's diversity term, per item: `Σ_{j ≠ i in i's group} ⟨Ĝ_i, Ĝ_j⟩ / groupSize`, with
+/// `G_i = F_i F_iᵀ` (`F_i` the item's `[C, positions]` activations) and `Ĝ = G / √(ΣG² + 1e-10)`.
+/// The items' values sum to Lucid's objective for each group.
+func diversity(_ t: Tensor, group: Int?) -> Tensor {
+  let n = t.shape[0]
+  guard n > 0 else { return Tensor(shape: [0], values: []) }
+  let channels = t.shape[1]
+  let size = max(1, min(group ?? n, n))
+  let grams: [Tensor] = (0..<n).map { i in
+    let f = t.select(axis: 0, index: i).reshaped(to: [channels, t.count / (n * channels)])
+    let g = matmul(f, f.transposed())
+    return g / sqrt(sum(g * g) + 1e-10).reshaped(to: [1, 1])
+  }
+  let values: [Tensor] = (0..<n).map { i in
+    let start = (i / size) * size
+    var total = Tensor(shape: [], values: [0])
+    for j in start..<min(start + size, n) where j != i { total = total + sum(grams[i] * grams[j]) }
+    return total / Float(size)
+  }
+  return stack(values)
 }
 
 /// The objective's value at `x` from the ORIGINAL network and its gradient with respect to `x`

@@ -19,7 +19,9 @@ public func trainStep<O: Optimizer>(
   let parameters = network.parameters
   for p in parameters { p.zeroGradient() }
   let mode = network.nextTrainingMode()
-  let (value, root) = withGradientRule(rule, step: step, totalSteps: totalSteps) { policy in
+  let (value, root) = withGradientRule(
+    rule, step: step, totalSteps: totalSteps, ascending: false
+  ) { policy in
     softmaxCrossEntropy(network.forward(inputs, policy: policy, mode: mode).output, labels: labels)
   }
   root.backward()

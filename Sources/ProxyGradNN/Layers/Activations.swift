@@ -20,13 +20,13 @@ public final class LeakyReLU: Layer {
   }
 
   public func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor {
-    let slopes = policy.slopes(layer: name, forwardSlope: forwardSlope)
-    return leakyReLU(x, forwardSlope: slopes.forward, backwardSlope: slopes.backward)
+    policy.activate(x, layer: name, forwardSlope: forwardSlope)
   }
 
   /// This activation's slopes in a pass, to fuse into the convolution before it; `nil` when the
-  /// pass's forward slope is negative.
+  /// pass's forward slope is negative or the pass redirects.
   func fused(policy: SlopePolicy) -> FusedLeakyReLU? {
+    if policy.redirects, forwardSlope == 0 { return nil }
     let slopes = policy.slopes(layer: name, forwardSlope: forwardSlope)
     return FusedLeakyReLU(forwardSlope: slopes.forward, backwardSlope: slopes.backward)
   }

@@ -44,6 +44,7 @@ public enum Builtins {
     CoreBuiltins.all + TensorBuiltins.all + NetworkBuiltins.all + GradientBuiltins.all
     + OutputBuiltins.all + OptimizerBuiltins.all + MaximizeBuiltins.all + TrainingBuiltins.all
     + ONNXBuiltins.all + ModelZoo.all
+    + InterpretabilityBuiltins.all
 
   static let table: [String: Builtin] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 

@@ -12,6 +12,7 @@ public enum BuiltinReference {
     ("Data, training and weights", TrainingBuiltins.all),
     ("ONNX models", ONNXBuiltins.all),
     ("Model zoo", ModelZoo.all),
+    ("Interpretability", InterpretabilityBuiltins.all),
   ]
 
   public static let beginMarker = "<!-- builtins:begin (generated from the registry; see BuiltinReferenceTests) -->"

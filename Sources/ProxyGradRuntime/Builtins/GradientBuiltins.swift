@@ -101,7 +101,7 @@ enum GradientBuiltins {
     },
     Builtin(
       "layer_mean", "layer_mean(layer)", arity: 1...1,
-      help: "The objective of a whole layer: the mean of its output over channels and positions (DeepDream's objective on that layer).",
+      help: "The objective of a whole layer: the mean of its output over channels and positions. DeepDream in Lucid and Captum is the mean of squares instead: deepdream(layer).",
       example: "maximize(layer_mean(net.feat), steps: 64)"
     ) { args, _ throws(RuntimeError) in
       let ref = try layerArgument(args)
@@ -146,7 +146,7 @@ enum GradientBuiltins {
     var rule = GradientRule.plain
     if args.positional.count == 3 {
       guard case .rule(let r) = args.positional[2] else {
-        throw args.error(.type, "expects a gradient rule (plain(), swap(b) or proxy(b)) as argument 3, got \(args.positional[2].typeDescription)", at: 2)
+        throw args.error(.type, "expects a gradient rule (plain(), swap(b), proxy(b), redirect() or open_relu()) as argument 3, got \(args.positional[2].typeDescription)", at: 2)
       }
       rule = r
     }

@@ -6,20 +6,21 @@ enum MaximizeBuiltins {
   static let all: [Builtin] = [maximizeBuiltin]
 
   static let labels = [
-    "steps", "optimizer", "grad", "init", "clip", "transforms", "starts", "seed", "param",
+    "steps", "optimizer", "grad", "init", "clip", "transforms", "starts", "seed", "param", "keep",
   ]
 
   static let maximizeBuiltin = Builtin(
     "maximize",
-    "maximize(objective, steps: 256, optimizer: adam(lr: 0.05), grad: plain(), init: noise(0.1), clip: [-1, 1], transforms: [], starts: 1, seed: nil, param: pixel())",
+    "maximize(objective, steps: 256, optimizer: adam(lr: 0.05), grad: plain(), init: noise(0.1), clip: [-1, 1], transforms: [], starts: 1, seed: nil, param: pixel(), keep: [])",
     arity: 1...1, labels: labels,
-    help: "Gradient ascent on the input: activation maximization of an objective on a network (logit, channel, neuron and their algebra), or ascent on any function of a tensor (then init: must be a tensor). The gradient follows grad: (plain(), swap(b), proxy(b)); every value reported is the ORIGINAL network's. Returns a record: image, value (a number for one unit and one start, else a tensor), best, best_step, history (rows of step and value), rule, dead_start and, when the gradient at the start was exactly zero, a note suggesting a backward slope. starts: N runs N random starts per unit as one batch; logit(net, 0...9) makes one image per unit. Ctrl-C stops it and keeps the result so far.",
+    help: "Gradient ascent on the input: activation maximization of an objective on a network (logit, channel, neuron and their algebra), or ascent on any function of a tensor (then init: must be a tensor). The gradient follows grad: (plain(), swap(b), proxy(b)); every value reported is the ORIGINAL network's. Returns a record: image, value (a number for one unit and one start, else a tensor), best, best_step, best_image (each item's image at its best step), history (rows of step and value), rule, dead_start and, when the gradient at the start was exactly zero, a note suggesting a backward slope. keep: [16, 64, 256] adds kept (the images after those many steps, step-major) and kept_steps, for a film strip. On a function, transforms:, param:, starts: and seed: are refused (they need an image objective). starts: N runs N random starts per unit as one batch; logit(net, 0...9) makes one image per unit. Ctrl-C stops it and keeps the result so far.",
     example: "r = maximize(logit(net, 3), steps: 256, grad: proxy(0.5), transforms: [jitter(2)], starts: 4, seed: 1)"
   ) { args, interpreter throws(RuntimeError) in
     let steps = try args.integer("steps", default: 256, min: 0)
     let rule = try OptimizerBuiltins.rule(args)
     let optimizer = try OptimizerBuiltins.optimizer(args, default: OptimizerSpec(kind: .adam, learningRate: 0.05))
     let clip = try clipBox(args)
+    let keep = try keptSteps(args, steps: steps)
     switch args.positional[0] {
     case .objective(let objective):
       guard let network = objective.network else {
@@ -34,16 +35,20 @@ enum MaximizeBuiltins {
       options.transforms = try transforms(args)
       options.parameterization = try parameterization(args)
       options.initial = try initial(args, network: network)
+      options.keep = keep
       let result = try optimizer.with { (o: inout any Optimizer) throws(RuntimeError) in
         try run(objective.objective, network, options, &o, interpreter)
       }
       return record(result, rule: rule, interpreter: interpreter)
     case .function, .builtin:
+      for label in ["transforms", "param", "starts", "seed"] where args[label] != nil {
+        throw args.error(.value, "\(label): applies to objectives on a network (it shapes images and their random starts); maximizing a function starts from init: alone, so leave \(label): out or pass a batch as init:", label: label)
+      }
       guard case .tensor(let start)? = args["init"] else {
         throw args.error(.value, "maximizing a function needs init: a tensor to start from, such as uniform([2], -1, 1)", label: "init")
       }
       return try optimizer.with { (o: inout any Optimizer) throws(RuntimeError) in
-        try FunctionAscent(function: args.positional[0], steps: steps, rule: rule, clip: clip)
+        try FunctionAscent(function: args.positional[0], steps: steps, rule: rule, clip: clip, keep: Set(keep))
           .run(from: start, optimizer: &o, args, interpreter)
       }
     case let other:
@@ -67,6 +72,16 @@ enum MaximizeBuiltins {
   }
 
   // MARK: - Options
+
+  /// The steps of `keep:`, sorted, each within 0...steps.
+  static func keptSteps(_ args: Arguments, steps: Int) throws(RuntimeError) -> [Int] {
+    guard let value = args["keep"] else { return [] }
+    let list = try args.integers(value, what: "steps to keep", label: "keep")
+    for s in list where s < 0 || s > steps {
+      throw args.error(.value, "keep: step \(s) is outside 0...\(steps) (the run has \(steps) steps)", label: "keep")
+    }
+    return Array(Set(list)).sorted()
+  }
 
   static func clipBox(_ args: Arguments) throws(RuntimeError) -> ClosedRange<Float>? {
     guard let value = args["clip"] else { return -1...1 }
@@ -137,7 +152,13 @@ enum MaximizeBuiltins {
       ("history", .list(ListBox(history))), ("rule", .string(rule.description)),
       ("steps", .number(Double(r.stepsRun))),
       ("dead_start", single ? .bool(r.deadStart[0]) : .list(ListBox(r.deadStart.map { .bool($0) }))),
+      ("best_image", .tensor(single ? r.bestImage.reshaped(to: Array(r.bestImage.shape.dropFirst())) : r.bestImage)),
     ]
+    if let first = r.kept.first {
+      let frames = concat(r.kept.map(\.image))
+      fields.append(("kept", .tensor(Tensor(shape: [r.kept.count * first.image.shape[0]] + Array(first.image.shape.dropFirst()), values: frames.values))))
+      fields.append(("kept_steps", .list(ListBox(r.kept.map { .number(Double($0.step)) }))))
+    }
     let dead = r.deadStart.filter { $0 }.count
     if dead > 0 {
       let note = deadStartNote(dead: dead, of: r.deadStart.count, rule: rule)
@@ -153,6 +174,8 @@ enum MaximizeBuiltins {
     switch rule {
     case .plain:
       advice = "plain ascent cannot move a dead unit; try grad: swap(0.3) or proxy(0.3), whose backward slope passes gradient through inactive ReLUs"
+    case .redirect, .openReLU:
+      advice = "even the warm-up rule gave no gradient; check that the unit is connected to the input, or try swap(0.3)"
     case .swap, .proxy:
       advice = "even the backward slope gave no gradient; try a larger slope, or check that the unit is connected to the input"
     }
@@ -166,6 +189,7 @@ struct FunctionAscent {
   let steps: Int
   let rule: GradientRule
   let clip: ClosedRange<Float>?
+  let keep: Set<Int>
 
   func run(from start: Tensor, optimizer: inout any Optimizer, _ args: Arguments, _ interpreter: Interpreter)
     throws(RuntimeError) -> Value
@@ -173,6 +197,8 @@ struct FunctionAscent {
     let x = start.detached()
     var history: [Value] = []
     var best = -Float.infinity, bestStep = 0, deadStart = false, stepsRun = 0
+    var bestImage = x.detached()
+    var kept: [(Int, Tensor)] = []
     interpreter.progress?.begin("maximize", total: steps)
     for step in 0...steps {
       var last = step == steps || interpreter.interrupt.isRaised
@@ -186,7 +212,8 @@ struct FunctionAscent {
       }
       let mean = value.reduce(0, +) / Float(max(value.count, 1))
       history.append(.record(RecordBox([("step", .number(Double(step))), ("value", .number(Format.double(mean)))])))
-      if mean > best { best = mean; bestStep = step }
+      if mean > best { best = mean; bestStep = step; bestImage = x.detached() }
+      if keep.contains(step) { kept.append((step, x.detached())) }
       if last { break }
       if step == 0 { deadStart = gradient.allSatisfy { $0 == 0 } }
       x.requiresGrad = true
@@ -208,7 +235,12 @@ struct FunctionAscent {
       ("image", .tensor(x)), ("value", finalValue), ("best", .number(Format.double(best))),
       ("best_step", .number(Double(bestStep))), ("history", .list(ListBox(history))),
       ("rule", .string(rule.description)), ("steps", .number(Double(stepsRun))), ("dead_start", .bool(deadStart)),
+      ("best_image", .tensor(bestImage)),
     ]
+    if !kept.isEmpty {
+      fields.append(("kept", .tensor(stack(kept.map(\.1)))))
+      fields.append(("kept_steps", .list(ListBox(kept.map { .number(Double($0.0)) }))))
+    }
     if deadStart {
       let note = MaximizeBuiltins.deadStartNote(dead: 1, of: 1, rule: rule)
       fields.append(("note", .string(note)))

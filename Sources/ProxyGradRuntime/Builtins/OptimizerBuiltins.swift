@@ -137,7 +137,7 @@ enum OptimizerBuiltins {
   static func rule(_ args: Arguments) throws(RuntimeError) -> GradientRule {
     guard let value = args["grad"] else { return .plain }
     guard case .rule(let rule) = value else {
-      throw args.error(.type, "expects grad: plain(), swap(b) or proxy(b), got \(value.typeDescription)", label: "grad")
+      throw args.error(.type, "expects grad: plain(), swap(b), proxy(b), redirect() or open_relu(), got \(value.typeDescription)", label: "grad")
     }
     return rule
   }

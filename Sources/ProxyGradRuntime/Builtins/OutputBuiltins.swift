@@ -20,11 +20,16 @@ enum OutputBuiltins {
       return .none
     },
     Builtin(
-      "show", "show(image, labels: nil, title: nil)", arity: 1...1, labels: ["labels", "title"],
-      help: "An image output: a tensor [C, H, W] (or [H, W]), or a batch [N, C, H, W] shown as a grid, with optional labels for the items.",
+      "show", "show(image, labels: nil, title: nil, cmap: nil, over: nil, alpha: 0.8, am: nil)", arity: 1...1,
+      labels: ["labels", "title", "cmap", "over", "alpha", "am"],
+      help: "An image output: a tensor [C, H, W] (or [H, W]), or a batch [N, C, H, W] shown as a grid, with optional labels for the items. With cmap: (\"diverging\" for signed maps, \"magnitude\") or over: (an input image), the tensor is an attribution map drawn as heatmap(...) draws it. The record of top_activating is shown as one row per unit, its AM image (am:, one per unit) first.",
       example: "show(uniform([1, 8, 8], -1, 1), title: \"noise\")"
     ) { args, interpreter throws(RuntimeError) in
-      let t = try TensorBuiltins.tensorArgument(args, 0)
+      if try DatasetExampleBuiltins.show(args.positional[0], args, interpreter) { return .none }
+      var t = try TensorBuiltins.tensorArgument(args, 0)
+      if args["cmap"] != nil || args["over"] != nil || args["alpha"] != nil {
+        t = try AttributionBuiltins.heatmap(t, args, at: 0)
+      }
       guard (2...4).contains(t.rank) else {
         throw args.error(.shape, "expects an image [H, W], [C, H, W] or a batch [N, C, H, W], got shape \(Format.shape(t.shape))", at: 0)
       }

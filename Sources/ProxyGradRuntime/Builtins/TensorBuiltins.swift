@@ -86,8 +86,7 @@ enum TensorBuiltins {
     switch value {
     case .number(let x): return .number(x > 0 ? x : slope * x)
     case .tensor(let t):
-      let pair = interpreter.policy.slopes(layer: nil, forwardSlope: Float(slope))
-      return .tensor(leakyReLU(t, forwardSlope: pair.forward, backwardSlope: pair.backward))
+      return .tensor(interpreter.policy.activate(t, layer: nil, forwardSlope: Float(slope)))
     default:
       throw args.error(.type, "expects a tensor as argument 1, got \(value.typeDescription)", at: 0)
     }

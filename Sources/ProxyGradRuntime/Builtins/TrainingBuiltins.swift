@@ -248,7 +248,7 @@ extension GradientRule {
   /// A layer a per-layer slope map names that the network does not have.
   func unknownLayer(in network: Network) -> String? {
     switch self {
-    case .plain: return nil
+    case .plain, .redirect, .openReLU: return nil
     case .swap(let spec), .proxy(let spec):
       return spec.layerNames.first { network.layer(named: $0) == nil }
     }

@@ -146,6 +146,11 @@ public enum Format {
     case .channels(let layer, let cs): return "channel(\(layer), [\(cs.map(String.init).joined(separator: ", "))])"
     case .neuron(let layer, let c, let y, let x): return "neuron(\(layer), \(c), at: [\(y), \(x)])"
     case .layerMean(let layer): return "mean(\(layer))"
+    case .direction(let layer, let v, let at):
+      let position = at.map { ", at: [\($0[0]), \($0[1])]" } ?? ""
+      return "direction(\(layer), [\(v.map { number($0) }.joined(separator: ", "))]\(position))"
+    case .diversity(let layer, _): return "diversity(\(layer))"
+    case .deepdream(let layer): return "deepdream(\(layer))"
     case .tv: return "tv()"
     case .l1: return "l1()"
     case .l2: return "l2()"
