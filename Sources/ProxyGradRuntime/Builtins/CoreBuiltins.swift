@@ -105,7 +105,7 @@ enum CoreBuiltins {
       help: "Stops the script with an error (and the message, when given) unless the condition is true.",
       example: "assert(len(xs) == 3, \"three items\")"
     ) { args, _ throws(RuntimeError) in
-      if args.positional[0].isTruthy { return .none }
+      if try args.positional[0].truth(at: args.spanOf(0)) { return .none }
       let message = args.positional.count > 1 ? Format.display(args.positional[1]) : "assertion failed"
       throw args.error(.value, message)
     },
