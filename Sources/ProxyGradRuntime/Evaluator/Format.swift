@@ -1,3 +1,4 @@
+import Foundation
 import ProxyGradNN
 
 /// Text of values as `print` and the REPL show them.
@@ -23,6 +24,59 @@ public enum Format {
   public static func double(_ x: Float) -> Double {
     guard x.isFinite else { return Double(x) }
     return Double(String(x)) ?? Double(x)
+  }
+
+  /// Significant digits of numbers shown to people (REPL echo, tables, metric cards, progress).
+  public static let readableDigits = 6
+
+  /// A number for people: whole numbers below 1e15 as integers, others rounded to
+  /// `significant` significant digits with trailing zeros dropped (`0.536811`, `28.1602`,
+  /// `1.5e-07`). Files for machines keep `number(_:)`, the shortest round-trip form.
+  public static func readable(_ x: Double, significant: Int = readableDigits) -> String {
+    if x.isNaN { return "nan" }
+    if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+    if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+    let text = String(format: "%.\(max(1, min(significant, 17)))g", x)
+    // %g writes exponents with at least two digits and a sign: 1.5e-07, 2e+20.
+    guard let e = text.firstIndex(of: "e") else { return text }
+    var mantissa = String(text[..<e])
+    var exponent = String(text[text.index(after: e)...])
+    if mantissa.contains(".") {
+      while mantissa.hasSuffix("0") { mantissa.removeLast() }
+      if mantissa.hasSuffix(".") { mantissa.removeLast() }
+    }
+    if exponent.hasPrefix("+") { exponent.removeFirst() }
+    return mantissa + "e" + exponent
+  }
+
+  /// `x` with exactly `decimals` digits after the point, rounded half away from zero.
+  public static func fixed(_ x: Double, decimals: Int) -> String {
+    guard x.isFinite else { return number(x) }
+    let places = max(0, min(decimals, 15))
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    let scaled = (abs(x) * scale).rounded(.toNearestOrAwayFromZero)
+    guard scaled < 9e15 else { return String(format: "%.\(places)f", x) }
+    var digits = String(Int64(scaled))
+    if places > 0 {
+      if digits.count <= places { digits = String(repeating: "0", count: places - digits.count + 1) + digits }
+      digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -places))
+    }
+    return (x < 0 && scaled != 0 ? "-" : "") + digits
+  }
+
+  /// A tensor's elements as nested brackets, each written by `element`.
+  static func nested(_ t: Tensor, _ element: (Float) -> String) -> String {
+    var index = 0
+    func level(_ axis: Int) -> String {
+      if axis == t.rank - 1 {
+        let row = t.values[index..<index + t.shape[axis]].map(element)
+        index += t.shape[axis]
+        return "[" + row.joined(separator: ", ") + "]"
+      }
+      return "[" + (0..<t.shape[axis]).map { _ in level(axis + 1) }.joined(separator: ", ") + "]"
+    }
+    return level(0)
   }
 
   public static func shape(_ shape: [Int]) -> String {
