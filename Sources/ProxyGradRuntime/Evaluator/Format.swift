@@ -45,8 +45,9 @@ public enum Format {
       while mantissa.hasSuffix("0") { mantissa.removeLast() }
       if mantissa.hasSuffix(".") { mantissa.removeLast() }
     }
-    if exponent.hasPrefix("+") { exponent.removeFirst() }
-    return mantissa + "e" + exponent
+    let negative = exponent.hasPrefix("-")
+    exponent = String(exponent.drop { $0 == "+" || $0 == "-" || $0 == "0" })
+    return mantissa + "e" + (negative ? "-" : "") + (exponent.isEmpty ? "0" : exponent)
   }
 
   /// `x` with exactly `decimals` digits after the point, rounded half away from zero.
@@ -100,16 +101,21 @@ public enum Format {
   }
 
   /// A value as the REPL echoes it: strings quoted.
-  public static func describe(_ value: Value, depth: Int = 0) -> String {
+  /// - Parameter readable: numbers (and tensor elements) for people, to
+  ///   ``readableDigits`` significant digits, instead of the round-trip form.
+  public static func describe(_ value: Value, depth: Int = 0, readable: Bool = false) -> String {
     guard depth < 8 else { return "..." }
     switch value {
-    case .number(let x): return number(x)
+    case .number(let x): return readable ? Format.readable(x) : number(x)
+    case .tensor(let t) where readable:
+      if t.rank == 0 { return "tensor(\(Format.readable(double(t.values.first ?? 0))))" }
+      return "tensor(" + nested(t) { Format.readable(double($0)) } + ")"
     case .bool(let b): return String(b)
     case .string(let s): return quoted(s)
     case .none: return "nil"
-    case .list(let list): return "[" + list.items.map { describe($0, depth: depth + 1) }.joined(separator: ", ") + "]"
+    case .list(let list): return "[" + list.items.map { describe($0, depth: depth + 1, readable: readable) }.joined(separator: ", ") + "]"
     case .record(let record):
-      return "{" + record.fields.map { "\($0.0): \(describe($0.1, depth: depth + 1))" }.joined(separator: ", ") + "}"
+      return "{" + record.fields.map { "\($0.0): \(describe($0.1, depth: depth + 1, readable: readable))" }.joined(separator: ", ") + "}"
     case .range(let r): return "\(r.low)\(r.inclusive ? "..." : "..<")\(r.high)"
     case .tensor(let t): return tensor(t)
     case .layerSpec(let spec): return layerSpec(spec)
