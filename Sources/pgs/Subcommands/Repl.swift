@@ -45,6 +45,7 @@ enum REPLDriver {
     let console = StandardConsole()
     let progress = ProgressDisplay(isTerminal: isatty(STDERR_FILENO) == 1) { console.write($0, to: .error) }
     let session = REPLSession(console: console, seed: seed, shouldStop: { flag.isSet }, progress: progress)
+    session.width = REPLHelp.terminalWidth()
     let names = ClosureCompletionProvider { request in
       let answer = session.completions(line: request.line, cursor: request.cursor)
       return CompletionResult(wordStart: answer.wordStart, candidates: answer.candidates)
@@ -56,7 +57,10 @@ enum REPLDriver {
         "pgs \(PGSCommand.configuration.version): :help for commands, ?name for help, Ctrl-D to leave\n",
         to: .output)
     }
-    return session.run(beforeStatement: { flag.reset() }) { prompt in
+    return session.run(beforeStatement: {
+      flag.reset()
+      session.width = REPLHelp.terminalWidth()
+    }) { prompt in
       switch reader.readLine(prompt: prompt) {
       case .line(let text): return .line(text)
       case .interrupted: return .interrupted
