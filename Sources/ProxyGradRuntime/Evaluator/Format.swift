@@ -50,6 +50,12 @@ public enum Format {
     return mantissa + "e" + (negative ? "-" : "") + (exponent.isEmpty ? "0" : exponent)
   }
 
+  /// A number as tables, metric cards and progress lines show it: with `digits` decimal places
+  /// when given, otherwise ``readable(_:significant:)``.
+  public static func shown(_ x: Double, digits: Int?) -> String {
+    digits.map { fixed(x, decimals: $0) } ?? readable(x)
+  }
+
   /// `x` with exactly `decimals` digits after the point, rounded half away from zero.
   public static func fixed(_ x: Double, decimals: Int) -> String {
     guard x.isFinite else { return number(x) }
