@@ -50,8 +50,9 @@ enum REPLDriver {
       let answer = session.completions(line: request.line, cursor: request.cursor)
       return CompletionResult(wordStart: answer.wordStart, candidates: answer.candidates)
     }
-    var reader = makeLineReader(
-      LineReaderOptions(completion: FirstMatchCompletionProvider([FilePathCompleter(), names])))
+    var options = LineReaderOptions(completion: FirstMatchCompletionProvider([FilePathCompleter(), names]))
+    options.continuationPrompt = REPLSession.continuationPrompt
+    var reader = makeLineReader(options)
     if isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
       session.console.write(
         "pgs \(PGSCommand.configuration.version): :help for commands, ?name for help, Ctrl-D to leave\n",
