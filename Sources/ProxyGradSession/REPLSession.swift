@@ -62,7 +62,15 @@ public final class REPLSession {
   /// Where `train`, `maximize` and sweeps report progress; kept across `:reset`.
   let progress: (any ProgressSink)?
   /// The line width echoes and help text are laid out for; the front end sets the terminal's.
-  public var width = 80
+  public var width = 80 {
+    didSet { sink.pictures?.columns = width }
+  }
+  /// How `show(...)` and `plot(...)` are drawn; nil (the default) writes a one-line text form.
+  /// `pgs` sets it from the terminal's graphics protocol.
+  public var pictures: TerminalPictures? {
+    get { sink.pictures }
+    set { sink.pictures = newValue }
+  }
   /// How often the watcher polls ``shouldStop`` while a statement runs.
   let pollInterval: TimeInterval = 0.01
 

@@ -46,6 +46,7 @@ enum REPLDriver {
     let progress = ProgressDisplay(isTerminal: isatty(STDERR_FILENO) == 1) { console.write($0, to: .error) }
     let session = REPLSession(console: console, seed: seed, shouldStop: { flag.isSet }, progress: progress)
     session.width = REPLHelp.terminalWidth()
+    session.pictures = terminalPictures(environment: ProcessInfo.processInfo.environment, columns: session.width)
     let names = ClosureCompletionProvider { request in
       let answer = session.completions(line: request.line, cursor: request.cursor)
       return CompletionResult(wordStart: answer.wordStart, candidates: answer.candidates)
