@@ -50,6 +50,13 @@ public enum ValueDisplay {
         out.append("  ... \(items.count - listLimit) more")
         continue
       }
+      if let key, case .list(let list) = value, let table = recordTable(list.items) {
+        // A table under its key, indented as a block, so its columns line up.
+        var block = table.map { "  " + $0 }
+        if index < shown.count - 1 { block[block.count - 1] += "," }
+        out += ["  " + key + ":"] + block.map { "  " + $0 }
+        continue
+      }
       var block = lines(value, width: width - 2 - (key.map { $0.count + 2 } ?? 0), depth: depth + 1)
       if let key { block[0] = key + ": " + block[0] }
       if index < shown.count - 1 { block[block.count - 1] += "," }

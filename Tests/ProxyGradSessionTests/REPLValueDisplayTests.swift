@@ -120,6 +120,24 @@ import Testing
     #expect(lines.count == 1 + (98 + 1 + 2) + 1)
   }
 
+  @Test func tablesInsideRecordsAreAlignedUnderTheirKey() {
+    let text = Self.echo([
+      "{loss: 0.5368108149999999, per_class: [{class: \"cat\", accuracy: 0.9, count: 10}, {class: \"dog\", accuracy: 0.75, count: 12}], note: \"a fairly long text here to force nesting of the record\"}"
+    ])
+    #expect(
+      text == """
+        {
+          loss: 0.536811,
+          per_class:
+            class  accuracy  count
+            "cat"       0.9     10
+            "dog"      0.75     12,
+          note: "a fairly long text here to force nesting of the record"
+        }
+
+        """)
+  }
+
   @Test func tableAlignsNumbersRight() {
     let text = ValueDisplay.table(columns: ["name", "n"], rows: [["a", "1"], ["bb", "1,000"]])
     #expect(text == "name      n\na         1\nbb    1,000\n")
