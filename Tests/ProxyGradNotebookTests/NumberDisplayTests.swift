@@ -12,7 +12,8 @@ import Testing
     #expect(NumberFormat.readable(1.5e20) == "150000000000000000000" || NumberFormat.readable(1.5e20) == "1.5e20")
     #expect(NumberFormat.readable(.nan) == "nan")
     #expect(NumberFormat.shown(0.5368108149999999, digits: 3) == "0.537")
-    #expect(NumberFormat.shown(2, digits: 2) == "2.00")
+    #expect(NumberFormat.shown(2, digits: 2) == "2")
+    #expect(NumberFormat.shown(2.5, digits: 2) == "2.50")
   }
 
   @Test func tablesShowReadableNumbersAndCSVKeepsEveryDigit() throws {

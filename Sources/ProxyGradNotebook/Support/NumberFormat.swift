@@ -17,7 +17,9 @@ package enum NumberFormat {
   /// places when given, otherwise ``readable(_:)``. Files for machines (CSV, JSON) use the
   /// round-trip forms instead.
   package static func shown(_ value: Double, digits: Int?) -> String {
-    digits.map { fixed(value, decimals: $0) } ?? readable(value)
+    // Whole numbers stay whole (a step or unit column reads `3`, not `3.00`).
+    guard let digits, value != value.rounded() || abs(value) >= 1e15 else { return readable(value) }
+    return fixed(value, decimals: digits)
   }
 
   /// A number for people: whole numbers below 1e15 as integers, others to six significant

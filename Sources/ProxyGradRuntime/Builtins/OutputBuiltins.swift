@@ -56,7 +56,7 @@ enum OutputBuiltins {
     },
     Builtin(
       "table", "table(rows, title: nil, digits: nil)", arity: 1...1, labels: ["title", "digits"],
-      help: "A table output from a list of records (one row each; columns are the fields, in order of first appearance). Numbers are shown with `digits` decimal places, or to six significant digits; the notebook's CSV file keeps every digit.",
+      help: "A table output from a list of records (one row each; columns are the fields, in order of first appearance). Numbers are shown with `digits` decimal places (whole numbers stay whole), or to six significant digits; the notebook's CSV file keeps every digit.",
       example: "table([{slope: 0, value: 0.1}, {slope: 0.3, value: 0.5}])"
     ) { args, interpreter throws(RuntimeError) in
       let (columns, rows) = try tabulate(args.positional[0], args)

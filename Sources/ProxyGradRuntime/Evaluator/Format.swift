@@ -51,9 +51,11 @@ public enum Format {
   }
 
   /// A number as tables, metric cards and progress lines show it: with `digits` decimal places
-  /// when given, otherwise ``readable(_:significant:)``.
+  /// when given (whole numbers stay whole: a step or unit column reads `3`, not `3.00`),
+  /// otherwise ``readable(_:significant:)``.
   public static func shown(_ x: Double, digits: Int?) -> String {
-    digits.map { fixed(x, decimals: $0) } ?? readable(x)
+    guard let digits, x != x.rounded() || abs(x) >= 1e15 else { return readable(x) }
+    return fixed(x, decimals: digits)
   }
 
   /// `x` with exactly `decimals` digits after the point, rounded half away from zero.
