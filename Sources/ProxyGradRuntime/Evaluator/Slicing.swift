@@ -35,6 +35,14 @@ enum Slicing {
       let positions = try sequence(keys[0], count: characters.count, what: "a string", span: span)
       if let i = positions.pick { return .string(String(characters[i])) }
       return .string(String(positions.range.map { characters[$0] }))
+    case .dataset(let box) where keys.count == 1:
+      // data.train[..<1000], data.test[-500..]: open ranges over a data set's images.
+      let positions = try sequence(keys[0], count: box.data.count, what: "a data set", span: span)
+      guard positions.pick == nil else { break }
+      let range = RangeValue(low: positions.range.lowerBound, high: positions.range.upperBound, inclusive: false)
+      do throws(Unwind) { return try Access.index(container, .range(range), span: span) } catch {
+        if case .error(let e) = error { throw e }
+      }
     default:
       if keys.count == 1, case .value(let key) = keys[0] {
         do throws(Unwind) { return try Access.index(container, key, span: span) } catch {
@@ -43,6 +51,7 @@ enum Slicing {
       }
       throw RuntimeError(.type, "cannot slice \(container.typeDescription); only tensors, lists and strings take ranges and several indices", at: span)
     }
+    throw RuntimeError(.type, "a data set is indexed by a range such as 0..<1000", at: span)
   }
 
   /// A list's or string's positions for one subscript item: one position, or a range of them.
