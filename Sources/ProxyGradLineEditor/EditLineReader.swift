@@ -21,12 +21,14 @@ public final class EditLineReader: LineReader {
   private let editHistory: OpaquePointer
   private let context: EditLineContext
   private let interrupts: InterruptController?
-  private var history: HistoryStore
+  private var history: HistoryRecorder
   private var reportedHistoryError = false
 
   /// Sets up libedit on the standard streams and loads the history file.
   /// - Parameters:
   ///   - history: the history to load and append to.
+  ///   - continuationPrompt: the prompt of continuation lines, which join the entry of the
+  ///     line before them; nil makes every line its own entry.
   ///   - completion: what Tab asks for candidates, or `nil` to make Tab ring the bell.
   ///   - interrupts: the SIGINT controller to install and cooperate with, or `nil` to
   ///     leave SIGINT alone (Ctrl-C then ends the process as usual).
@@ -34,6 +36,7 @@ public final class EditLineReader: LineReader {
   /// - Returns: `nil` when libedit cannot be initialised.
   public init?(
     history: HistoryStore,
+    continuationPrompt: String? = nil,
     completion: (any CompletionProvider)? = nil,
     interrupts: InterruptController? = .shared,
     programName: String = "pgs"
@@ -50,7 +53,7 @@ public final class EditLineReader: LineReader {
     self.editHistory = editHistory
     self.context = EditLineContext(completion: completion)
     self.interrupts = interrupts
-    self.history = history
+    self.history = HistoryRecorder(store: history, continuationPrompt: continuationPrompt)
     configure(programName: programName)
     interrupts?.install()
     loadHistory()
@@ -62,7 +65,7 @@ public final class EditLineReader: LineReader {
   }
 
   private func configure(programName: String) {
-    pgs_history_set_size(editHistory, Int32(clamping: history.capacity))
+    pgs_history_set_size(editHistory, Int32(clamping: history.store.capacity))
     pgs_history_set_unique(editHistory, 1)
     pgs_el_set_editor(editLine, "emacs")
     pgs_el_set_history(editLine, editHistory)
@@ -101,7 +104,7 @@ public final class EditLineReader: LineReader {
       var line = String(decoding: bytes, as: UTF8.self)
       // "\r\n" is a single Character in Swift.
       if let last = line.last, last == "\n" || last == "\r\n" { line.removeLast() }
-      record(line)
+      record(line, prompt: prompt)
       return .line(line)
     }
     if count < 0 && error == EINTR {
@@ -140,9 +143,9 @@ public final class EditLineReader: LineReader {
     syncEditHistory()
   }
 
-  private func record(_ line: String) {
+  private func record(_ line: String, prompt: String) {
     do {
-      guard try history.add(line) else { return }
+      guard try history.record(line, prompt: prompt) else { return }
     } catch {
       report(error)
     }
@@ -152,7 +155,7 @@ public final class EditLineReader: LineReader {
   /// Rebuilds libedit's list from the store, which removed any older copy of the line.
   private func syncEditHistory() {
     pgs_history_clear(editHistory)
-    for entry in history.entries { pgs_history_enter(editHistory, entry) }
+    for entry in history.store.entries { pgs_history_enter(editHistory, entry) }
   }
 
   /// Tells the user once that history is not being saved; editing goes on regardless.

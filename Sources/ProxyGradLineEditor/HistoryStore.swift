@@ -6,13 +6,15 @@ import Foundation
   import Darwin
 #endif
 
-/// The REPL's persistent input history: an ordered, de-duplicated, size-capped list of
-/// lines kept in a file.
+/// The REPL's persistent input history: an ordered, size-capped list of entries kept in a
+/// file. An entry is what was entered at one prompt, continuation lines included (a network
+/// block is one entry). Only consecutive duplicates are dropped, so a sequence of entries
+/// replays as it was typed.
 ///
 /// Each entered line is appended to the file at once with a single `write` on a file
 /// opened with `O_APPEND`, so a crash loses nothing and two sessions running side by side
 /// both keep their lines. When the file has grown to twice ``capacity`` lines it is
-/// compacted: read again (picking up other sessions' lines), de-duplicated, capped and
+/// compacted: read again (picking up other sessions' lines), consecutive duplicates dropped, capped and
 /// replaced atomically (written to a temporary file, then renamed over the old one).
 ///
 /// File format: one entry per line, UTF-8; a backslash, newline or carriage return inside
@@ -22,7 +24,7 @@ public struct HistoryStore: Sendable {
   public let fileURL: URL?
   /// The most entries kept; older ones are dropped first.
   public let capacity: Int
-  /// The entries, oldest first, each at most once.
+  /// The entries, oldest first, no two consecutive ones equal.
   public private(set) var entries: [String] = []
 
   /// Lines currently in the file, duplicates included; decides when to compact it.
@@ -53,8 +55,8 @@ public struct HistoryStore: Sendable {
 
   // MARK: - Reading and writing
 
-  /// Replaces ``entries`` with the file's contents, de-duplicated (the latest occurrence
-  /// wins) and capped. A missing file is an empty history.
+  /// Replaces ``entries`` with the file's contents, without consecutive duplicates and
+  /// capped. A missing file is an empty history.
   /// - Throws: ``HistoryFileError`` when the file exists but cannot be read.
   public mutating func load() throws {
     guard let fileURL else { return }
@@ -63,8 +65,8 @@ public struct HistoryStore: Sendable {
     linesInFile = lines.count
   }
 
-  /// Adds a line as the newest entry, removing an older copy of it, and appends it to the
-  /// file. Blank lines are ignored.
+  /// Adds a line as the newest entry and appends it to the file; a line equal to the newest
+  /// entry is not added again. Blank lines are ignored.
   /// - Parameter line: the line as entered.
   /// - Returns: `false` when the line was blank and not recorded.
   /// - Throws: ``HistoryFileError`` when the file cannot be written; the entry is kept in
@@ -72,7 +74,7 @@ public struct HistoryStore: Sendable {
   @discardableResult
   public mutating func add(_ line: String) throws -> Bool {
     guard line.contains(where: { !$0.isWhitespace }) else { return false }
-    entries.removeAll { $0 == line }
+    if entries.last == line { return false }
     entries.append(line)
     if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
     guard let fileURL else { return true }
@@ -102,16 +104,25 @@ public struct HistoryStore: Sendable {
 
   // MARK: - Pure helpers
 
-  /// Keeps the latest occurrence of each line and at most `capacity` lines, oldest first.
-  static func deduplicatedAndCapped(_ lines: [String], capacity: Int) -> [String] {
-    var seen = Set<String>()
-    var newestFirst: [String] = []
-    for line in lines.reversed() where !seen.contains(line) {
-      seen.insert(line)
-      newestFirst.append(line)
-      if newestFirst.count == capacity { break }
+  /// Replaces the newest entry (a statement that grew by a continuation line) and rewrites
+  /// the file. When it then equals the entry before it, it is dropped as a consecutive
+  /// duplicate.
+  public mutating func replaceLast(with entry: String) throws {
+    guard !entries.isEmpty else {
+      try add(entry)
+      return
     }
-    return newestFirst.reversed()
+    entries[entries.count - 1] = entry
+    if entries.count >= 2, entries[entries.count - 2] == entry { entries.removeLast() }
+    try save()
+  }
+
+  /// Drops consecutive duplicates and keeps at most `capacity` lines (the newest), oldest
+  /// first.
+  static func deduplicatedAndCapped(_ lines: [String], capacity: Int) -> [String] {
+    var kept: [String] = []
+    for line in lines where kept.last != line { kept.append(line) }
+    return Array(kept.suffix(capacity))
   }
 
   static func encode(_ entry: String) -> String {

@@ -11,6 +11,9 @@ public struct LineReaderOptions {
   public var completion: (any CompletionProvider)?
   /// The SIGINT controller readers install and cooperate with; `nil` leaves SIGINT alone.
   public var interrupts: InterruptController?
+  /// The prompt of continuation lines: a line read there joins the history entry of the line
+  /// before it, so a multi-line statement is one entry. `nil` records every line alone.
+  public var continuationPrompt: String? = nil
 
   /// Creates options; every parameter has the REPL's default.
   /// - Parameters:
@@ -48,7 +51,8 @@ public func makeLineReader(_ options: LineReaderOptions = LineReaderOptions()) -
   if inputIsTerminal && isatty(STDOUT_FILENO) == 1 {
     let history = HistoryStore(fileURL: options.historyFile, capacity: options.historyCapacity)
     if let reader = EditLineReader(
-      history: history, completion: options.completion, interrupts: options.interrupts)
+      history: history, continuationPrompt: options.continuationPrompt, completion: options.completion,
+      interrupts: options.interrupts)
     {
       return reader
     }

@@ -64,7 +64,38 @@ struct REPLCompleter {
       return (start, base.fieldNames.filter { $0.hasPrefix(word) })
     }
     guard !word.isEmpty else { return Self.nothing }
-    return (start, names(startingWith: word))
+    let labels = argumentLabels(before, before: start).filter { $0.hasPrefix(word) }.map { $0 + ":" }
+    return (start, labels + names(startingWith: word))
+  }
+
+  /// The argument names of the call whose parentheses enclose position `end`
+  /// (`maximize(obj, st⇥` offers `steps:`): a builtin's labels or a function's parameters.
+  func argumentLabels(_ before: [Character], before end: Int) -> [String] {
+    var depth = 0
+    var i = end - 1
+    while i >= 0 {
+      switch before[i] {
+      case ")", "]", "}": depth += 1
+      case "[", "{":
+        if depth == 0 { return [] }
+        depth -= 1
+      case "(":
+        if depth > 0 {
+          depth -= 1
+        } else {
+          var nameStart = i
+          while nameStart > 0, Self.isIdentifier(before[nameStart - 1]) { nameStart -= 1 }
+          guard nameStart < i, nameStart == 0 || before[nameStart - 1] != "." else { return [] }
+          let name = String(before[nameStart..<i])
+          if case .function(let closure)? = session.interpreter.global(name) { return closure.parameters }
+          if session.interpreter.global(name) == nil, let builtin = Builtins.named(name) { return builtin.labels ?? [] }
+          return []
+        }
+      default: break
+      }
+      i -= 1
+    }
+    return []
   }
 
   /// Every keyword, builtin, global and name typed in the unfinished statement that starts

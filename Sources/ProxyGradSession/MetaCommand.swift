@@ -117,11 +117,15 @@ extension REPLSession {
       return .succeeded
     }
     if let value = interpreter.global(name) {
-      write("\(name): \(Self.typeName(value))\n\(ValueDisplay.render(value))\n")
+      write("\(name): \(Self.typeName(value))\n\(ValueDisplay.render(value, width: width))\n")
       return .succeeded
     }
     if let builtin = Builtins.named(name) {
-      write(Builtins.helpText(builtin) + "\n")
+      write(REPLHelp.wrap(Builtins.helpText(builtin), width: width) + "\n")
+      return .succeeded
+    }
+    if let text = REPLHelp.keywords[name] {
+      write(REPLHelp.wrap(text, width: width) + "\n")
       return .succeeded
     }
     if MetaCommand.named(name) != nil || MetaCommand.named(":" + name) != nil {

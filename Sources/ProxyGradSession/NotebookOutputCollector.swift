@@ -46,11 +46,12 @@ package final class NotebookOutputCollector: OutputSink {
       let image = try NotebookImage.rendering(
         values: tensor.values, shape: tensor.shape, labels: labels)
       return .image(image, caption: title)
-    case .metric(let name, let value):
-      return .metric(name: name, value: value)
-    case .table(let title, let columns, let rows):
+    case .metric(let name, let value, let digits):
+      return .metric(name: name, value: value, digits: digits)
+    case .table(let title, let columns, let rows, let digits):
       var table = try NotebookTable(columns: columns, rows: rows.map { $0.map(cell) })
       table.title = title
+      table.digits = digits
       return .table(table)
     case .plot(let title, let columns, let rows, let x, let y):
       let table = try NotebookTable(columns: columns, rows: rows.map { $0.map(cell) })

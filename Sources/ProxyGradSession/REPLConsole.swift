@@ -50,12 +50,19 @@ public final class REPLTranscript: REPLConsole {
 /// Passes the interpreter's outputs (`print`, `show`, `metric`, ...) to the console as text.
 final class ConsoleOutputSink: OutputSink {
   weak var console: (any REPLConsole)?
+  /// Draws images and plots in the terminal (and saves them as files); nil writes their
+  /// one-line text form.
+  var pictures: TerminalPictures?
 
   init(console: any REPLConsole) {
     self.console = console
   }
 
   func emit(_ event: OutputEvent) {
+    if let pictures, let text = pictures.render(event) {
+      console?.write(text, to: .output)
+      return
+    }
     console?.write(OutputText.render(event), to: .output)
   }
 }

@@ -61,6 +61,16 @@ public final class REPLSession {
   let sink: ConsoleOutputSink
   /// Where `train`, `maximize` and sweeps report progress; kept across `:reset`.
   let progress: (any ProgressSink)?
+  /// The line width echoes and help text are laid out for; the front end sets the terminal's.
+  public var width = 80 {
+    didSet { sink.pictures?.columns = width }
+  }
+  /// How `show(...)` and `plot(...)` are drawn; nil (the default) writes a one-line text form.
+  /// `pgs` sets it from the terminal's graphics protocol.
+  public var pictures: TerminalPictures? {
+    get { sink.pictures }
+    set { sink.pictures = newValue }
+  }
   /// How often the watcher polls ``shouldStop`` while a statement runs.
   let pollInterval: TimeInterval = 0.01
 
@@ -113,6 +123,11 @@ public final class REPLSession {
       if trimmed.hasPrefix(":") { return runCommand(trimmed) }
       if trimmed.hasPrefix("?") { return showHelp(String(trimmed.dropFirst())) }
       if Self.isBlank(trimmed) { return .empty }
+      if REPLHelp.isLeaveAttempt(trimmed), interpreter.global(String(trimmed.prefix { $0.isLetter })) == nil {
+        write(REPLHelp.leaveHint)
+        return .succeeded
+      }
+      if trimmed == "help", interpreter.global("help") == nil { return showHelp("") }
     }
     pendingLines.append(line)
     let source = pendingLines.joined(separator: "\n")
@@ -199,10 +214,11 @@ public final class REPLSession {
     if case .call(let callee, _, _) = expr.kind, case .name("help") = callee.kind,
       case .string(let text) = value
     {
-      write(text.hasSuffix("\n") ? text : text + "\n")
+      let wrapped = REPLHelp.wrap(text, width: width)
+      write(wrapped.hasSuffix("\n") ? wrapped : wrapped + "\n")
       return
     }
-    write(ValueDisplay.render(value) + "\n")
+    write(ValueDisplay.render(value, width: width) + "\n")
   }
 
   /// Runs `body` while a watcher thread turns ``shouldStop`` into the interpreter's interrupt.

@@ -41,7 +41,7 @@ extension NotebookSweepHost {
       }
     }
     interpreter.output.emit(
-      .table(title: "sweep \(name): \(results.summaryTitle)", columns: results.summaryColumns, rows: results.summaryRows))
+      .table(title: "sweep \(name): \(results.summaryTitle)", columns: results.summaryColumns, rows: results.summaryRows, digits: nil))
     for (_, plot) in plots { interpreter.output.emit(plot.event) }
     try sweep.checkStopped(runs)
   }

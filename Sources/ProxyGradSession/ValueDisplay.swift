@@ -6,10 +6,12 @@ import ProxyGradRuntime
 /// and statistics, networks as a table of layers, records and lists nested (one line when they
 /// fit, indented otherwise), lists of like records as a table.
 public enum ValueDisplay {
-  /// Tensors with at most this many elements are shown in full.
+  /// Tensors with at most this many elements are shown in full (wrapped to the width when they
+  /// do not fit one line); larger ones as shape and statistics.
   public static let fullTensorLimit = 64
-  /// Lists longer than this show their head and tail only.
-  public static let listLimit = 20
+  /// Lists (and tables of records) longer than this show their head and tail only; shorter ones
+  /// are shown whole, wrapped to the width.
+  public static let listLimit = 100
 
   /// The text the REPL echoes for `value`, without a final newline.
   /// - Parameters:
@@ -25,11 +27,11 @@ public enum ValueDisplay {
   static func lines(_ value: Value, width: Int, depth: Int) -> [String] {
     if let line = inline(value, depth: depth), line.count <= width { return [line] }
     switch value {
-    case .tensor(let t): return tensorLines(t)
+    case .tensor(let t): return tensorLines(t, width: width)
     case .network(let network): return networkLines(network)
     case .list(let list):
       if let table = recordTable(list.items) { return table }
-      if let line = scalarList(list.items, width: width) { return [line] }
+      if let wrapped = scalarList(list.items, width: width) { return wrapped }
       return nested(open: "[", close: "]", items: list.items.map { (nil, $0) }, width: width, depth: depth)
     case .record(let record):
       return nested(open: "{", close: "}", items: record.fields.map { ($0.0, $0.1) }, width: width, depth: depth)
@@ -48,6 +50,13 @@ public enum ValueDisplay {
         out.append("  ... \(items.count - listLimit) more")
         continue
       }
+      if let key, case .list(let list) = value, let table = recordTable(list.items) {
+        // A table under its key, indented as a block, so its columns line up.
+        var block = table.map { "  " + $0 }
+        if index < shown.count - 1 { block[block.count - 1] += "," }
+        out += ["  " + key + ":"] + block.map { "  " + $0 }
+        continue
+      }
       var block = lines(value, width: width - 2 - (key.map { $0.count + 2 } ?? 0), depth: depth + 1)
       if let key { block[0] = key + ": " + block[0] }
       if index < shown.count - 1 { block[block.count - 1] += "," }
@@ -63,29 +72,43 @@ public enum ValueDisplay {
     return items.prefix(listLimit - 2).map { $0 } + [nil] + items.suffix(2).map { $0 }
   }
 
-  /// A list of numbers, bools and short strings on one line: as many leading items as fit,
-  /// `...`, and the last two. Nil when an item is not such a scalar.
-  static func scalarList(_ items: [Value], width: Int) -> String? {
+  /// A list of numbers, bools and short strings, wrapped to the width with continuation lines
+  /// indented by one space; a list longer than `listLimit` keeps its head and tail. Nil when an
+  /// item is not such a scalar.
+  static func scalarList(_ items: [Value], width: Int) -> [String]? {
     var texts: [String] = []
-    for item in items {
+    for item in elided(items) {
       switch item {
-      case .number, .bool, .none: texts.append(Format.describe(item))
-      case .string(let s) where s.count <= 40: texts.append(Format.describe(item))
+      case .number?, .bool?, .none?: texts.append(Format.describe(item!, readable: true))
+      case .string(let s)? where s.count <= 40: texts.append(Format.describe(item!))
+      case nil: texts.append("...")
       default: return nil
       }
     }
-    let suffix = " (\(items.count) items)"
-    let tail = texts.suffix(2).joined(separator: ", ")
-    var line = "["
+    let suffix = items.count > listLimit ? " (\(items.count) items)" : ""
+    return wrapped(texts, open: "[", close: "]" + suffix, width: width)
+  }
+
+  /// Items joined by `, ` inside `open` and `close`, broken into lines of at most `width`
+  /// characters where possible; continuation lines are indented to follow the bracket.
+  static func wrapped(_ texts: [String], open: String, close: String, width: Int) -> [String] {
+    var lines: [String] = []
+    var line = open
+    let indent = String(repeating: " ", count: open.count)
     for (index, text) in texts.enumerated() {
-      let separator = index == 0 ? "" : ", "
-      let closing = index == texts.count - 1 ? "]" : ", ..., " + tail + "]" + suffix
-      if line.count + separator.count + text.count + closing.count > width, index >= 1, index < texts.count - 2 {
-        return line + ", ..., " + tail + "]" + suffix
+      let piece = text + (index == texts.count - 1 ? close : ",")
+      if index == 0 {
+        line += piece
+      } else if line.count + 1 + piece.count > width {
+        lines.append(line)
+        line = indent + piece
+      } else {
+        line += " " + piece
       }
-      line += separator + text
     }
-    return line + "]"
+    if texts.isEmpty { line += close }
+    lines.append(line)
+    return lines
   }
 
   // MARK: - One line
@@ -96,7 +119,7 @@ public enum ValueDisplay {
     switch value {
     case .network: return depth == 0 ? nil : Format.describe(value)
     case .tensor(let t):
-      if t.count <= fullTensorLimit { return Format.describe(value) }
+      if t.count <= fullTensorLimit { return Format.describe(value, readable: true) }
       return depth == 0 ? nil : tensorSummary(t)
     case .list(let list):
       guard depth < 6 else { return "[...]" }
@@ -108,7 +131,7 @@ public enum ValueDisplay {
       let parts = record.fields.map { "\($0.0): \(inline($0.1, depth: depth + 1) ?? "...")" }
       return "{" + parts.joined(separator: ", ") + "}"
     default:
-      return Format.describe(value)
+      return Format.describe(value, readable: true)
     }
   }
 
@@ -132,18 +155,29 @@ public enum ValueDisplay {
     return text
   }
 
-  /// A small tensor too wide for one line: one row per line; a large one: its summary.
-  static func tensorLines(_ t: Tensor) -> [String] {
-    guard t.count <= fullTensorLimit, t.rank == 2 else { return [tensorSummary(t)] }
-    let columns = t.shape[1]
-    let cells = t.values.map { Format.float($0) }
-    let width = cells.map(\.count).max() ?? 1
+  /// A small tensor too wide for one line: a header with the shape, then its rows (the last
+  /// axis), each wrapped to the width and, above rank 2, led by its index; a large one: its
+  /// summary.
+  static func tensorLines(_ t: Tensor, width: Int) -> [String] {
+    guard t.count <= fullTensorLimit, t.rank >= 1 else { return [tensorSummary(t)] }
+    let cells = t.values.map { Format.readable(Format.double($0)) }
+    let cellWidth = cells.map(\.count).max() ?? 1
+    let padded = cells.map { String(repeating: " ", count: cellWidth - $0.count) + $0 }
+    let columns = t.shape[t.rank - 1]
     var out = ["tensor \(Format.shape(t.shape))"]
-    for row in 0..<t.shape[0] {
-      let items = cells[row * columns..<(row + 1) * columns].map { (cell: String) -> String in
-        String(repeating: " ", count: width - cell.count) + cell
+    for row in 0..<(t.count / max(columns, 1)) {
+      var prefix = "  "
+      if t.rank > 2 {
+        var index: [Int] = []
+        var rest = row
+        for axis in stride(from: t.rank - 2, through: 0, by: -1) {
+          index.insert(rest % t.shape[axis], at: 0)
+          rest /= t.shape[axis]
+        }
+        prefix += "[" + index.map(String.init).joined(separator: ", ") + "] "
       }
-      out.append("  [" + items.joined(separator: ", ") + "]")
+      let items = Array(padded[row * columns..<(row + 1) * columns])
+      out += wrapped(items, open: prefix + "[", close: "]", width: width)
     }
     return out
   }

@@ -4,12 +4,49 @@ import Testing
 @testable import ProxyGradLineEditor
 
 @Suite struct HistoryStoreTests {
-  @Test func addingALineAgainMovesItToTheEnd() throws {
+  @Test func onlyConsecutiveDuplicatesAreDropped() throws {
     var store = HistoryStore(fileURL: nil)
     try store.add("a = 1")
     try store.add("b = 2")
     try store.add("a = 1")
-    #expect(store.entries == ["b = 2", "a = 1"])
+    #expect(try store.add("a = 1") == false)
+    // Replaying "a = 1; b = 2; a = 1" from history gives the same sequence.
+    #expect(store.entries == ["a = 1", "b = 2", "a = 1"])
+  }
+
+  @Test func continuationLinesJoinTheirStatementsEntry() throws {
+    var recorder = HistoryRecorder(store: HistoryStore(fileURL: nil), continuationPrompt: "...> ")
+    try recorder.record("x = 1", prompt: "pgs> ")
+    try recorder.record("net = network(input: [4]) {", prompt: "pgs> ")
+    try recorder.record("  linear(3)", prompt: "...> ")
+    try recorder.record("}", prompt: "...> ")
+    try recorder.record("f = fn(a) {", prompt: "pgs> ")
+    try recorder.record("a }", prompt: "...> ")
+    #expect(recorder.store.entries == ["x = 1", "net = network(input: [4]) {\n  linear(3)\n}", "f = fn(a) {\na }"])
+    // The same block entered twice in a row is one entry; a single line equal to the entry
+    // before it still starts a block of its own.
+    try recorder.record("f = fn(a) {", prompt: "pgs> ")
+    try recorder.record("a }", prompt: "...> ")
+    #expect(recorder.store.entries.count == 3)
+    try recorder.record("x = 1", prompt: "pgs> ")
+    try recorder.record("x = 1", prompt: "pgs> ")
+    #expect(recorder.store.entries == ["x = 1", "net = network(input: [4]) {\n  linear(3)\n}", "f = fn(a) {\na }", "x = 1"])
+  }
+
+  @Test func multiLineEntriesSurviveTheFile() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let file = folder.url.appendingPathComponent("history")
+    var recorder = HistoryRecorder(store: HistoryStore(fileURL: file), continuationPrompt: "...> ")
+    try recorder.load()
+    try recorder.record("g = fn(x) {", prompt: "pgs> ")
+    try recorder.record("  x * 2", prompt: "...> ")
+    try recorder.record("}", prompt: "...> ")
+    try recorder.record("g(2)", prompt: "pgs> ")
+    #expect(try String(contentsOf: file, encoding: .utf8) == "g = fn(x) {\\n  x * 2\\n}\ng(2)\n")
+    var second = HistoryStore(fileURL: file)
+    try second.load()
+    #expect(second.entries == ["g = fn(x) {\n  x * 2\n}", "g(2)"])
   }
 
   @Test func blankLinesAreNotRecorded() throws {
@@ -37,16 +74,16 @@ import Testing
 
     var second = HistoryStore(fileURL: file)
     try second.load()
-    #expect(second.entries == ["print(x)", "x = 1"])
+    #expect(second.entries == ["x = 1", "print(x)", "x = 1"])
   }
 
   @Test func loadingDeduplicatesAndCapsTheFile() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    try folder.file("history", contents: "a\nb\na\nc\nd\nc\n")
-    var store = HistoryStore(fileURL: folder.url.appendingPathComponent("history"), capacity: 3)
+    try folder.file("history", contents: "a\nb\na\nc\nc\nd\nc\n")
+    var store = HistoryStore(fileURL: folder.url.appendingPathComponent("history"), capacity: 4)
     try store.load()
-    #expect(store.entries == ["a", "d", "c"])
+    #expect(store.entries == ["a", "c", "d", "c"])
   }
 
   @Test func aMissingFileIsAnEmptyHistory() throws {
@@ -80,6 +117,8 @@ import Testing
     for line in ["a", "b", "a", "c", "d", "e"] { try store.add(line) }
     #expect(try String(contentsOf: file, encoding: .utf8) == "c\nd\ne\n")
     #expect(store.entries == ["c", "d", "e"])
+    for line in ["e", "d", "e"] { try store.add(line) }
+    #expect(store.entries == ["e", "d", "e"])
   }
 
   @Test func twoSessionsAppendingToOneFileKeepEachOthersLines() throws {

@@ -27,9 +27,9 @@ import Testing
 
   @Test func metricsFilesKeepRunOrderAndLastValue() throws {
     var run = try SampleRun.run()
-    run.cells[2].outputs.append(.metric(name: "a, b", value: 1))
-    run.cells[2].outputs.append(.metric(name: "test accuracy", value: 0.9))
-    run.cells[2].outputs.append(.metric(name: "bad", value: .nan))
+    run.cells[2].outputs.append(.metric(name: "a, b", value: 1, digits: nil))
+    run.cells[2].outputs.append(.metric(name: "test accuracy", value: 0.9, digits: nil))
+    run.cells[2].outputs.append(.metric(name: "bad", value: .nan, digits: nil))
     let report = try NotebookReport(run: run)
     #expect(
       report.metricsJSON() == "{\n  \"test accuracy\": 0.9,\n  \"a, b\": 1.0,\n  \"bad\": null\n}\n"

@@ -45,7 +45,7 @@ enum SampleRun {
       [],
       [
         .stream("hello ✓\n"), .image(images, caption: "classes"),
-        .metric(name: "test accuracy", value: 0.875), .table(table), .plot(plot), .result("2"),
+        .metric(name: "test accuracy", value: 0.875, digits: nil), .table(table), .plot(plot), .result("2"),
       ],
       [
         .stream("partial\n"),

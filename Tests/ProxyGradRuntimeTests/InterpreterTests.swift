@@ -59,7 +59,7 @@ import Testing
     try run(interpreter, "print(\"a\", 1)\nmetric(\"m\", 0.5)")
     #expect(buffer.text == "a 1\nm: 0.5\n")
     #expect(buffer.events.count == 2)
-    guard case .metric(let name, let value) = buffer.events[1] else {
+    guard case .metric(let name, let value, nil) = buffer.events[1] else {
       Issue.record("expected a metric event")
       return
     }

@@ -24,7 +24,7 @@ import Testing
 
   func tables(_ events: [OutputEvent]) -> [(title: String?, columns: [String], rows: [[TableCell]])] {
     events.compactMap { event in
-      if case .table(let title, let columns, let rows) = event { return (title, columns, rows) }
+      if case .table(let title, let columns, let rows, _) = event { return (title, columns, rows) }
       return nil
     }
   }

@@ -43,7 +43,7 @@ import Testing
     }
     #expect(caption == "pair")
     #expect(image.channels == 1 && image.width > 4)
-    #expect(outputs[2] == .metric(name: "m", value: 0.5))
+    #expect(outputs[2] == .metric(name: "m", value: 0.5, digits: nil))
     guard case .table(let table) = outputs[3], case .plot(let plot) = outputs[4] else {
       Issue.record("expected a table and a plot")
       return

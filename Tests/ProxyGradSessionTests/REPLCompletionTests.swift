@@ -22,6 +22,20 @@ import Testing
     #expect(session.completions(line: "whi", cursor: 3).candidates == ["while"])
   }
 
+  @Test func argumentNamesInsideCalls() {
+    let session = Self.session(["obj = 1", "step_count = 3", "f = fn(alpha, beta) { alpha }"])
+    let answer = session.completions(line: "maximize(obj, st", cursor: 16)
+    #expect(answer.wordStart == 14)
+    #expect(answer.candidates.first == "steps:")
+    #expect(answer.candidates.contains("step_count") && answer.candidates.contains("starts:"))
+    // Nested calls: the innermost open call counts.
+    #expect(session.completions(line: "train(net, data, optimizer: adam(l", cursor: 34).candidates.first == "lr:")
+    let outer = session.completions(line: "print(maximize(obj, steps: 3), st", cursor: 33).candidates
+    #expect(outer.contains("str") && outer.allSatisfy { !$0.hasSuffix(":") })
+    #expect(session.completions(line: "f(1, be", cursor: 7).candidates == ["beta:"])
+    #expect(session.completions(line: "[max(1, 2), ax", cursor: 14).candidates.allSatisfy { !$0.hasSuffix(":") })
+  }
+
   @Test func cursorInTheMiddleCompletesTheWordBeforeIt() {
     let session = Self.session([])
     let answer = session.completions(line: "prin(1)", cursor: 4)

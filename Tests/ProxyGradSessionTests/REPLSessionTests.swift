@@ -104,8 +104,10 @@ func runREPL(_ lines: [String]) -> REPLRun {
   @Test func helpShowsBuiltinTextUnquoted() throws {
     let relu = try #require(Builtins.named("relu"))
     let run = runREPL(["?relu", "help(relu)", "help(\"relu\")"])
-    let text = "\(relu.signature)\n\(relu.help)\nexample: \(relu.example)\n"
+    // Wrapped at word boundaries to the session's width (80 here).
+    let text = REPLHelp.wrap("\(relu.signature)\n\(relu.help)\nexample: \(relu.example)", width: 80) + "\n"
     #expect(run.output == text + text + text)
+    #expect(run.output.split(separator: "\n").allSatisfy { $0.count <= 80 })
     let missing = runREPL(["?nosuchthing"])
     #expect(missing.errors.contains("no builtin or name 'nosuchthing'"))
   }

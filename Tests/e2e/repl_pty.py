@@ -128,6 +128,18 @@ def second_session(child):
     time.sleep(0.3)
     child.send("\r")
     result(child, "2")
+    # Ctrl-R finds the whole function block, which runs again as one statement.
+    child.send(":reset\r")
+    child.expect_exact("pgs> ")
+    child.send(CTRL_R)
+    time.sleep(0.2)
+    child.send("f = fn")
+    child.expect_exact("bck:")
+    time.sleep(0.3)
+    child.send("\r")
+    child.expect_exact("pgs> ")
+    child.send("f(5)\r")
+    result(child, "10")
     child.send(":quit\r")
     child.expect(pexpect.EOF)
 
@@ -145,7 +157,8 @@ def main():
         history = os.path.join(root, "state", "pgs", "history")
         with open(history, encoding="utf-8") as handle:
             lines = handle.read().splitlines()
-        check("6 * 7" in lines and "f = fn(a) {" in lines, f"history file holds {lines}")
+        # A multi-line statement is one entry (newlines stored as \\n).
+        check("6 * 7" in lines and "f = fn(a) {\\n  a * 2\\n}" in lines, f"history file holds {lines}")
         child = spawn(pgs, env, root)
         second_session(child)
     except (AssertionError, pexpect.ExceptionPexpect) as error:

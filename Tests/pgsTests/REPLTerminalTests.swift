@@ -93,4 +93,23 @@ import Testing
     #expect(process.terminationStatus == 0, "\(text)")
     #expect(text.hasSuffix("ok\n"))
   }
+
+  /// Pictures in the REPL under a pseudo-terminal that plays kitty, a sixel terminal, a silent
+  /// terminal and tmux (`Tests/e2e/terminal_pictures_pty.py`).
+  @Test(.enabled(if: python != nil, "needs .venv/bin/python3 with pexpect; run scripts/setup"))
+  func picturesUnderAPseudoTerminal() throws {
+    let python = try #require(Self.python)
+    let binary = try #require(BuiltBinary.pgs, "the pgs binary is built next to the tests")
+    let process = Process()
+    process.executableURL = python
+    process.arguments = [Self.packageRoot.appendingPathComponent("Tests/e2e/terminal_pictures_pty.py").path, binary.path]
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = out
+    try process.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(text)")
+    #expect(text.hasSuffix("ok\n"))
+  }
 }

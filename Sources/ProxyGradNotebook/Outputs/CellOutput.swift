@@ -6,8 +6,9 @@ package enum CellOutput: Equatable, Sendable {
   case result(String)
   /// An image (`show`), with an optional caption.
   case image(NotebookImage, caption: String?)
-  /// A named scalar (`metric`).
-  case metric(name: String, value: Double)
+  /// A named scalar (`metric`), shown with `digits` decimal places (nil: six significant
+  /// digits); metrics.json keeps every digit.
+  case metric(name: String, value: Double, digits: Int?)
   case table(NotebookTable)
   case plot(NotebookPlot)
   /// The error that stopped the cell.
@@ -53,7 +54,7 @@ extension CellOutput {
       let kind = image.channels == 3 ? "RGB" : "gray"
       let suffix = caption.map { ": \($0)" } ?? ""
       return "<image \(image.width)×\(image.height) \(kind)\(suffix)>"
-    case .metric(let name, let value): return "\(name): \(NumberFormat.display(value))"
+    case .metric(let name, let value, let digits): return "\(name): \(NumberFormat.shown(value, digits: digits))"
     case .table(let table): return table.plainText()
     case .plot(let plot): return plot.summaryText
     case .error(let error): return "\(error.name): \(error.message)"

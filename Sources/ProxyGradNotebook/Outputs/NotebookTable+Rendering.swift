@@ -5,7 +5,7 @@ extension NotebookTable {
   package func plainText() -> String {
     let numeric = columns.indices.map(isNumeric(column:))
     let header = columns.map(Self.singleLine)
-    let body = rows.map { $0.map { Self.singleLine($0.text) } }
+    let body = rows.map { $0.map { Self.singleLine($0.shownText(digits: digits)) } }
     let widths = columns.indices.map { index in
       ([header[index]] + body.map { $0[index] }).map(\.count).max() ?? 0
     }
@@ -37,7 +37,7 @@ extension NotebookTable {
     }
     let header = "| " + columns.map(cell).joined(separator: " | ") + " |"
     let rule = "|" + columns.indices.map { isNumeric(column: $0) ? " ---: |" : " --- |" }.joined()
-    let body = rows.map { "| " + $0.map { cell($0.text) }.joined(separator: " | ") + " |" }
+    let body = rows.map { "| " + $0.map { cell($0.shownText(digits: digits)) }.joined(separator: " | ") + " |" }
     return ([header, rule] + body).joined(separator: "\n") + "\n"
   }
 
@@ -53,7 +53,7 @@ extension NotebookTable {
       out += "<tr>"
       for cell in row {
         switch cell {
-        case .number: out += "<td class=\"num\">\(HTMLText.escape(cell.text))</td>"
+        case .number: out += "<td class=\"num\">\(HTMLText.escape(cell.shownText(digits: digits)))</td>"
         case .missing: out += "<td class=\"missing\"></td>"
         default: out += "<td>\(HTMLText.escape(cell.text))</td>"
         }

@@ -15,6 +15,12 @@ package enum TableCell: Equatable, Sendable {
     case .missing: return ""
     }
   }
+
+  /// The cell as people read it: numbers through `NumberFormat.shown`, others as `text`.
+  package func shownText(digits: Int?) -> String {
+    if case .number(let value) = self { return NumberFormat.shown(value, digits: digits) }
+    return text
+  }
 }
 
 /// A table output: named columns and rows of cells. Rows shorter than the columns are padded with
@@ -24,6 +30,9 @@ package struct NotebookTable: Equatable, Sendable {
   package let rows: [[TableCell]]
   /// A caption shown above the table in HTML and plain text; not part of CSV or Markdown.
   package var title: String? = nil
+  /// Decimal places numbers are shown with in HTML, Markdown and plain text (nil: six
+  /// significant digits); CSV keeps every digit.
+  package var digits: Int? = nil
 
   /// Creates a table; a row with more cells than columns is an error.
   package init(columns: [String], rows: [[TableCell]]) throws(NotebookError) {

@@ -66,10 +66,10 @@ extension NotebookReport {
         "<div class=\"banner\">The run stopped at <a href=\"#cell-\(failed + 1)\">cell \(failed + 1)</a>: "
       out += "\(HTMLText.escape(message))</div>\n"
     }
-    let metrics = run.metrics
+    let metrics = run.shownMetrics
     if !metrics.isEmpty {
       out += "<section class=\"metrics\">\n<h2>Metrics</h2>\n"
-      out += metrics.map { metricCard(name: $0.name, value: $0.value) }.joined()
+      out += metrics.map { metricCard(name: $0.name, value: $0.value, digits: $0.digits) }.joined()
       out += "</section>\n"
     }
     return out + "</header>\n"
@@ -84,9 +84,9 @@ extension NotebookReport {
     return "ok (\(total) code cells run)"
   }
 
-  private func metricCard(name: String, value: Double) -> String {
+  private func metricCard(name: String, value: Double, digits: Int?) -> String {
     "<div class=\"metric\"><span class=\"name\">\(HTMLText.escape(name))</span>"
-      + "<span class=\"value\">\(HTMLText.escape(NumberFormat.display(value)))</span></div>\n"
+      + "<span class=\"value\">\(HTMLText.escape(NumberFormat.shown(value, digits: digits)))</span></div>\n"
   }
 
   // MARK: - Code cells
@@ -145,8 +145,8 @@ extension NotebookReport {
       out += "width=\"\(image.width)\" height=\"\(image.height)\" alt=\"\(alt)\">"
       if let caption { out += "<figcaption>\(HTMLText.escape(caption))</figcaption>" }
       return out + "</figure>\n"
-    case .metric(let name, let value):
-      return metricCard(name: name, value: value)
+    case .metric(let name, let value, let digits):
+      return metricCard(name: name, value: value, digits: digits)
     case .table(let table):
       return "<div class=\"table-wrap\">\n\(table.html())</div>\n"
     case .plot(let plot):

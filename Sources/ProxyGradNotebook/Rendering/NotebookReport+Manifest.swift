@@ -76,7 +76,7 @@ extension NotebookReport {
         ]
       }
       members.append(("caption", .optional(caption)))
-    case .metric(let name, let value):
+    case .metric(let name, let value, _):
       members += [("name", .string(name)), ("value", .double(value))]
     case .table(let table):
       members += [

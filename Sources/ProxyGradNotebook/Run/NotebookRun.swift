@@ -123,14 +123,19 @@ package struct NotebookRun: Equatable, Sendable {
   /// All metrics in run order as (name, value). A name recorded twice keeps its first position
   /// and its last value.
   package var metrics: [(name: String, value: Double)] {
+    shownMetrics.map { ($0.name, $0.value) }
+  }
+
+  /// `metrics` with the decimal places each was last shown with (`metric(..., digits:)`).
+  package var shownMetrics: [(name: String, value: Double, digits: Int?)] {
     var order: [String] = []
-    var values: [String: Double] = [:]
+    var values: [String: (Double, Int?)] = [:]
     for record in cells {
-      for case .metric(let name, let value) in record.outputs {
+      for case .metric(let name, let value, let digits) in record.outputs {
         if values[name] == nil { order.append(name) }
-        values[name] = value
+        values[name] = (value, digits)
       }
     }
-    return order.map { ($0, values[$0] ?? .nan) }
+    return order.map { ($0, values[$0]?.0 ?? .nan, values[$0]?.1) }
   }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Locale-free number formatting shared by every renderer, so output text never depends on the
 /// machine it was made on.
 package enum NumberFormat {
@@ -9,6 +11,33 @@ package enum NumberFormat {
     if value.isInfinite { return value < 0 ? "-inf" : "inf" }
     if value == value.rounded(.towardZero) && abs(value) < 1e15 { return String(Int64(value)) }
     return "\(value)"
+  }
+
+  /// A number shown to people (tables, metric cards, sweep summaries): with `digits` decimal
+  /// places when given, otherwise ``readable(_:)``. Files for machines (CSV, JSON) use the
+  /// round-trip forms instead.
+  package static func shown(_ value: Double, digits: Int?) -> String {
+    // Whole numbers stay whole (a step or unit column reads `3`, not `3.00`).
+    guard let digits, value != value.rounded() || abs(value) >= 1e15 else { return readable(value) }
+    return fixed(value, decimals: digits)
+  }
+
+  /// A number for people: whole numbers below 1e15 as integers, others to six significant
+  /// digits with trailing zeros dropped (`0.536811`, `28.1602`, `1.5e-7`).
+  package static func readable(_ value: Double) -> String {
+    if value.isNaN || value.isInfinite || (value == value.rounded(.towardZero) && abs(value) < 1e15) {
+      return display(value)
+    }
+    let text = String(format: "%.6g", value)
+    guard let e = text.firstIndex(of: "e") else { return text }
+    var mantissa = String(text[..<e])
+    if mantissa.contains(".") {
+      while mantissa.hasSuffix("0") { mantissa.removeLast() }
+      if mantissa.hasSuffix(".") { mantissa.removeLast() }
+    }
+    let exponent = text[text.index(after: e)...]
+    let digits = exponent.drop { $0 == "+" || $0 == "-" || $0 == "0" }
+    return mantissa + "e" + (exponent.hasPrefix("-") ? "-" : "") + (digits.isEmpty ? "0" : String(digits))
   }
 
   /// `value` with exactly `decimals` digits after the point, rounded half away from zero

@@ -61,7 +61,7 @@ package struct SweepRunFolder: Equatable, Sendable {
         let path = "images/\(counts.images).png"
         files.append(ReportFile(path: path, bytes: try PNGCodec.encode(image)))
         text += "[image\(caption.map { " " + $0 } ?? ""): \(path)]\n"
-      case .metric(let name, let value):
+      case .metric(let name, let value, _):
         text += "\(name): \(NumberFormat.display(value))\n"
       case .table(let table):
         counts.tables += 1

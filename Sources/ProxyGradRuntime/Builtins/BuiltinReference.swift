@@ -4,6 +4,7 @@ public enum BuiltinReference {
   public static let groups: [(title: String, builtins: [Builtin])] = [
     ("Values and text", CoreBuiltins.all),
     ("Tensors", TensorBuiltins.all),
+    ("Analysis", AnalysisBuiltins.all),
     ("Networks", NetworkBuiltins.all),
     ("Gradient rules, objectives and grad", GradientBuiltins.all),
     ("Outputs and sweeps", OutputBuiltins.all),

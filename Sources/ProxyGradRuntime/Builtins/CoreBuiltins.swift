@@ -68,22 +68,27 @@ enum CoreBuiltins {
     ) { args, _ throws(RuntimeError) in .number(try args.number(0).rounded(.down)) },
     Builtin(
       "round", "round(x, digits: 0)", arity: 1...1, labels: ["digits"],
-      help: "x rounded to the nearest whole number, or to `digits` decimal places (halves away from zero).",
-      example: "round(2.5); round(3.14159, digits: 2)"
+      help: "x rounded to the nearest whole number, or to `digits` decimal places (halves away from zero); for a tensor, each element (the result is a new tensor outside the gradient graph).",
+      example: "round(2.5); round(3.14159, digits: 2); round(tensor([0.123, 4.567]), digits: 1)"
     ) { args, _ throws(RuntimeError) in
-      let x = try args.number(0)
       let digits = try args.integer("digits", default: 0, min: 0)
-      guard digits > 0 else { return .number(x.rounded()) }
       guard digits <= 15 else { throw args.error(.value, "expects digits: 0...15, got \(digits)", label: "digits") }
       var scale = 1.0
       for _ in 0..<digits { scale *= 10 }
-      return .number((x * scale).rounded() / scale)
+      func rounded(_ x: Double) -> Double { digits == 0 ? x.rounded() : (x * scale).rounded() / scale }
+      if case .tensor(let t) = args.positional[0] {
+        return .tensor(Tensor(shape: t.shape, values: t.values.map { Float(rounded(Format.double($0))) }))
+      }
+      return .number(rounded(try args.number(0)))
     },
     Builtin(
-      "min", "min(a, b, ...)", arity: 1...255,
-      help: "The smallest of its number arguments, or of the numbers in one list.",
-      example: "min(3, 1, 2)"
-    ) { args, _ throws(RuntimeError) in .number(try extremum(args, smallest: true)) },
+      "min", "min(t, axis: nil) or min(a, b, ...)", arity: 1...255, labels: ["axis"],
+      help: "The smallest element of a tensor (a number; a scalar tensor inside grad), or with axis: the smallest along that axis, which is removed. Also the smallest of several numbers, or of the numbers in one list.",
+      example: "min(3, 1, 2); min(tensor([[1, 5], [7, 2]]), axis: 1)"
+    ) { args, interpreter throws(RuntimeError) in
+      if let value = try AnalysisBuiltins.extreme(args, largest: false, interpreter) { return value }
+      return .number(try extremum(args, smallest: true))
+    },
     Builtin(
       "help", "help(name)", arity: 1...1,
       help: "The help text of a builtin, given as a string or as the builtin itself: its signature, description and example, and for the model zoo's entries (vgg, resnet) their definitions in PGS.",
@@ -105,7 +110,7 @@ enum CoreBuiltins {
       help: "Stops the script with an error (and the message, when given) unless the condition is true.",
       example: "assert(len(xs) == 3, \"three items\")"
     ) { args, _ throws(RuntimeError) in
-      if args.positional[0].isTruthy { return .none }
+      if try args.positional[0].truth(at: args.spanOf(0)) { return .none }
       let message = args.positional.count > 1 ? Format.display(args.positional[1]) : "assertion failed"
       throw args.error(.value, message)
     },

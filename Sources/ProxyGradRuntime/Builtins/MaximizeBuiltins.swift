@@ -67,7 +67,7 @@ enum MaximizeBuiltins {
       done += 1
       return interpreter.interrupt.isRaised
     }
-    interpreter.progress?.end(completed: result.stepsRun, detail: "mean value \(Format.number(Double(result.value.reduce(0, +)) / Double(max(result.value.count, 1))))")
+    interpreter.progress?.end(completed: result.stepsRun, detail: "mean value \(Format.readable(Double(result.value.reduce(0, +)) / Double(max(result.value.count, 1))))")
     return result
   }
 

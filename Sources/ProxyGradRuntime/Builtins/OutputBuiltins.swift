@@ -3,11 +3,19 @@ import ProxyGradNN
 
 /// Outputs beyond text: images, metrics, tables, plots, and sweep rows.
 enum OutputBuiltins {
+  /// `digits:`: decimal places for showing numbers, 0...15, or nil.
+  static func digits(_ args: Arguments) throws(RuntimeError) -> Int? {
+    guard args["digits"] != nil else { return nil }
+    let d = try args.integer("digits", default: 0, min: 0)
+    guard d <= 15 else { throw args.error(.value, "expects digits: 0...15, got \(d)", label: "digits") }
+    return d
+  }
+
   static let all: [Builtin] = [
     Builtin(
-      "metric", "metric(name, value)", arity: 2...2,
-      help: "A named scalar output (a number, or a one-element tensor), kept by notebooks in metrics.json.",
-      example: "metric(\"test accuracy\", 0.91)"
+      "metric", "metric(name, value, digits: nil)", arity: 2...2, labels: ["digits"],
+      help: "A named scalar output (a number, or a one-element tensor), kept by notebooks in metrics.json with every digit. It is shown with `digits` decimal places, or to six significant digits.",
+      example: "metric(\"test accuracy\", 0.912345, digits: 3)"
     ) { args, interpreter throws(RuntimeError) in
       let name = try args.string(0)
       let value: Double
@@ -16,7 +24,7 @@ enum OutputBuiltins {
       case .tensor(let t) where t.count == 1: value = Format.double(t.values[0])
       case let other: throw args.error(.type, "expects a number as argument 2, got \(other.typeDescription)", at: 1)
       }
-      interpreter.output.emit(.metric(name: name, value: value))
+      interpreter.output.emit(.metric(name: name, value: value, digits: try digits(args)))
       return .none
     },
     Builtin(
@@ -52,12 +60,12 @@ enum OutputBuiltins {
       return .none
     },
     Builtin(
-      "table", "table(rows, title: nil)", arity: 1...1, labels: ["title"],
-      help: "A table output from a list of records (one row each; columns are the fields, in order of first appearance).",
+      "table", "table(rows, title: nil, digits: nil)", arity: 1...1, labels: ["title", "digits"],
+      help: "A table output from a list of records (one row each; columns are the fields, in order of first appearance). Numbers are shown with `digits` decimal places (whole numbers stay whole), or to six significant digits; the notebook's CSV file keeps every digit.",
       example: "table([{slope: 0, value: 0.1}, {slope: 0.3, value: 0.5}])"
     ) { args, interpreter throws(RuntimeError) in
       let (columns, rows) = try tabulate(args.positional[0], args)
-      interpreter.output.emit(.table(title: try args.string("title"), columns: columns, rows: rows))
+      interpreter.output.emit(.table(title: try args.string("title"), columns: columns, rows: rows, digits: try digits(args)))
       return .none
     },
     Builtin(

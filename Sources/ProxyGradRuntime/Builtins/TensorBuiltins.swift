@@ -106,14 +106,11 @@ enum TensorBuiltins {
       example: "mean(tensor([1, 2, 3, 4]))"
     ) { args, interpreter throws(RuntimeError) in try reduce(args, mean: true, interpreter) },
     Builtin(
-      "max", "max(t) or max(a, b, ...)", arity: 1...255,
-      help: "The largest element of a tensor, or the largest of several numbers (or of a list of numbers).",
-      example: "max(3, 7, 5)"
+      "max", "max(t, axis: nil) or max(a, b, ...)", arity: 1...255, labels: ["axis"],
+      help: "The largest element of a tensor (a number; a scalar tensor inside grad), or with axis: the largest along that axis, which is removed (the gradient goes to the first largest element). Also the largest of several numbers, or of a list of numbers.",
+      example: "max(tensor([[1, 5], [7, 2]]), axis: 0)"
     ) { args, interpreter throws(RuntimeError) in
-      if args.positional.count == 1, case .tensor(let t) = args.positional[0] {
-        guard t.count > 0 else { throw args.error(.value, "the tensor is empty", at: 0) }
-        return scalar(max(t), interpreter)
-      }
+      if let value = try AnalysisBuiltins.extreme(args, largest: true, interpreter) { return value }
       return .number(try CoreBuiltins.extremum(args, smallest: false))
     },
     Builtin(
@@ -133,10 +130,11 @@ enum TensorBuiltins {
     },
   ]
 
-  /// A whole-tensor result: a number, except inside `grad`, where it stays a scalar tensor so
-  /// the gradient can flow through it.
+  /// A whole-tensor result: a number for every tensor (a network's output too), except inside
+  /// `grad` and function objectives of `maximize`, where it stays a scalar tensor so the
+  /// gradient can flow through it.
   static func scalar(_ t: Tensor, _ interpreter: Interpreter) -> Value {
-    if interpreter.gradientDepth > 0 || t.requiresGrad || !t.isLeaf { return .tensor(t) }
+    if interpreter.gradientDepth > 0 { return .tensor(t) }
     return .number(Format.double(t.values.first ?? 0))
   }
 

@@ -207,9 +207,9 @@ enum TrainingBuiltins {
     interpreter.progress?.begin("train", total: perEpoch * options.epochs)
     let history = train(
       net, on: set, options: options, optimizer: &optimizer,
-      progress: { done, _, loss in interpreter.progress?.update(completed: done, detail: "loss \(Format.number(Format.double(Float(loss))))") },
+      progress: { done, _, loss in interpreter.progress?.update(completed: done, detail: "loss \(Format.readable(Format.double(Float(loss))))") },
       shouldStop: { interpreter.interrupt.isRaised })
-    let last = history.last.map { "loss \(Format.number(Format.double(Float($0.loss))))" } ?? ""
+    let last = history.last.map { "loss \(Format.readable(Format.double(Float($0.loss))))" } ?? ""
     interpreter.progress?.end(completed: history.count, detail: last)
     return history
   }

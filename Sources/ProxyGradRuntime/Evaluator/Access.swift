@@ -106,13 +106,10 @@ enum Access {
   static func index(_ container: Value, _ key: Value, span: SourceSpan) throws(Unwind) -> Value {
     do throws(RuntimeError) {
       switch container {
+      case .tensor, .list(_) where key.isRange, .string(_) where key.isRange:
+        return try Slicing.select(container, [.value(key)], span: span)
       case .list(let list):
         return list.items[try position(key, count: list.items.count, what: "a list", span: span)]
-      case .tensor(let t):
-        guard t.rank >= 1 else {
-          throw RuntimeError(.index, "cannot index a tensor of shape []; use item(t)", at: span)
-        }
-        return .tensor(t.index(try position(key, count: t.shape[0], what: "a tensor", span: span)))
       case .range(let r):
         return .number(Double(r.low + (try position(key, count: r.count, what: "a range", span: span))))
       case .string(let s):
@@ -221,6 +218,11 @@ enum Iteration {
 }
 
 extension Value {
+  var isRange: Bool {
+    if case .range = self { return true }
+    return false
+  }
+
   /// The names `value.name` accepts, in the order the REPL offers them for completion.
   public var fieldNames: [String] {
     switch self {

@@ -47,16 +47,18 @@ extension Compiler {
     case .binary(.and, let lhsExpr, let rhsExpr, _):
       let lhs = expression(lhsExpr)
       let rhs = expression(rhsExpr)
+      let lhsSpan = lhsExpr.span
       return { f throws(Unwind) in
         let a = try lhs(f)
-        return a.isTruthy ? try rhs(f) : a
+        return try a.holds(at: lhsSpan) ? try rhs(f) : a
       }
     case .binary(.or, let lhsExpr, let rhsExpr, _):
       let lhs = expression(lhsExpr)
       let rhs = expression(rhsExpr)
+      let lhsSpan = lhsExpr.span
       return { f throws(Unwind) in
         let a = try lhs(f)
-        return a.isTruthy ? a : try rhs(f)
+        return try a.holds(at: lhsSpan) ? a : try rhs(f)
       }
     case .binary(let op, let lhsExpr, let rhsExpr, let operatorSpan):
       return binary(expr, op, lhsExpr, rhsExpr, span: operatorSpan)
@@ -70,17 +72,56 @@ extension Compiler {
       let object = expression(objectExpr)
       let index = expression(indexExpr)
       return { f throws(Unwind) in try Access.index(try object(f), try index(f), span: span) }
+    case .slice(let objectExpr, let items):
+      let object = expression(objectExpr)
+      var codes: [SubscriptCode] = []
+      for item in items { codes.append(subscriptCode(item, span: span)) }
+      return { f throws(Unwind) in
+        let container = try object(f)
+        var keys: [Subscript] = []
+        for code in codes { keys.append(try code(f)) }
+        do throws(RuntimeError) { return try Slicing.select(container, keys, span: span) } catch { throw .error(error) }
+      }
     case .function(let parameters, let body):
       return function(parameters, body, span: span, name: nil)
     case .ifElse(let conditionExpr, let thenBlock, let otherwiseBlock):
       let condition = expression(conditionExpr)
       let test = truthTest(conditionExpr)
+      let conditionSpan = conditionExpr.span
       let then = block(thenBlock.statements)
       let otherwise = otherwiseBlock.map { block($0.statements) }
       return { f throws(Unwind) in
-        if try Compiler.holds(test, condition, f) { return try then(f) }
+        if try Compiler.holds(test, condition, f, span: conditionSpan) { return try then(f) }
         return try otherwise?(f) ?? .none
       }
+    }
+  }
+
+  typealias SubscriptCode = (Frame) throws(Unwind) -> Subscript
+
+  /// One item of `x[...]`: its value, `..`, or an open range with its bounds evaluated.
+  mutating func subscriptCode(_ item: IndexItem, span: SourceSpan) -> SubscriptCode {
+    switch item {
+    case .all:
+      let all: SubscriptCode = { (_: Frame) throws(Unwind) -> Subscript in .all }
+      return all
+    case .value(let e):
+      let code = expression(e)
+      let value: SubscriptCode = { (f: Frame) throws(Unwind) -> Subscript in .value(try code(f)) }
+      return value
+    case .open(let lowerExpr, let upperExpr, let inclusive):
+      let lower: Code? = lowerExpr.map { expression($0) }
+      let upper: Code? = upperExpr.map { expression($0) }
+      let lowSpan = lowerExpr?.span ?? span
+      let highSpan = upperExpr?.span ?? span
+      let open: SubscriptCode = { (f: Frame) throws(Unwind) -> Subscript in
+        var low: Int?
+        var high: Int?
+        if let lower { low = try Iteration.bound(try lower(f), span: lowSpan) }
+        if let upper { high = try Iteration.bound(try upper(f), span: highSpan) }
+        return .open(low, high, inclusive: inclusive)
+      }
+      return open
     }
   }
 
@@ -247,9 +288,9 @@ extension Compiler {
   /// Whether a condition holds: through its condition code when that succeeds, otherwise by
   /// evaluating it and taking its truthiness.
   @inline(__always)
-  static func holds(_ test: ConditionCode, _ condition: Code, _ f: Frame) throws(Unwind) -> Bool {
+  static func holds(_ test: ConditionCode, _ condition: Code, _ f: Frame, span: SourceSpan) throws(Unwind) -> Bool {
     if let b = test(f) { return b }
-    return try condition(f).isTruthy
+    return try condition(f).holds(at: span)
   }
 
   /// A function literal: a closure over the current frame.

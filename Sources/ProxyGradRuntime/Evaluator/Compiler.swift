@@ -297,7 +297,7 @@ struct Compiler {
     let interrupt = interpreter.interrupt
     let span = conditionExpr.span
     return { f throws(Unwind) in
-      while try Compiler.holds(test, condition, f) {
+      while try Compiler.holds(test, condition, f, span: span) {
         if interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
         do throws(Unwind) {
           try body(f)

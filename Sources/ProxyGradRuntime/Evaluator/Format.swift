@@ -1,3 +1,4 @@
+import Foundation
 import ProxyGradNN
 
 /// Text of values as `print` and the REPL show them.
@@ -25,6 +26,68 @@ public enum Format {
     return Double(String(x)) ?? Double(x)
   }
 
+  /// Significant digits of numbers shown to people (REPL echo, tables, metric cards, progress).
+  public static let readableDigits = 6
+
+  /// A number for people: whole numbers below 1e15 as integers, others rounded to
+  /// `significant` significant digits with trailing zeros dropped (`0.536811`, `28.1602`,
+  /// `1.5e-07`). Files for machines keep `number(_:)`, the shortest round-trip form.
+  public static func readable(_ x: Double, significant: Int = readableDigits) -> String {
+    if x.isNaN { return "nan" }
+    if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+    if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+    let text = String(format: "%.\(max(1, min(significant, 17)))g", x)
+    // %g writes exponents with at least two digits and a sign: 1.5e-07, 2e+20.
+    guard let e = text.firstIndex(of: "e") else { return text }
+    var mantissa = String(text[..<e])
+    var exponent = String(text[text.index(after: e)...])
+    if mantissa.contains(".") {
+      while mantissa.hasSuffix("0") { mantissa.removeLast() }
+      if mantissa.hasSuffix(".") { mantissa.removeLast() }
+    }
+    let negative = exponent.hasPrefix("-")
+    exponent = String(exponent.drop { $0 == "+" || $0 == "-" || $0 == "0" })
+    return mantissa + "e" + (negative ? "-" : "") + (exponent.isEmpty ? "0" : exponent)
+  }
+
+  /// A number as tables, metric cards and progress lines show it: with `digits` decimal places
+  /// when given (whole numbers stay whole: a step or unit column reads `3`, not `3.00`),
+  /// otherwise ``readable(_:significant:)``.
+  public static func shown(_ x: Double, digits: Int?) -> String {
+    guard let digits, x != x.rounded() || abs(x) >= 1e15 else { return readable(x) }
+    return fixed(x, decimals: digits)
+  }
+
+  /// `x` with exactly `decimals` digits after the point, rounded half away from zero.
+  public static func fixed(_ x: Double, decimals: Int) -> String {
+    guard x.isFinite else { return number(x) }
+    let places = max(0, min(decimals, 15))
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    let scaled = (abs(x) * scale).rounded(.toNearestOrAwayFromZero)
+    guard scaled < 9e15 else { return String(format: "%.\(places)f", x) }
+    var digits = String(Int64(scaled))
+    if places > 0 {
+      if digits.count <= places { digits = String(repeating: "0", count: places - digits.count + 1) + digits }
+      digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -places))
+    }
+    return (x < 0 && scaled != 0 ? "-" : "") + digits
+  }
+
+  /// A tensor's elements as nested brackets, each written by `element`.
+  static func nested(_ t: Tensor, _ element: (Float) -> String) -> String {
+    var index = 0
+    func level(_ axis: Int) -> String {
+      if axis == t.rank - 1 {
+        let row = t.values[index..<index + t.shape[axis]].map(element)
+        index += t.shape[axis]
+        return "[" + row.joined(separator: ", ") + "]"
+      }
+      return "[" + (0..<t.shape[axis]).map { _ in level(axis + 1) }.joined(separator: ", ") + "]"
+    }
+    return level(0)
+  }
+
   public static func shape(_ shape: [Int]) -> String {
     "[" + shape.map(String.init).joined(separator: ", ") + "]"
   }
@@ -46,16 +109,21 @@ public enum Format {
   }
 
   /// A value as the REPL echoes it: strings quoted.
-  public static func describe(_ value: Value, depth: Int = 0) -> String {
+  /// - Parameter readable: numbers (and tensor elements) for people, to
+  ///   ``readableDigits`` significant digits, instead of the round-trip form.
+  public static func describe(_ value: Value, depth: Int = 0, readable: Bool = false) -> String {
     guard depth < 8 else { return "..." }
     switch value {
-    case .number(let x): return number(x)
+    case .number(let x): return readable ? Format.readable(x) : number(x)
+    case .tensor(let t) where readable:
+      if t.rank == 0 { return "tensor(\(Format.readable(double(t.values.first ?? 0))))" }
+      return "tensor(" + nested(t) { Format.readable(double($0)) } + ")"
     case .bool(let b): return String(b)
     case .string(let s): return quoted(s)
     case .none: return "nil"
-    case .list(let list): return "[" + list.items.map { describe($0, depth: depth + 1) }.joined(separator: ", ") + "]"
+    case .list(let list): return "[" + list.items.map { describe($0, depth: depth + 1, readable: readable) }.joined(separator: ", ") + "]"
     case .record(let record):
-      return "{" + record.fields.map { "\($0.0): \(describe($0.1, depth: depth + 1))" }.joined(separator: ", ") + "}"
+      return "{" + record.fields.map { "\($0.0): \(describe($0.1, depth: depth + 1, readable: readable))" }.joined(separator: ", ") + "}"
     case .range(let r): return "\(r.low)\(r.inclusive ? "..." : "..<")\(r.high)"
     case .tensor(let t): return tensor(t)
     case .layerSpec(let spec): return layerSpec(spec)

@@ -143,6 +143,10 @@ public final class Interpreter {
       do throws(RuntimeError) { return try NetworkBuiltins.forward(network, &arguments, interpreter: self) } catch {
         throw .error(error)
       }
+    case .layer(let ref):
+      do throws(RuntimeError) { return try AnalysisBuiltins.layerOutput(ref, &arguments, interpreter: self) } catch {
+        throw .error(error)
+      }
     default:
       throw .error(
         RuntimeError(.type, "cannot call \(callee.typeDescription); expected a function", at: arguments.calleeSpan))

@@ -1,3 +1,4 @@
+import Foundation
 import ProxyGradNN
 import ProxyGradSyntax
 
@@ -15,7 +16,7 @@ enum Operators {
   static func unary(_ op: UnaryOperator, span: SourceSpan) -> (Value) throws(Unwind) -> Value {
     { value throws(Unwind) in
       switch (op, value) {
-      case (.not, _): return .bool(!value.isTruthy)
+      case (.not, _): return .bool(!(try value.holds(at: span)))
       case (.negate, .number(let x)): return .number(-x)
       case (.negate, .tensor(let t)): return .tensor(-t)
       case (.negate, .objective(let o)): return .objective(ObjectiveValue(objective: .scaled(o.objective, -1), network: o.network))
@@ -30,8 +31,9 @@ enum Operators {
     case .equal: return .bool(equal(a, b))
     case .notEqual: return .bool(!equal(a, b))
     case .less, .lessEqual, .greater, .greaterEqual: return try compare(op, a, b, span: span)
-    case .and: return a.isTruthy ? b : a
-    case .or: return a.isTruthy ? a : b
+    case .and: return try a.truth(at: span) ? b : a
+    case .or: return try a.truth(at: span) ? a : b
+    case .power: return try power(a, b, span: span)
     default: break
     }
     switch (a, b) {
@@ -96,6 +98,10 @@ enum Operators {
       default: result = x >= y
       }
     case (.tensor, .tensor), (.tensor, .number), (.number, .tensor):
+      // One element on each side reads as two numbers; otherwise elementwise.
+      if let x = a.singleNumber, let y = b.singleNumber {
+        return try compare(op, .number(x), .number(y), span: span)
+      }
       return .tensor(try elementwiseComparison(op, a, b, span: span))
     default:
       throw RuntimeError(
@@ -145,7 +151,11 @@ enum Operators {
     case (.record(let x), .record(let y)):
       return x === y || (x.keys == y.keys && zip(x.values, y.values).allSatisfy { equal($0, $1, depth: depth + 1) })
     case (.range(let x), .range(let y)): return x == y
-    case (.tensor(let x), .tensor(let y)): return x === y || (x.shape == y.shape && x.values == y.values)
+    case (.tensor(let x), .tensor(let y)):
+      if x === y || (x.shape == y.shape && x.values == y.values) { return true }
+      return x.count == 1 && y.count == 1 && x.values[0] == y.values[0]
+    case (.tensor(let t), .number(let x)), (.number(let x), .tensor(let t)):
+      return t.count == 1 && Format.double(t.values[0]) == x
     case (.network(let x), .network(let y)): return x === y
     case (.layer(let x), .layer(let y)): return x.network === y.network && x.name == y.name
     case (.layerSpec(let x), .layerSpec(let y)): return x == y
@@ -210,6 +220,38 @@ enum Operators {
     case .subtract: return x - y
     case .multiply: return x * y
     default: return x / y
+    }
+  }
+
+  // MARK: - Powers
+
+  /// `a ** b`: a number to a number power; a tensor to a number power (`pow`); a positive
+  /// number to a tensor power (`exp(b * log(a))`); a tensor of positive numbers to a tensor
+  /// power, elementwise with broadcasting. Tensors stay differentiable.
+  static func power(_ a: Value, _ b: Value, span: SourceSpan) throws(RuntimeError) -> Value {
+    switch (a, b) {
+    case (.number(let x), .number(let y)):
+      if x == 0, y < 0 { throw RuntimeError(.value, "0 ** \(Format.number(y)) is a division by zero", at: span) }
+      return .number(Foundation.pow(x, y))
+    case (.tensor(let x), .number(let y)):
+      return .tensor(pow(x, Float(y)))
+    case (.number(let x), .tensor(let y)):
+      guard x > 0 else {
+        throw RuntimeError(.value, "a number raised to a tensor power must be positive, got \(Format.number(x))", at: span)
+      }
+      return .tensor(exp(y * Float(Foundation.log(x))))
+    case (.tensor(let x), .tensor(let y)):
+      if y.count == 1, y.rank == 0 { return .tensor(pow(x, y.values[0])) }
+      guard Shape.broadcast(x.shape, y.shape) != nil else {
+        throw RuntimeError(
+          .shape, "cannot apply '**' to tensors of shapes \(Format.shape(x.shape)) and \(Format.shape(y.shape)); the shapes do not broadcast", at: span)
+      }
+      guard x.values.allSatisfy({ $0 > 0 }) else {
+        throw RuntimeError(.value, "a tensor raised to a tensor power must hold positive numbers; use a number exponent for others", at: span)
+      }
+      return .tensor(exp(y * log(x)))
+    default:
+      throw RuntimeError(.type, "cannot apply '**' to \(a.typeDescription) and \(b.typeDescription); expected numbers or tensors", at: span)
     }
   }
 

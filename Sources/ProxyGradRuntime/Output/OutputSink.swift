@@ -18,8 +18,11 @@ public enum OutputEvent {
   case text(String)
   /// One image, or a batch shown as a grid; `labels` name the items.
   case image(Tensor, labels: [String]?, title: String?)
-  case metric(name: String, value: Double)
-  case table(title: String?, columns: [String], rows: [[TableCell]])
+  /// `digits`: decimal places to show the value with (nil: six significant digits).
+  case metric(name: String, value: Double, digits: Int?)
+  /// `digits`: decimal places to show numbers with (nil: six significant digits); files for
+  /// machines (CSV) keep every digit.
+  case table(title: String?, columns: [String], rows: [[TableCell]], digits: Int?)
   case plot(title: String?, columns: [String], rows: [[TableCell]], x: String, y: [String])
 }
 
@@ -48,18 +51,23 @@ public enum OutputText {
     case .image(let tensor, _, let title):
       let shape = tensor.shape.map(String.init).joined(separator: ", ")
       return "[image\(title.map { " " + $0 } ?? ""): tensor of shape [\(shape)]]\n"
-    case .metric(let name, let value):
-      return "\(name): \(Format.number(value))\n"
-    case .table(let title, let columns, let rows):
-      return (title.map { $0 + "\n" } ?? "") + table(columns, rows)
+    case .metric(let name, let value, let digits):
+      return "\(name): \(Format.shown(value, digits: digits))\n"
+    case .table(let title, let columns, let rows, let digits):
+      return (title.map { $0 + "\n" } ?? "") + table(columns, rows, digits: digits)
     case .plot(let title, _, let rows, let x, let y):
       return "[plot\(title.map { " " + $0 } ?? ""): \(y.joined(separator: ", ")) against \(x), \(rows.count) points]\n"
     }
   }
 
-  /// Columns padded to their widest cell.
-  public static func table(_ columns: [String], _ rows: [[TableCell]]) -> String {
-    let cells = [columns] + rows.map { $0.map(\.description) }
+  /// Columns padded to their widest cell; numbers for people (see ``Format/shown(_:digits:)``).
+  public static func table(_ columns: [String], _ rows: [[TableCell]], digits: Int? = nil) -> String {
+    let cells = [columns] + rows.map { row in
+      row.map { cell -> String in
+        if case .number(let x) = cell { return Format.shown(x, digits: digits) }
+        return cell.description
+      }
+    }
     var widths = columns.map(\.count)
     for row in cells {
       for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }

@@ -258,6 +258,17 @@ public struct Resolver {
     case .index(let object, let index):
       expression(object)
       expression(index)
+    case .slice(let object, let items):
+      expression(object)
+      for item in items {
+        switch item {
+        case .value(let e): expression(e)
+        case .all: break
+        case .open(let lower, let upper, _):
+          if let lower { expression(lower) }
+          if let upper { expression(upper) }
+        }
+      }
     case .function(let parameters, let body):
       function(parameters, body, span: expr.span)
     case .ifElse(let condition, let then, let otherwise):

@@ -164,8 +164,8 @@ extension Interpreter {
     }
     let results = SweepResults(
       axes: sweep.axes, configurations: Array(sweep.configurations.prefix(runs.count)), runs: runs)
-    output.emit(.table(title: "sweep" + (sweep.name.map { " " + $0 } ?? ""), columns: results.runsColumns, rows: results.runsRows))
-    output.emit(.table(title: results.summaryTitle, columns: results.summaryColumns, rows: results.summaryRows))
+    output.emit(.table(title: "sweep" + (sweep.name.map { " " + $0 } ?? ""), columns: results.runsColumns, rows: results.runsRows, digits: nil))
+    output.emit(.table(title: results.summaryTitle, columns: results.summaryColumns, rows: results.summaryRows, digits: nil))
     try sweep.checkStopped(runs)
   }
 }

@@ -56,6 +56,16 @@ extension Expr: CustomStringConvertible {
       return "(call " + parts.joined(separator: " ") + ")"
     case .field(let object, let name): return "(. \(object) \(name.name))"
     case .index(let object, let index): return "(index \(object) \(index))"
+    case .slice(let object, let items):
+      let parts = items.map { item -> String in
+        switch item {
+        case .value(let e): return e.description
+        case .all: return ".."
+        case .open(let lower, let upper, let inclusive):
+          return (lower?.description ?? "") + (upper == nil ? ".." : inclusive ? "..." : "..<") + (upper?.description ?? "")
+        }
+      }
+      return "(slice \(object) \(parts.joined(separator: " ")))"
     case .function(let parameters, let body):
       return "(fn (\(parameters.map(\.name).joined(separator: " "))) \(body))"
     case .ifElse(let condition, let then, let otherwise):

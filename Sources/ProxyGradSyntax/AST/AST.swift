@@ -93,9 +93,21 @@ public indirect enum ExprKind: Equatable, Sendable {
   case call(Expr, [Argument], trailing: Block?)
   case field(Expr, Identifier)
   case index(Expr, Expr)
+  /// `x[i, j]`, `x[.., 3]`, `x[1..]`, `x[..<2]`: several indices, or open ranges, one per axis.
+  case slice(Expr, [IndexItem])
   case function(parameters: [Identifier], body: Block)
   /// `if c { } else { }`; an `else if` is an else block holding one `if` expression.
   case ifElse(condition: Expr, then: Block, otherwise: Block?)
+}
+
+/// One item of a subscript `x[...]`.
+public enum IndexItem: Equatable, Sendable {
+  /// A number, a range or a list of indices.
+  case value(Expr)
+  /// `..`: the whole axis.
+  case all
+  /// `a..`, `..<b` or `...b`: a range open at one end.
+  case open(lower: Expr?, upper: Expr?, inclusive: Bool)
 }
 
 public struct RecordField: Equatable, Sendable {
@@ -129,6 +141,7 @@ public enum BinaryOperator: String, Equatable, Sendable, CaseIterable {
   case divide = "/"
   case remainder = "%"
   case matmul = "@"
+  case power = "**"
   case equal = "=="
   case notEqual = "!="
   case less = "<"

@@ -72,7 +72,7 @@ public struct Lexer {
     switch byte {
     case UInt8(ascii: "+"): kind = match("=") ? .plusEqual : .plus
     case UInt8(ascii: "-"): kind = match("=") ? .minusEqual : .minus
-    case UInt8(ascii: "*"): kind = match("=") ? .starEqual : .star
+    case UInt8(ascii: "*"): kind = match("=") ? .starEqual : match("*") ? .starStar : .star
     case UInt8(ascii: "/"): kind = match("=") ? .slashEqual : .slash
     case UInt8(ascii: "%"): kind = .percent
     case UInt8(ascii: "@"): kind = .at
@@ -92,6 +92,9 @@ public struct Lexer {
       } else if peek(0) == UInt8(ascii: "."), peek(1) == UInt8(ascii: "<") {
         position += 2
         kind = .halfOpenRange
+      } else if peek(0) == UInt8(ascii: ".") {
+        position += 1
+        kind = .dotDot
       } else {
         kind = .dot
       }

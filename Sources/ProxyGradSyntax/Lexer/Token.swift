@@ -18,10 +18,10 @@ public struct Token: Equatable, Sendable {
     case trueKeyword, falseKeyword, nilKeyword
     case and, or, not  // `and`/`&&`, `or`/`||`, `not`/`!`
     // operators
-    case plus, minus, star, slash, percent, at
+    case plus, minus, star, starStar, slash, percent, at
     case equal, plusEqual, minusEqual, starEqual, slashEqual
     case equalEqual, bangEqual, less, lessEqual, greater, greaterEqual
-    case dot, closedRange, halfOpenRange  // . ... ..<
+    case dot, dotDot, closedRange, halfOpenRange  // . .. ... ..<
     case comma, colon, semicolon
     case leftParen, rightParen, leftBracket, rightBracket, leftBrace, rightBrace
     case newline, endOfFile, invalid
@@ -43,7 +43,7 @@ extension Token.Kind {
   /// Tokens after which a line break does not end the statement.
   var continuesLine: Bool {
     switch self {
-    case .plus, .minus, .star, .slash, .percent, .at, .equal, .plusEqual, .minusEqual,
+    case .plus, .minus, .star, .starStar, .slash, .percent, .at, .equal, .plusEqual, .minusEqual,
       .starEqual, .slashEqual, .equalEqual, .bangEqual, .less, .lessEqual, .greater,
       .greaterEqual, .dot, .closedRange, .halfOpenRange, .comma, .colon, .and, .or, .not,
       .leftBrace, .leftParen, .leftBracket:
@@ -87,6 +87,7 @@ extension Token.Kind {
     case .plus: return "+"
     case .minus: return "-"
     case .star: return "*"
+    case .starStar: return "**"
     case .slash: return "/"
     case .percent: return "%"
     case .at: return "@"
@@ -102,6 +103,7 @@ extension Token.Kind {
     case .greater: return ">"
     case .greaterEqual: return ">="
     case .dot: return "."
+    case .dotDot: return ".."
     case .closedRange: return "..."
     case .halfOpenRange: return "..<"
     case .comma: return ","

@@ -66,6 +66,43 @@ extension Parser {
     }
   }
 
+  /// The items of a subscript after `[`, up to and including `]`: `i`, `a..<b`, `[0, 2]`, `..`
+  /// (the whole axis), `a..` (to the end), `..<b` and `...b` (from the start), separated by
+  /// commas.
+  mutating func indexItems() throws(ParseError) -> [IndexItem] {
+    var items: [IndexItem] = []
+    repeat {
+      if check(.dotDot) {
+        advance()
+        items.append(.all)
+      } else if check(.halfOpenRange) || check(.closedRange) {
+        let inclusive = advance().kind == .closedRange
+        items.append(.open(lower: nil, upper: try binary(minimumPrecedence: 6), inclusive: inclusive))
+      } else {
+        let value = try expression()
+        if match(.dotDot) {
+          items.append(.open(lower: value, upper: nil, inclusive: false))
+        } else {
+          items.append(.value(value))
+        }
+      }
+    } while match(.comma)
+    try consume(.rightBracket, "after the index")
+    return items
+  }
+
+  /// `base ** exponent`, right-associative and binding tighter than unary minus on its left:
+  /// `-2 ** 2` is `-(2 ** 2)` and `2 ** -1` is `0.5`, as in Python.
+  mutating func power() throws(ParseError) -> Expr {
+    let base = try postfix()
+    guard check(.starStar) else { return base }
+    let operatorToken = advance()
+    try enterNesting()
+    defer { leaveNesting() }
+    let exponent = try unary()
+    return Expr(.binary(.power, base, exponent, operatorSpan: operatorToken.span), base.span.merged(with: exponent.span))
+  }
+
   mutating func unary() throws(ParseError) -> Expr {
     if check(.minus) {
       let start = advance().span
@@ -85,7 +122,7 @@ extension Parser {
       let operand = try unary()
       return Expr(.unary(.not, operand), start.merged(with: operand.span))
     }
-    return try postfix()
+    return try power()
   }
 
   mutating func postfix() throws(ParseError) -> Expr {
@@ -109,9 +146,15 @@ extension Parser {
         expr = Expr(.field(expr, name), expr.span.merged(with: name.span))
       } else if check(.leftBracket) {
         advance()
-        let index = try expression()
-        try consume(.rightBracket, "after the index")
-        expr = Expr(.index(expr, index), span(from: expr.span))
+        let saved = inConditionHead
+        inConditionHead = false
+        defer { inConditionHead = saved }
+        let items = try indexItems()
+        if items.count == 1, case .value(let index) = items[0] {
+          expr = Expr(.index(expr, index), span(from: expr.span))
+        } else {
+          expr = Expr(.slice(expr, items), span(from: expr.span))
+        }
       } else {
         return expr
       }

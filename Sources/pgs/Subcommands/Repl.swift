@@ -45,18 +45,24 @@ enum REPLDriver {
     let console = StandardConsole()
     let progress = ProgressDisplay(isTerminal: isatty(STDERR_FILENO) == 1) { console.write($0, to: .error) }
     let session = REPLSession(console: console, seed: seed, shouldStop: { flag.isSet }, progress: progress)
+    session.width = REPLHelp.terminalWidth()
+    session.pictures = terminalPictures(environment: ProcessInfo.processInfo.environment, columns: session.width)
     let names = ClosureCompletionProvider { request in
       let answer = session.completions(line: request.line, cursor: request.cursor)
       return CompletionResult(wordStart: answer.wordStart, candidates: answer.candidates)
     }
-    var reader = makeLineReader(
-      LineReaderOptions(completion: FirstMatchCompletionProvider([FilePathCompleter(), names])))
+    var options = LineReaderOptions(completion: FirstMatchCompletionProvider([FilePathCompleter(), names]))
+    options.continuationPrompt = REPLSession.continuationPrompt
+    var reader = makeLineReader(options)
     if isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
       session.console.write(
         "pgs \(PGSCommand.configuration.version): :help for commands, ?name for help, Ctrl-D to leave\n",
         to: .output)
     }
-    return session.run(beforeStatement: { flag.reset() }) { prompt in
+    return session.run(beforeStatement: {
+      flag.reset()
+      session.width = REPLHelp.terminalWidth()
+    }) { prompt in
       switch reader.readLine(prompt: prompt) {
       case .line(let text): return .line(text)
       case .interrupted: return .interrupted

@@ -1,0 +1,261 @@
+#if canImport(Glibc)
+  import Glibc
+#else
+  import Darwin
+#endif
+
+// Shape letters: an axis splits a shape into (outer, extent, inner) element counts, so element
+// (o, e, i) of a row-major tensor sits at `(o * extent + e) * inner + i`.
+
+extension Tensor {
+  /// Elements picked by their flat positions: `out[k] = x[positions[k]]`, in `shape`. Every
+  /// selection below (slicing, gathering, sorting, max along an axis) is this one primitive with
+  /// positions computed ahead.
+  /// - Saves: the positions.
+  public func picking(positions: [Int], shape newShape: [Int], op name: String = "pick") -> Tensor {
+    precondition(positions.count == Shape.count(newShape), "picking: \(positions.count) positions for shape \(newShape)")
+    let x = self
+    let n = x.count
+    var out = [Float](repeating: 0, count: positions.count)
+    x.values.withUnsafeBufferPointer { px in
+      for (k, p) in positions.enumerated() {
+        precondition(p >= 0 && p < n, "picking: position \(p) out of range")
+        out[k] = px[p]
+      }
+    }
+    return Tensor(shape: newShape, values: out, op: name, parents: [x]) { g in
+      // y_k = x[p_k]  ⇒  dx[p_k] += g_k (positions may repeat)
+      x.accumulateGradient { gx in for (k, p) in positions.enumerated() { gx[p] += g[k] } }
+    }
+  }
+
+  /// Orthogonal selection: for every axis the indices to take from it, in order (repeats
+  /// allowed); the result has shape `indices.map(\.count)`. `x.taking([[0, 1], [3]])` of a
+  /// `[4, 5]` matrix is `[[x03], [x13]]`.
+  /// - Saves: the flat positions.
+  public func taking(_ indices: [[Int]]) -> Tensor {
+    precondition(indices.count == rank, "taking: one index list per axis")
+    var strides = [Int](repeating: 1, count: rank)
+    for axis in stride(from: rank - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
+    var positions = [0]
+    for axis in 0..<rank {
+      precondition(indices[axis].allSatisfy { $0 >= 0 && $0 < shape[axis] }, "taking: index out of range on axis \(axis)")
+      let offsets = indices[axis].map { $0 * strides[axis] }
+      var next: [Int] = []
+      next.reserveCapacity(positions.count * offsets.count)
+      for base in positions { for offset in offsets { next.append(base + offset) } }
+      positions = next
+    }
+    return picking(positions: positions, shape: indices.map(\.count), op: "take")
+  }
+
+  /// For each line along `axis`, the elements at `order[line]` (one list of indices per line,
+  /// all of one length `k`): the axis becomes `k` long. Sorting and top-k take their values
+  /// this way, so the gradient goes to the elements chosen.
+  /// - Saves: the flat positions.
+  public func takingAlong(axis: Int, order: [[Int]]) -> Tensor {
+    precondition(axis >= 0 && axis < rank, "takingAlong: axis")
+    let (outer, extent, inner) = splitShape(shape, axis: axis)
+    precondition(order.count == outer * inner, "takingAlong: one order per line")
+    let k = order.first?.count ?? 0
+    var positions = [Int](repeating: 0, count: outer * k * inner)
+    for o in 0..<outer {
+      for i in 0..<inner {
+        let line = order[o * inner + i]
+        precondition(line.count == k && line.allSatisfy { $0 >= 0 && $0 < extent }, "takingAlong: order")
+        for (j, e) in line.enumerated() { positions[(o * k + j) * inner + i] = (o * extent + e) * inner + i }
+      }
+    }
+    var newShape = shape
+    newShape[axis] = k
+    return picking(positions: positions, shape: newShape, op: "takeAlong")
+  }
+
+  /// The lines along `axis` as arrays of values, line `o * inner + i` for outer `o` and inner `i`.
+  public func lines(axis: Int) -> [[Float]] {
+    let (outer, extent, inner) = splitShape(shape, axis: axis)
+    var out: [[Float]] = []
+    out.reserveCapacity(outer * inner)
+    for o in 0..<outer {
+      for i in 0..<inner { out.append((0..<extent).map { values[(o * extent + $0) * inner + i] }) }
+    }
+    return out
+  }
+}
+
+/// The index of the largest (or smallest) element of every line along `axis`; the first one on
+/// ties, and NaN counts as largest (as in PyTorch).
+public func argExtremum(_ x: Tensor, axis: Int, largest: Bool) -> [Int] {
+  x.lines(axis: axis).map { line in
+    var best = 0
+    for j in 1..<Swift.max(line.count, 1) {
+      let a = line[j], b = line[best]
+      if b.isNaN { break }
+      if a.isNaN || (largest ? a > b : a < b) { best = j }
+    }
+    return best
+  }
+}
+
+/// The largest (or smallest) element along `axis`, which is removed; the gradient goes to the
+/// first extreme element of each line.
+/// - Saves: the positions of the extremes.
+public func extremum(_ x: Tensor, axis: Int, largest: Bool) -> Tensor {
+  let best = argExtremum(x, axis: axis, largest: largest)
+  var shape = x.shape
+  shape.remove(at: axis)
+  return x.takingAlong(axis: axis, order: best.map { [$0] }).reshaped(to: shape)
+}
+
+/// Softmax along `axis`, computed stably (the line's maximum subtracted first).
+/// ```
+/// p_j = e^(x_j − m) / Σ_k e^(x_k − m)
+/// ```
+/// - Saves: the output probabilities.
+public func softmax(_ x: Tensor, axis: Int) -> Tensor {
+  let (outer, extent, inner) = splitShape(x.shape, axis: axis)
+  var p = [Float](repeating: 0, count: x.count)
+  forEachLine(outer, extent, inner) { at in
+    var m = -Float.infinity
+    for j in 0..<extent { m = Swift.max(m, x.values[at(j)]) }
+    var total: Float = 0
+    for j in 0..<extent {
+      let e = expf(x.values[at(j)] - m)
+      p[at(j)] = e
+      total += e
+    }
+    for j in 0..<extent { p[at(j)] /= total }
+  }
+  let probabilities = p
+  return Tensor(shape: x.shape, values: p, op: "softmax", parents: [x]) { g in
+    let p = probabilities
+    // y = softmax(x)  ⇒  dx_j = p_j (g_j − Σ_k g_k p_k)
+    x.accumulateGradient { gx in
+      forEachLine(outer, extent, inner) { at in
+        var dot: Float = 0
+        for j in 0..<extent { dot += g[at(j)] * p[at(j)] }
+        for j in 0..<extent { gx[at(j)] += p[at(j)] * (g[at(j)] - dot) }
+      }
+    }
+  }
+}
+
+/// Log-softmax along `axis`, computed stably.
+/// ```
+/// y_j = x_j − m − log Σ_k e^(x_k − m)
+/// ```
+/// - Saves: the softmax probabilities.
+public func logSoftmax(_ x: Tensor, axis: Int) -> Tensor {
+  let (outer, extent, inner) = splitShape(x.shape, axis: axis)
+  var y = [Float](repeating: 0, count: x.count)
+  var p = [Float](repeating: 0, count: x.count)
+  forEachLine(outer, extent, inner) { at in
+    var m = -Float.infinity
+    for j in 0..<extent { m = Swift.max(m, x.values[at(j)]) }
+    var total: Float = 0
+    for j in 0..<extent { total += expf(x.values[at(j)] - m) }
+    let logTotal = logf(total) + m
+    for j in 0..<extent {
+      y[at(j)] = x.values[at(j)] - logTotal
+      p[at(j)] = expf(y[at(j)])
+    }
+  }
+  let probabilities = p
+  return Tensor(shape: x.shape, values: y, op: "logSoftmaxAxis", parents: [x]) { g in
+    let p = probabilities
+    // y_j = x_j − log Σ e^x  ⇒  dx_j = g_j − p_j Σ_k g_k
+    x.accumulateGradient { gx in
+      forEachLine(outer, extent, inner) { at in
+        var total: Float = 0
+        for j in 0..<extent { total += g[at(j)] }
+        for j in 0..<extent { gx[at(j)] += g[at(j)] - p[at(j)] * total }
+      }
+    }
+  }
+}
+
+/// Calls `body` once per line along an axis with a function from position on the line to flat
+/// index.
+@inline(__always)
+func forEachLine(_ outer: Int, _ extent: Int, _ inner: Int, _ body: ((Int) -> Int) -> Void) {
+  for o in 0..<outer {
+    for i in 0..<inner { body { j in (o * extent + j) * inner + i } }
+  }
+}
+
+/// Joins tensors along `axis`; all other axes must agree.
+/// - Saves: each input's extent along the axis.
+public func concat(_ xs: [Tensor], axis: Int) -> Tensor {
+  precondition(!xs.isEmpty, "concat of nothing")
+  if axis == 0 { return concat(xs) }
+  let first = xs[0].shape
+  precondition(axis >= 0 && axis < first.count, "concat: axis")
+  for x in xs {
+    var a = x.shape, b = first
+    precondition(a.count == b.count, "concat shapes")
+    a[axis] = 0
+    b[axis] = 0
+    precondition(a == b, "concat shapes")
+  }
+  let (outer, _, inner) = splitShape(first, axis: axis)
+  let extents = xs.map { $0.shape[axis] }
+  let total = extents.reduce(0, +)
+  var values = [Float](repeating: 0, count: outer * total * inner)
+  var offset = 0
+  for (x, extent) in zip(xs, extents) {
+    for o in 0..<outer {
+      for e in 0..<extent {
+        let source = (o * extent + e) * inner
+        let target = (o * total + offset + e) * inner
+        for i in 0..<inner { values[target + i] = x.values[source + i] }
+      }
+    }
+    offset += extent
+  }
+  var shape = first
+  shape[axis] = total
+  return Tensor(shape: shape, values: values, op: "concatAxis", parents: xs) { g in
+    var offset = 0
+    for (x, extent) in zip(xs, extents) {
+      if x.requiresGrad {
+        x.accumulateGradient { gx in
+          for o in 0..<outer {
+            for e in 0..<extent {
+              let source = (o * extent + e) * inner
+              let target = (o * total + offset + e) * inner
+              for i in 0..<inner { gx[source + i] += g[target + i] }
+            }
+          }
+        }
+      }
+      offset += extent
+    }
+  }
+}
+
+/// Stacks equally shaped tensors along a new axis at position `axis`.
+public func stack(_ xs: [Tensor], axis: Int) -> Tensor {
+  precondition(!xs.isEmpty && xs.allSatisfy { $0.shape == xs[0].shape }, "stack shapes")
+  precondition(axis >= 0 && axis <= xs[0].rank, "stack: axis")
+  return concat(xs.map { x in
+    var shape = x.shape
+    shape.insert(1, at: axis)
+    return x.reshaped(to: shape)
+  }, axis: axis)
+}
+
+/// For every line along `axis`, the order that sorts it (stable; NaN last ascending, first
+/// descending).
+public func sortOrder(_ x: Tensor, axis: Int, descending: Bool) -> [[Int]] {
+  x.lines(axis: axis).map { line in
+    Array(line.indices).sorted { a, b in
+      let u = line[a], v = line[b]
+      if u.isNaN || v.isNaN {
+        if u.isNaN && v.isNaN { return a < b }
+        return descending ? u.isNaN : v.isNaN
+      }
+      if u != v { return descending ? u > v : u < v }
+      return a < b
+    }
+  }
+}
