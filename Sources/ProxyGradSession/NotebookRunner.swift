@@ -116,6 +116,7 @@ private final class NotebookSession {
       scriptPath: notebook.path, scriptText: notebook.text, parameters: parameters,
       seed: interpreter.seed, toolVersion: runner.toolVersion, cells: records)
     run.threads = Parallel.threads
+    run.sweeps = sweepHost.summaries
     var outcome = NotebookOutcome(
       run: run, diagnostics: diagnostics, errorText: errorText, failedStatically: failedStatically)
     outcome.sweepWorkerFinished = sweepHost.workerFinished

@@ -56,6 +56,10 @@ final class ConsoleOutputSink: OutputSink {
   }
 
   func emit(_ event: OutputEvent) {
-    console?.write(OutputText.render(event), to: .output)
+    if case .warning = event {
+      console?.write(OutputText.render(event), to: .error)
+    } else {
+      console?.write(OutputText.render(event), to: .output)
+    }
   }
 }

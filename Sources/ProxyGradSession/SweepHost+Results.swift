@@ -43,7 +43,8 @@ extension NotebookSweepHost {
     interpreter.output.emit(
       .table(title: "sweep \(name): \(results.summaryTitle)", columns: results.summaryColumns, rows: results.summaryRows))
     for (_, plot) in plots { interpreter.output.emit(plot.event) }
-    try sweep.checkStopped(runs)
+    summaries.append(SweepSummary(name: name, runs: results.runs.count, failed: results.failedCount))
+    try sweep.reportFailures(results, name: name, output: interpreter.output)
   }
 
   struct SweepPlot {

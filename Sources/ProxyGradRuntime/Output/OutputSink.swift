@@ -21,6 +21,10 @@ public enum OutputEvent {
   case metric(name: String, value: Double)
   case table(title: String?, columns: [String], rows: [[TableCell]])
   case plot(title: String?, columns: [String], rows: [[TableCell]], x: String, y: [String])
+  /// Something that went wrong without stopping the cell (a sweep's failed runs, a loss that
+  /// became NaN): front ends show it apart from the text, on standard error or in red. The text
+  /// ends with a newline.
+  case warning(String)
 }
 
 /// Where outputs go. Library code never prints; front ends pass a sink.
@@ -54,6 +58,8 @@ public enum OutputText {
       return (title.map { $0 + "\n" } ?? "") + table(columns, rows)
     case .plot(let title, _, let rows, let x, let y):
       return "[plot\(title.map { " " + $0 } ?? ""): \(y.joined(separator: ", ")) against \(x), \(rows.count) points]\n"
+    case .warning(let text):
+      return "warning: " + text
     }
   }
 

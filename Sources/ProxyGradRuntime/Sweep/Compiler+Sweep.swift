@@ -166,7 +166,7 @@ extension Interpreter {
       axes: sweep.axes, configurations: Array(sweep.configurations.prefix(runs.count)), runs: runs)
     output.emit(.table(title: "sweep" + (sweep.name.map { " " + $0 } ?? ""), columns: results.runsColumns, rows: results.runsRows))
     output.emit(.table(title: results.summaryTitle, columns: results.summaryColumns, rows: results.summaryRows))
-    try sweep.checkStopped(runs)
+    try sweep.reportFailures(results, name: sweep.name, output: output)
   }
 }
 

@@ -22,7 +22,8 @@ extension PGSCommand {
 
         Exit status: 0 on success, 64 on usage errors (such as an unknown parameter), 65 on \
         syntax or name errors (nothing runs), 70 when a cell fails at run time (the report is \
-        still written), 73 when the output folder cannot be written.
+        still written; a sweep whose every run failed fails its cell), 73 when the output folder \
+        cannot be written. Warnings, such as sweep runs that failed, go to standard error.
         """)
 
     @ArgumentParser.Argument(help: "The script to run, or '-' to read it from standard input.")
@@ -157,10 +158,15 @@ enum ScriptSource {
   }
 }
 
-/// Writes outputs to standard output as text.
+/// Writes outputs to standard output as text; warnings go to standard error.
 final class StandardOutput: OutputSink {
   func emit(_ event: OutputEvent) {
-    print(OutputText.render(event), terminator: "")
+    if case .warning = event {
+      fflush(nil)  // the text printed so far comes first
+      StandardError.write(OutputText.render(event))
+    } else {
+      print(OutputText.render(event), terminator: "")
+    }
   }
 }
 
