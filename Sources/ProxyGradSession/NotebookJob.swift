@@ -69,6 +69,8 @@ package struct NotebookJob {
     runner.writeFile = { (file) throws(NotebookError) in try folder.write(file) }
     if runner.sweepOptions.cache == nil { runner.sweepOptions.cache = SweepCache(outputFolder: folder.target) }
     let outcome = runner.run(notebook)
+    // Scratch folders of runs an interrupt stopped midway.
+    runner.sweepOptions.cache?.removeJobs()
     do {
       try folder.finish(with: try NotebookReport(run: outcome.run))
     } catch {

@@ -4,7 +4,8 @@ extension NotebookReport {
   /// ```
   /// { "format": "pgs-notebook-manifest", "format_version": 1, "tool_version", "script": {path,
   ///   sha256}, "seed", "parameters": {name: value}, "overridden_parameters": [name],
-  ///   "status": "ok" | "partial" | "error", "failed_cell": N | null, "duration_seconds",
+  ///   "status": "ok" | "partial" | "error" | "interrupted", "failed_cell": N | null,
+  ///   "interrupted_by": "SIGINT" | "SIGTERM" | null, "duration_seconds",
   ///   "files": {html, notebook, metrics_json, metrics_csv},
   ///   "cells": [{ "number", "kind", "title", "first_line", "last_line", "status",
   ///               "duration_seconds", "outputs": [{ "kind", ... }] }],
@@ -51,8 +52,9 @@ extension NotebookReport {
         "overridden_parameters",
         .array(run.parameters.filter(\.overridden).map { .string($0.name) })
       ),
-      ("status", .string(failed != nil ? "error" : run.sweeps.contains { $0.failed > 0 } ? "partial" : "ok")),
+      ("status", .string(status)),
       ("failed_cell", failed.map { .int($0 + 1) } ?? .null),
+      ("interrupted_by", .optional(run.interruptedBy)),
       ("duration_seconds", .double(run.cells.reduce(0) { $0 + $1.duration })),
       (
         "files",
@@ -74,6 +76,14 @@ extension NotebookReport {
       ),
     ])
     return manifest.serialized(indent: 2)
+  }
+
+  /// `interrupted` (a signal stopped the run), `error` (a cell failed), `partial` (runs of a
+  /// sweep failed) or `ok`.
+  var status: String {
+    if run.interruptedBy != nil { return "interrupted" }
+    if run.failedCellIndex != nil { return "error" }
+    return run.sweeps.contains { $0.failed > 0 } ? "partial" : "ok"
   }
 
   private func manifestEntry(_ output: CellOutput, key: ImageKey) -> JSONValue {

@@ -107,6 +107,9 @@ package struct NotebookRun: Equatable, Sendable {
   package var cells: [CellRecord]
   /// The sweeps that finished, in order.
   package var sweeps: [SweepSummary] = []
+  /// The signal that interrupted the run (`SIGINT`, `SIGTERM`); the interrupted cell is marked
+  /// `error` with an `Interrupted` error, the cells after it `skipped`.
+  package var interruptedBy: String?
 
   package init(
     scriptPath: String, scriptSHA256: String, parameters: [RunParameter] = [], seed: UInt64 = 0,

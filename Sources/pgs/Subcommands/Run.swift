@@ -23,7 +23,9 @@ extension PGSCommand {
         Exit status: 0 on success, 64 on usage errors (such as an unknown parameter), 65 on \
         syntax or name errors (nothing runs), 70 when a cell fails at run time (the report is \
         still written; a sweep whose every run failed fails its cell), 73 when the output folder \
-        cannot be written. Warnings, such as sweep runs that failed, go to standard error.
+        cannot be written, 130 when Ctrl-C or SIGTERM interrupted the run (the report of the finished \
+        cells is still written; a second Ctrl-C stops at once, without one). Warnings, such as \
+        sweep runs that failed, go to standard error.
         """)
 
     @ArgumentParser.Argument(help: "The script to run, or '-' to read it from standard input.")
@@ -85,6 +87,7 @@ extension PGSCommand {
         return try runWorker(sweep: sweepWorker, points: sweepPoints, source: sweepSource)
       }
       let source = try ScriptSource.load(file)
+      RunSignals.install()
       let notebook = Notebook(path: source.path, text: source.text)
       let asNotebook = out != nil || !parameters.isEmpty || !allowWrite.isEmpty || slurmArguments.slurm
         || (file != "-" && notebook.hasCellMarkers)
@@ -108,6 +111,7 @@ extension PGSCommand {
       var runner = NotebookRunner(
         seed: seedOption, overrides: overrides,
         toolVersion: PGSCommand.configuration.version, progress: progress)
+      runner.interruption = { RunSignals.name }
       let job = NotebookJob(notebook: notebook, outputFolder: out, allowedWrites: allowWrite, runner: runner)
       runner.sweepOptions = SweepOptions(
         jobs: jobs, fresh: fresh, launcher: workerLauncher(outputFolder: job.outputFolder))
@@ -187,10 +191,29 @@ enum ScriptRunner {
       StandardError.write(DiagnosticRenderer().render(diagnostics))
       return 65
     }
+    // SIGINT or SIGTERM (see `RunSignals`) stops the script at its next safe point.
+    let finished = InterruptFlag()
+    let interrupt = interpreter.interrupt
+    Thread {
+      while !finished.isRaised {
+        if RunSignals.received {
+          interrupt.raise()
+          return
+        }
+        Thread.sleep(forTimeInterval: 0.02)
+      }
+    }.start()
+    defer { finished.raise() }
     do {
       try interpreter.run(program)
       return 0
     } catch {
+      if let signal = RunSignals.name {
+        var interrupted = error
+        interrupted.message = "interrupted by \(signal)"
+        StandardError.write(interrupted.rendered(showsSource: false))
+        return 130
+      }
       StandardError.write(error.rendered())
       return 70
     }
