@@ -6,7 +6,7 @@ enum OutputBuiltins {
   static let all: [Builtin] = [
     Builtin(
       "metric", "metric(name, value)", arity: 2...2,
-      help: "A named scalar output (a number, or a one-element tensor), kept by notebooks in metrics.json.",
+      help: "A named scalar output (a number, or a one-element tensor), kept by notebooks in metrics.json. A NaN or infinite value also gives a warning (metrics.json stores it as null).",
       example: "metric(\"test accuracy\", 0.91)"
     ) { args, interpreter throws(RuntimeError) in
       let name = try args.string(0)
@@ -15,6 +15,9 @@ enum OutputBuiltins {
       case .number(let x): value = x
       case .tensor(let t) where t.count == 1: value = Format.double(t.values[0])
       case let other: throw args.error(.type, "expects a number as argument 2, got \(other.typeDescription)", at: 1)
+      }
+      if !value.isFinite {
+        interpreter.output.emit(.warning("\(args.span): metric \"\(name)\" is \(Format.number(value))\n"))
       }
       interpreter.output.emit(.metric(name: name, value: value))
       return .none

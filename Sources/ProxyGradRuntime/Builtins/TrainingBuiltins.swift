@@ -136,9 +136,9 @@ enum TrainingBuiltins {
 
   static let training: [Builtin] = [
     Builtin(
-      "train", "train(net, data, epochs: 1, batch: 64, optimizer: adam(lr: 0.001), grad: plain(), seed: nil, schedule: nil)",
-      arity: 2...2, labels: ["epochs", "batch", "optimizer", "grad", "seed", "schedule"],
-      help: "Trains a network on a data set with shuffled mini-batches and softmax cross-entropy. The weight gradient follows grad: (plain(), swap(b), proxy(b)); the loss reported is the ORIGINAL network's. Returns the history as rows {step, epoch, loss, lr}. Ctrl-C stops it and keeps what the network learned so far.",
+      "train", "train(net, data, epochs: 1, batch: 64, optimizer: adam(lr: 0.001), grad: plain(), seed: nil, schedule: nil, stop_on_nan: true)",
+      arity: 2...2, labels: ["epochs", "batch", "optimizer", "grad", "seed", "schedule", "stop_on_nan"],
+      help: "Trains a network on a data set with shuffled mini-batches and softmax cross-entropy. The weight gradient follows grad: (plain(), swap(b), proxy(b)); the loss reported is the ORIGINAL network's. Returns the history as rows {step, epoch, loss, lr}. When the loss becomes NaN or infinite, a warning names the step and the value, the history gets a column diverged (true from that step on), and training stops after that step unless stop_on_nan: false. Ctrl-C stops it and keeps what the network learned so far.",
       example: "h = train(net, data.train, epochs: 1, batch: 64, optimizer: adam(lr: 1e-3), grad: proxy(0.3), seed: 1)"
     ) { args, interpreter throws(RuntimeError) in
       let net = try network(args)
@@ -156,13 +156,35 @@ enum TrainingBuiltins {
       if let rule = options.rule.unknownLayer(in: net) {
         throw args.error(.value, "grad: names no layer '\(rule)' of the network; layers: \(Access.layerNames(net))", label: "grad")
       }
+      var stopOnNaN = true
+      if let value = args["stop_on_nan"] {
+        guard case .bool(let flag) = value else {
+          throw args.error(.type, "expects stop_on_nan: true or false, got \(value.typeDescription)", label: "stop_on_nan")
+        }
+        stopOnNaN = flag
+      }
       let spec = try OptimizerBuiltins.optimizer(args, default: OptimizerSpec(kind: .adam, learningRate: 0.001))
-      let history = try spec.with { (o: inout any Optimizer) throws(RuntimeError) in run(net, set, options, &o, interpreter) }
-      return .list(ListBox(history.map { r in
-        .record(RecordBox([
+      let history = try spec.with { (o: inout any Optimizer) throws(RuntimeError) in
+        run(net, set, options, &o, interpreter, stopOnNaN: stopOnNaN)
+      }
+      let diverged = history.firstIndex { !$0.loss.isFinite }
+      if let diverged {
+        let record = history[diverged]
+        let stopped = stopOnNaN && diverged == history.count - 1 && history.count < totalSteps(set, options)
+        interpreter.output.emit(
+          .warning(
+            "\(args.span): train: the loss became \(Format.number(record.loss)) at step \(record.step) (epoch \(record.epoch))"
+              + (stopped ? "; training stopped there (stop_on_nan: true)" : stopOnNaN ? "" : "; training went on (stop_on_nan: false)")
+              + "\n"))
+      }
+      return .list(ListBox(history.enumerated().map { index, r in
+        var fields: [(String, Value)] = [
           ("step", .number(Double(r.step))), ("epoch", .number(Double(r.epoch))),
           ("loss", .number(Format.double(Float(r.loss)))), ("lr", .number(r.learningRate)),
-        ]))
+        ]
+        // Only a history that diverged has the column, so others keep their shape.
+        if let diverged { fields.append(("diverged", .bool(index >= diverged))) }
+        return .record(RecordBox(fields))
       }))
     },
     Builtin(
@@ -199,16 +221,25 @@ enum TrainingBuiltins {
     },
   ]
 
+  /// The steps of a whole training run.
+  static func totalSteps(_ set: LabelledImages, _ options: TrainingOptions) -> Int {
+    (set.count + options.batchSize - 1) / options.batchSize * options.epochs
+  }
+
+  /// Trains; with `stopOnNaN`, stops after the first step whose loss is not finite.
   static func run<O: Optimizer>(
     _ net: Network, _ set: LabelledImages, _ options: TrainingOptions, _ optimizer: inout O,
-    _ interpreter: Interpreter
+    _ interpreter: Interpreter, stopOnNaN: Bool = true
   ) -> [TrainingRecord] {
-    let perEpoch = (set.count + options.batchSize - 1) / options.batchSize
-    interpreter.progress?.begin("train", total: perEpoch * options.epochs)
+    interpreter.progress?.begin("train", total: totalSteps(set, options))
+    var diverged = false
     let history = train(
       net, on: set, options: options, optimizer: &optimizer,
-      progress: { done, _, loss in interpreter.progress?.update(completed: done, detail: "loss \(Format.number(Format.double(Float(loss))))") },
-      shouldStop: { interpreter.interrupt.isRaised })
+      progress: { done, _, loss in
+        if !loss.isFinite { diverged = true }
+        interpreter.progress?.update(completed: done, detail: "loss \(Format.number(Format.double(Float(loss))))")
+      },
+      shouldStop: { interpreter.interrupt.isRaised || (stopOnNaN && diverged) })
     let last = history.last.map { "loss \(Format.number(Format.double(Float($0.loss))))" } ?? ""
     interpreter.progress?.end(completed: history.count, detail: last)
     return history
