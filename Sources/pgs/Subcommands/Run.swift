@@ -14,7 +14,10 @@ extension PGSCommand {
         folder NAME.out is written beside it (or at --out DIR): index.html, NAME.ipynb, \
         manifest.json, metrics.json, metrics.csv and images/. The last line printed is the path \
         of index.html. A script without markers runs as a plain script, printing its outputs as \
-        text, unless --out, -p or --allow-write is given; then it is a notebook of one cell.
+        text, unless --out or -p is given; then it is a notebook of one cell. Every run is confined: \
+        a plain script writes only beneath its working directory, a notebook only inside its output \
+        folder; '..', absolute paths and symbolic links leading outside are refused unless \
+        --allow-write covers them.
 
         Sweeps write sweeps/NAME/ into the report folder. Their finished runs are kept in \
         NAME.out.cache beside it: running again skips them (--fresh recomputes them), and \
@@ -43,7 +46,7 @@ extension PGSCommand {
 
     @Option(
       name: .customLong("allow-write"),
-      help: ArgumentHelp("Lets save(...) write to this file or folder outside the output folder. Repeat for several.", valueName: "path"))
+      help: ArgumentHelp("Lets save(...), save_weights(...) and every other writer write to this file or folder outside the output folder (a plain script: outside the working directory). Repeat for several.", valueName: "path"))
     var allowWrite: [String] = []
 
     @Option(
@@ -89,12 +92,13 @@ extension PGSCommand {
       let source = try ScriptSource.load(file)
       RunSignals.install()
       let notebook = Notebook(path: source.path, text: source.text)
-      let asNotebook = out != nil || !parameters.isEmpty || !allowWrite.isEmpty || slurmArguments.slurm
+      let asNotebook = out != nil || !parameters.isEmpty || slurmArguments.slurm
         || (file != "-" && notebook.hasCellMarkers)
       guard asNotebook else {
         let seed = self.seed
+        let allowed = allowWrite
         let status = Interpreter.onLargeStack {
-          ScriptRunner.run(source, seed: seed, output: StandardOutput())
+          ScriptRunner.run(source, seed: seed, output: StandardOutput(), allowedWrites: allowed)
         }
         if status != 0 { throw ExitCode(status) }
         return
@@ -183,9 +187,9 @@ enum StandardError {
 /// Checks, then runs, one script; reports errors on standard error.
 enum ScriptRunner {
   /// - Returns: the exit status: 0, 65 (static errors) or 70 (runtime error).
-  static func run(_ source: SourceFile, seed: UInt64, output: OutputSink) -> Int32 {
+  static func run(_ source: SourceFile, seed: UInt64, output: OutputSink, allowedWrites: [String] = []) -> Int32 {
     let interpreter = Interpreter(output: output, seed: seed)
-    interpreter.files = ScriptFileAccess()
+    interpreter.files = ScriptFileAccess.confinedToWorkingDirectory(allowing: allowedWrites)
     let (program, diagnostics) = interpreter.check(source)
     guard let program else {
       StandardError.write(DiagnosticRenderer().render(diagnostics))
