@@ -88,7 +88,7 @@ enum OutputBuiltins {
     },
     Builtin(
       "save", "save(value, path)", arity: 2...2,
-      help: "Writes a tensor or a string to a file: a tensor as an image (.png: one image at its own size, a batch as the grid show draws), CSV (.csv, rank 1 or 2) or safetensors (.safetensors, one tensor named tensor); a string as UTF-8 text. In a notebook, paths are relative to the output folder, and a path leading outside it (with .. or absolute) is refused unless pgs run was given --allow-write for it.",
+      help: "Writes a tensor or a string to a file: a tensor as an image (.png: one image at its own size, a batch as the grid show draws), CSV (.csv, rank 1 or 2) or safetensors (.safetensors, one tensor named tensor); a string as UTF-8 text. In a notebook, paths are relative to the output folder, and a path leading outside it (with .., absolute, or through a symbolic link) is refused unless pgs run was given --allow-write for it; a plain script run writes only beneath its working directory, with the same rules.",
       example: "save(uniform([1, 8, 8], -1, 1), \"noise.png\")"
     ) { args, interpreter throws(RuntimeError) in
       let given = try args.string(1)
