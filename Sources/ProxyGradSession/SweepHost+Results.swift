@@ -24,7 +24,8 @@ extension NotebookSweepHost {
       if sweep.stopOnError, record.error != nil { break }
     }
     let results = SweepResults(
-      axes: sweep.axes, configurations: Array(sweep.configurations.prefix(runs.count)), runs: runs)
+      axes: sweep.axes, configurations: Array(sweep.configurations.prefix(runs.count)), runs: runs,
+      seedAxis: sweep.seedAxis)
     let plots = try self.plots(results, name: name)
     if let write {
       do throws(NotebookError) {
@@ -86,7 +87,7 @@ extension NotebookSweepHost {
         }
         return row
       }
-      let title = "sweep \(name): \(value)" + (results.axes.contains("seed") ? " (mean ± std over seed)" : "")
+      let title = "sweep \(name): \(value)" + (results.seedAxis.map { " (mean ± std over \($0))" } ?? "")
       let event = OutputEvent.plot(title: title, columns: columns, rows: rows, x: x, y: seriesNames)
       do throws(NotebookError) {
         guard case .plot(let plot) = try NotebookOutputCollector.output(of: event) else { continue }

@@ -25,8 +25,8 @@ enum MaximizeBuiltins {
       guard let network = objective.network else {
         throw args.error(.value, "the objective reads no network; add a network objective such as logit(net, 3)", at: 0)
       }
-      if let name = rule.unknownLayer(in: network) {
-        throw args.error(.value, "grad: names no layer '\(name)' of the network; layers: \(Access.layerNames(network))", label: "grad")
+      if let problem = rule.layerProblem(in: network) {
+        throw args.error(.value, problem, label: "grad")
       }
       var options = MaximizeOptions(steps: steps, rule: rule, clip: clip)
       options.starts = try args.integer("starts", default: 1, min: 1)

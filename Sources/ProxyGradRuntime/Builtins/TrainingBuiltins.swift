@@ -153,8 +153,8 @@ enum TrainingBuiltins {
         }
         options.schedule = s
       }
-      if let rule = options.rule.unknownLayer(in: net) {
-        throw args.error(.value, "grad: names no layer '\(rule)' of the network; layers: \(Access.layerNames(net))", label: "grad")
+      if let problem = options.rule.layerProblem(in: net) {
+        throw args.error(.value, problem, label: "grad")
       }
       var stopOnNaN = true
       if let value = args["stop_on_nan"] {
@@ -276,12 +276,23 @@ enum TrainingBuiltins {
 }
 
 extension GradientRule {
-  /// A layer a per-layer slope map names that the network does not have.
-  func unknownLayer(in network: Network) -> String? {
+  /// Why a per-layer slope map does not fit the network: it names a layer the network does not
+  /// have, or a layer that is not an activation (the map sets activations' backward slopes and
+  /// would do nothing there). Nil when it fits.
+  func layerProblem(in network: Network) -> String? {
     switch self {
     case .plain: return nil
     case .swap(let spec), .proxy(let spec):
-      return spec.layerNames.first { network.layer(named: $0) == nil }
+      if let name = spec.layerNames.first(where: { network.layer(named: $0) == nil }) {
+        return "grad: names no layer '\(name)' of the network; layers: \(Access.layerNames(network))"
+      }
+      let activations = network.allLayers.filter { $0 is LeakyReLU }.map(\.name)
+      for name in spec.layerNames {
+        guard let layer = network.layer(named: name), !(layer is LeakyReLU) else { continue }
+        return "grad: '\(name)' is a \(layer.kind) layer, not an activation; a slope map names activation layers: "
+          + (activations.isEmpty ? "the network has none" : activations.joined(separator: ", "))
+      }
+      return nil
     }
   }
 }

@@ -1,19 +1,23 @@
 /// The runs of a finished sweep as tables: `runs` (tidy: one row per `record`, a failed run
 /// adds a row holding its error) and `summary` (mean, sample std and count of every recorded
-/// number, grouped by every sweep variable except `seed`).
+/// number, grouped by every sweep variable except the seed variable).
 public struct SweepResults: Equatable, Sendable {
   public var axes: [String]
   public var configurations: [[SweepField]]
   public var runs: [SweepRun]
+  /// The variable the summary aggregates over: declared with `seed: "s"`, else `seed` when a
+  /// variable has that name, else none.
+  public var seedAxis: String?
 
-  public init(axes: [String], configurations: [[SweepField]], runs: [SweepRun]) {
+  public init(axes: [String], configurations: [[SweepField]], runs: [SweepRun], seedAxis: String? = nil) {
     self.axes = axes
     self.configurations = configurations
     self.runs = runs
+    self.seedAxis = seedAxis ?? (axes.contains("seed") ? "seed" : nil)
   }
 
-  /// The sweep variables the summary groups by: all but `seed`.
-  public var groupAxes: [String] { axes.filter { $0 != "seed" } }
+  /// The sweep variables the summary groups by: all but the seed variable.
+  public var groupAxes: [String] { axes.filter { $0 != seedAxis } }
 
   public var failedCount: Int { runs.filter { $0.error != nil }.count }
 
@@ -143,7 +147,7 @@ public struct SweepResults: Equatable, Sendable {
 
   /// `summary over seed: 6 runs, 1 failed`.
   public var summaryTitle: String {
-    let over = axes.contains("seed") ? " over seed" : ""
+    let over = seedAxis.map { " over " + $0 } ?? ""
     return "summary\(over): \(runs.count) run\(runs.count == 1 ? "" : "s"), \(failedCount) failed"
   }
 }
