@@ -68,9 +68,19 @@ package struct NotebookRunner {
     self.clock = clock
   }
 
-  /// Parses and resolves every executable cell as one file; runs nothing.
+  /// Parses every executable cell on its own, and reports the syntax errors of every cell when
+  /// there are any; else resolves every executable cell as one file. Runs nothing.
   package static func check(_ notebook: Notebook) -> [Diagnostic] {
-    Interpreter.onLargeStack { Interpreter().check(notebook.executableSource()).diagnostics }
+    Interpreter.onLargeStack {
+      var syntax: [Diagnostic] = []
+      if notebook.hasCellMarkers {
+        for index in notebook.cells.indices where notebook.cells[index].kind.isExecutable {
+          syntax += Parser.parse(notebook.sourceFile(ofCell: index)).diagnostics
+        }
+      }
+      guard syntax.isEmpty else { return syntax }
+      return Interpreter().check(notebook.executableSource()).diagnostics
+    }
   }
 
   /// Checks the whole notebook, then runs its cells until one fails. Runs on a thread with a

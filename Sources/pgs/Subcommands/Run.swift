@@ -54,7 +54,7 @@ extension PGSCommand {
       help: "The seed of random tensors and network weights (default: the notebook's seed parameter, else 0).")
     var seedOption: UInt64?
 
-    @Option(help: "Runs the points of sweeps in this many worker processes (default: 1, in this process).")
+    @Option(help: "Runs the points of sweeps in this many worker processes (1: in this process).")
     var jobs: Int = 1
 
     @Flag(help: "Recomputes every run of every sweep instead of reusing finished runs from the cache.")
@@ -156,11 +156,23 @@ enum ScriptSource {
   static func load(_ path: String) throws -> SourceFile {
     if path == "-" {
       let data = FileHandle.standardInput.readDataToEndOfFile()
-      return SourceFile(path: "<stdin>", text: String(decoding: data, as: UTF8.self))
+      return try text(data, path: "<stdin>")
+    }
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw ValidationError("cannot read '\(path)': it is a folder; give a .pgs script")
     }
     // FileHandle also reads pipes and process substitutions (/dev/fd/N).
     guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
       throw ValidationError("cannot read '\(path)': no such file or not readable")
+    }
+    return try text(data, path: path)
+  }
+
+  /// The script's text; a file holding a NUL byte is refused as one error, since it is no text.
+  static func text(_ data: Data, path: String) throws -> SourceFile {
+    if let offset = data.firstIndex(of: 0) {
+      throw ValidationError("'\(path)' is not a text file: NUL byte at offset \(offset - data.startIndex)")
     }
     return SourceFile(path: path, text: String(decoding: data, as: UTF8.self))
   }
