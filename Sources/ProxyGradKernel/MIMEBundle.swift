@@ -22,6 +22,8 @@ package enum MIMEBundle {
     switch output {
     case .stream(let text):
       return Message(type: "stream", content: .object([("name", .string("stdout")), ("text", .string(text))]))
+    case .warning:
+      return Message(type: "stream", content: .object([("name", .string("stderr")), ("text", .string(output.plainText))]))
     case .result:
       return Message(type: "execute_result", content: .object([("data", .object([plain])), ("metadata", .object([]))]))
     case .image(let image, _):

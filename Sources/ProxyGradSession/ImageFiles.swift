@@ -43,11 +43,33 @@ package enum ImageFiles {
   }
 }
 
-/// The file access of a plain script run or a REPL session: any path, as given, with PNG
-/// encoding and decoding.
+/// The file access of a plain script run (writes confined to its working directory, see
+/// `WriteConfinement`) or a REPL session (any path, as given), with PNG encoding and decoding.
 package final class ScriptFileAccess: FileAccess, ImageFileEncoder, ImageFileDecoder {
-  package init() {}
-  package func writablePath(_ path: String) -> Result<String, FileAccessDenied> { .success(path) }
+  private let confinement: WriteConfinement?
+
+  /// - Parameter confinement: where writes may go; nil allows any path.
+  package init(confinement: WriteConfinement? = nil) {
+    self.confinement = confinement
+  }
+
+  /// A plain script's access: writes only beneath the working directory, or the `--allow-write`
+  /// paths.
+  package static func confinedToWorkingDirectory(allowing allowed: [String] = []) -> ScriptFileAccess {
+    ScriptFileAccess(
+      confinement: WriteConfinement(
+        outputFolder: FileManager.default.currentDirectoryPath, allowedPaths: allowed,
+        folderName: "the working directory"))
+  }
+
+  package func writablePath(_ path: String) -> Result<String, FileAccessDenied> {
+    guard let confinement else { return .success(path) }
+    do throws(NotebookError) {
+      return .success(try confinement.resolve(path).path)
+    } catch {
+      return .failure(FileAccessDenied(error.description))
+    }
+  }
   package func readablePath(_ path: String) -> String { path }
   package func png(of tensor: Tensor) throws(FileAccessDenied) -> [UInt8] { try ImageFiles.png(of: tensor) }
   package func image(atPath path: String) throws(FileAccessDenied) -> Tensor { try ImageFiles.tensor(atPath: path) }

@@ -36,7 +36,8 @@ package struct NotebookJob {
     package var exitStatus: Int32
     /// `OUT/index.html` when a report was written.
     package var indexPath: String?
-    /// Diagnostics or the failing cell's error, rendered for standard error.
+    /// Diagnostics or the failing cell's error, rendered for standard error, after the
+    /// warnings of the cells that ran (`warning: ...`, one per warning output).
     package var errorText: String
     /// The run, when cells ran.
     package var outcome: NotebookOutcome?
@@ -68,16 +69,26 @@ package struct NotebookJob {
     runner.writeFile = { (file) throws(NotebookError) in try folder.write(file) }
     if runner.sweepOptions.cache == nil { runner.sweepOptions.cache = SweepCache(outputFolder: folder.target) }
     let outcome = runner.run(notebook)
+    // Scratch folders of runs an interrupt stopped midway.
+    runner.sweepOptions.cache?.removeJobs()
     do {
       try folder.finish(with: try NotebookReport(run: outcome.run))
     } catch {
       folder.abandon()
       return Result(
         exitStatus: 73, indexPath: nil,
-        errorText: (outcome.errorText ?? "") + "error: \(error)\n", outcome: outcome)
+        errorText: Self.warningText(outcome.run) + (outcome.errorText ?? "") + "error: \(error)\n", outcome: outcome)
     }
     return Result(
       exitStatus: outcome.exitStatus, indexPath: folder.target + "/index.html",
-      errorText: outcome.errorText ?? "", outcome: outcome)
+      errorText: Self.warningText(outcome.run) + (outcome.errorText ?? ""), outcome: outcome)
+  }
+
+  /// The warnings of every cell, in order, as standard error shows them.
+  package static func warningText(_ run: NotebookRun) -> String {
+    run.cells.flatMap(\.outputs).compactMap { output -> String? in
+      guard case .warning = output else { return nil }
+      return output.plainText
+    }.joined()
   }
 }

@@ -42,6 +42,8 @@ package final class NotebookOutputCollector: OutputSink {
     switch event {
     case .text(let text):
       return .stream(text)
+    case .warning(let text):
+      return .warning(text)
     case .image(let tensor, let labels, let title):
       let image = try NotebookImage.rendering(
         values: tensor.values, shape: tensor.shape, labels: labels)

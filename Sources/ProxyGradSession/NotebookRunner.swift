@@ -16,10 +16,14 @@ package struct NotebookOutcome {
   package var failedStatically: Bool
   /// In a sweep worker process: its runs are done (the run stopped on purpose after them).
   package var sweepWorkerFinished = false
+  /// The signal that interrupted the run (`SIGINT`, `SIGTERM`), if one did.
+  package var interruptedBy: String? { run.interruptedBy }
 
-  /// 0 when every cell ran, 65 for syntax and name errors, 70 for a runtime error.
+  /// 0 when every cell ran, 65 for syntax and name errors, 70 for a runtime error, 130 when a
+  /// signal interrupted the run.
   package var exitStatus: Int32 {
     if !diagnostics.isEmpty { return 65 }
+    if interruptedBy != nil { return 130 }
     guard run.failedCellIndex != nil else { return 0 }
     return failedStatically ? 65 : 70
   }
@@ -46,6 +50,10 @@ package struct NotebookRunner {
   /// sweeps write `sweeps/NAME/` through it.
   package var outputFolder: String?
   package var writeFile: (@Sendable (ReportFile) throws(NotebookError) -> Void)?
+  /// The signal that asked the run to stop (`SIGINT`), nil while none did; polled about every
+  /// 20 ms while the notebook runs. The running cell stops at its next safe point and is marked
+  /// interrupted, the cells after it are skipped, and the outcome exits with 130.
+  package var interruption: (@Sendable () -> String?)?
 
   package init(
     seed: UInt64? = nil, overrides: [(name: String, value: ParameterValue)] = [],
@@ -60,9 +68,19 @@ package struct NotebookRunner {
     self.clock = clock
   }
 
-  /// Parses and resolves every executable cell as one file; runs nothing.
+  /// Parses every executable cell on its own, and reports the syntax errors of every cell when
+  /// there are any; else resolves every executable cell as one file. Runs nothing.
   package static func check(_ notebook: Notebook) -> [Diagnostic] {
-    Interpreter.onLargeStack { Interpreter().check(notebook.executableSource()).diagnostics }
+    Interpreter.onLargeStack {
+      var syntax: [Diagnostic] = []
+      if notebook.hasCellMarkers {
+        for index in notebook.cells.indices where notebook.cells[index].kind.isExecutable {
+          syntax += Parser.parse(notebook.sourceFile(ofCell: index)).diagnostics
+        }
+      }
+      guard syntax.isEmpty else { return syntax }
+      return Interpreter().check(notebook.executableSource()).diagnostics
+    }
   }
 
   /// Checks the whole notebook, then runs its cells until one fails. Runs on a thread with a
@@ -84,6 +102,8 @@ private final class NotebookSession {
   var errorText: String?
   var failedStatically = false
   let sweepHost: NotebookSweepHost
+  /// The signal that stopped the run.
+  var interruptedBy: String?
 
   init(runner: NotebookRunner, notebook: Notebook) {
     self.runner = runner
@@ -100,8 +120,28 @@ private final class NotebookSession {
   func run() -> NotebookOutcome {
     let diagnostics = Interpreter().check(notebook.executableSource()).diagnostics
     var failed = !diagnostics.isEmpty
+    let finished = InterruptFlag()
+    if let interruption = runner.interruption {
+      let interrupt = interpreter.interrupt
+      Thread {
+        while !finished.isRaised {
+          if interruption() != nil {
+            interrupt.raise()
+            return
+          }
+          Thread.sleep(forTimeInterval: 0.02)
+        }
+      }.start()
+    }
+    defer { finished.raise() }
     for index in notebook.cells.indices {
       let cell = notebook.cells[index]
+      if !failed, cell.kind.isExecutable, let signal = runner.interruption?() {
+        // Interrupted between two cells: none was running, the rest do not run.
+        interruptedBy = signal
+        failed = true
+        errorText = "\(notebook.path): interrupted by \(signal) before cell \(index + 1)\n"
+      }
       if failed && cell.kind.isExecutable {
         records.append(CellRecord(cell: cell, status: .skipped))
       } else if !cell.kind.isExecutable {
@@ -116,6 +156,8 @@ private final class NotebookSession {
       scriptPath: notebook.path, scriptText: notebook.text, parameters: parameters,
       seed: interpreter.seed, toolVersion: runner.toolVersion, cells: records)
     run.threads = Parallel.threads
+    run.interruptedBy = interruptedBy
+    run.sweeps = sweepHost.summaries
     var outcome = NotebookOutcome(
       run: run, diagnostics: diagnostics, errorText: errorText, failedStatically: failedStatically)
     outcome.sweepWorkerFinished = sweepHost.workerFinished
@@ -161,6 +203,18 @@ private final class NotebookSession {
       }
       return nil
     } catch {
+      if let signal = runner.interruption?() {
+        // Whatever stopped the cell (the interrupt, or a worker process the signal ended), a
+        // signal caused it.
+        interruptedBy = signal
+        var interrupted = error
+        interrupted.message = "interrupted by \(signal)"
+          + (error.kind == .interrupted && error.message == "interrupted" ? "" : ": " + error.message)
+        errorText = interrupted.rendered()
+        var cellError = Self.cellError(interrupted)
+        cellError.name = "Interrupted"
+        return cellError
+      }
       errorText = error.rendered()
       return Self.cellError(error)
     }

@@ -63,6 +63,10 @@ final class ConsoleOutputSink: OutputSink {
       console?.write(text, to: .output)
       return
     }
-    console?.write(OutputText.render(event), to: .output)
+    if case .warning = event {
+      console?.write(OutputText.render(event), to: .error)
+    } else {
+      console?.write(OutputText.render(event), to: .output)
+    }
   }
 }

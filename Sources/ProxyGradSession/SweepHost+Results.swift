@@ -24,7 +24,8 @@ extension NotebookSweepHost {
       if sweep.stopOnError, record.error != nil { break }
     }
     let results = SweepResults(
-      axes: sweep.axes, configurations: Array(sweep.configurations.prefix(runs.count)), runs: runs)
+      axes: sweep.axes, configurations: Array(sweep.configurations.prefix(runs.count)), runs: runs,
+      seedAxis: sweep.seedAxis)
     let plots = try self.plots(results, name: name)
     if let write {
       do throws(NotebookError) {
@@ -43,7 +44,8 @@ extension NotebookSweepHost {
     interpreter.output.emit(
       .table(title: "sweep \(name): \(results.summaryTitle)", columns: results.summaryColumns, rows: results.summaryRows, digits: nil))
     for (_, plot) in plots { interpreter.output.emit(plot.event) }
-    try sweep.checkStopped(runs)
+    summaries.append(SweepSummary(name: name, runs: results.runs.count, failed: results.failedCount))
+    try sweep.reportFailures(results, name: name, output: interpreter.output)
   }
 
   struct SweepPlot {
@@ -85,7 +87,7 @@ extension NotebookSweepHost {
         }
         return row
       }
-      let title = "sweep \(name): \(value)" + (results.axes.contains("seed") ? " (mean ± std over seed)" : "")
+      let title = "sweep \(name): \(value)" + (results.seedAxis.map { " (mean ± std over \($0))" } ?? "")
       let event = OutputEvent.plot(title: title, columns: columns, rows: rows, x: x, y: seriesNames)
       do throws(NotebookError) {
         guard case .plot(let plot) = try NotebookOutputCollector.output(of: event) else { continue }

@@ -32,6 +32,8 @@ final class NotebookSweepHost: SweepHost {
   private var unnamedInCell: [Int: Int] = [:]
   /// In a worker: its task is done, and the notebook may stop.
   private(set) var workerFinished = false
+  /// Every finished sweep, for the manifest.
+  var summaries: [SweepSummary] = []
 
   init(
     options: SweepOptions, notebook: Notebook, outputFolder: String?,

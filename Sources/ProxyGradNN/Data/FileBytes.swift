@@ -1,8 +1,13 @@
 import CZlib
+import Foundation
 
 /// Reads whole files, inflating gzip transparently (zlib's gzread passes plain files through).
 enum FileBytes {
   static func read(_ path: String) throws(DataError) -> [UInt8] {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw DataError(path: path, "is a folder, not a file")
+    }
     guard let file = gzopen(path, "rb") else {
       throw DataError(path: path, "cannot open the file (does it exist and is it readable?)")
     }

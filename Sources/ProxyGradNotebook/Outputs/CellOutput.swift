@@ -13,6 +13,9 @@ package enum CellOutput: Equatable, Sendable {
   case plot(NotebookPlot)
   /// The error that stopped the cell.
   case error(CellError)
+  /// Something that went wrong without stopping the cell (a sweep's failed runs, a NaN loss);
+  /// the text, ending in a newline, without the `warning: ` the renderings put before it.
+  case warning(String)
 
   /// The output kind as written in `manifest.json`.
   package var kindName: String {
@@ -24,6 +27,7 @@ package enum CellOutput: Equatable, Sendable {
     case .table: return "table"
     case .plot: return "plot"
     case .error: return "error"
+    case .warning: return "warning"
     }
   }
 }
@@ -58,6 +62,7 @@ extension CellOutput {
     case .table(let table): return table.plainText()
     case .plot(let plot): return plot.summaryText
     case .error(let error): return "\(error.name): \(error.message)"
+    case .warning(let text): return "warning: " + text
     }
   }
 }

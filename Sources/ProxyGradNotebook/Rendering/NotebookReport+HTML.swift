@@ -138,6 +138,9 @@ extension NotebookReport {
       return "<pre class=\"stream\">\(HTMLText.escape(text))</pre>\n"
     case .result(let text):
       return "<pre class=\"result\">\(HTMLText.escape(text))</pre>\n"
+    case .warning:
+      // Styled in place: reports without warnings keep their style sheet byte for byte.
+      return "<pre class=\"stream warning\" style=\"color: var(--error)\">\(HTMLText.escape(output.plainText))</pre>\n"
     case .image(_, let caption):
       guard let image = images[key] else { return "" }
       let alt = HTMLText.escape(caption ?? "image \(image.path)")

@@ -110,6 +110,10 @@ extension NotebookReport {
       return .object([
         ("name", .string("stdout")), ("output_type", .string("stream")), ("text", Self.lines(text)),
       ])
+    case .warning:
+      return .object([
+        ("name", .string("stderr")), ("output_type", .string("stream")), ("text", Self.lines(output.plainText)),
+      ])
     case .result:
       return .object([
         ("data", .object([plain])), ("execution_count", count.map(JSONValue.int) ?? .null),

@@ -4,11 +4,15 @@ extension NotebookReport {
   /// ```
   /// { "format": "pgs-notebook-manifest", "format_version": 1, "tool_version", "script": {path,
   ///   sha256}, "seed", "parameters": {name: value}, "overridden_parameters": [name],
-  ///   "status": "ok" | "error", "failed_cell": N | null, "duration_seconds",
+  ///   "status": "ok" | "partial" | "error" | "interrupted", "failed_cell": N | null,
+  ///   "interrupted_by": "SIGINT" | "SIGTERM" | null, "duration_seconds",
   ///   "files": {html, notebook, metrics_json, metrics_csv},
   ///   "cells": [{ "number", "kind", "title", "first_line", "last_line", "status",
-  ///               "duration_seconds", "outputs": [{ "kind", ... }] }] }
+  ///               "duration_seconds", "outputs": [{ "kind", ... }] }],
+  ///   "sweeps": [{ "name", "status": "ok" | "partial" | "failed", "runs", "failed" }] }
   /// ```
+  /// The run's status is `error` when a cell failed, else `partial` when runs of a sweep
+  /// failed, else `ok`.
   /// Image outputs name their `file`; metrics carry `name` and `value`; errors `name` and
   /// `message`; streams and results their `text`. This is the only file with timings.
   package func manifestJSON() -> String {
@@ -48,8 +52,9 @@ extension NotebookReport {
         "overridden_parameters",
         .array(run.parameters.filter(\.overridden).map { .string($0.name) })
       ),
-      ("status", .string(failed == nil ? "ok" : "error")),
+      ("status", .string(status)),
       ("failed_cell", failed.map { .int($0 + 1) } ?? .null),
+      ("interrupted_by", .optional(run.interruptedBy)),
       ("duration_seconds", .double(run.cells.reduce(0) { $0 + $1.duration })),
       (
         "files",
@@ -59,14 +64,32 @@ extension NotebookReport {
         ])
       ),
       ("cells", .array(cells)),
+      (
+        "sweeps",
+        .array(
+          run.sweeps.map {
+            .object([
+              ("name", .string($0.name)), ("status", .string($0.status)), ("runs", .int($0.runs)),
+              ("failed", .int($0.failed)),
+            ])
+          })
+      ),
     ])
     return manifest.serialized(indent: 2)
+  }
+
+  /// `interrupted` (a signal stopped the run), `error` (a cell failed), `partial` (runs of a
+  /// sweep failed) or `ok`.
+  var status: String {
+    if run.interruptedBy != nil { return "interrupted" }
+    if run.failedCellIndex != nil { return "error" }
+    return run.sweeps.contains { $0.failed > 0 } ? "partial" : "ok"
   }
 
   private func manifestEntry(_ output: CellOutput, key: ImageKey) -> JSONValue {
     var members: [(String, JSONValue)] = [("kind", .string(output.kindName))]
     switch output {
-    case .stream(let text), .result(let text):
+    case .stream(let text), .result(let text), .warning(let text):
       members.append(("text", .string(text)))
     case .image(_, let caption):
       if let image = images[key] {

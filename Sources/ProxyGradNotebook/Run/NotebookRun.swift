@@ -43,6 +43,26 @@ package struct RunParameter: Equatable, Sendable {
   }
 }
 
+/// How a sweep of the run went, for the manifest.
+package struct SweepSummary: Equatable, Sendable {
+  /// Its folder name under `sweeps/`.
+  package var name: String
+  /// The runs it ran (under `stop_on_error: true`, up to the failing one).
+  package var runs: Int
+  package var failed: Int
+
+  package init(name: String, runs: Int, failed: Int) {
+    self.name = name
+    self.runs = runs
+    self.failed = failed
+  }
+
+  /// `ok` (no run failed), `partial` (some did) or `failed` (all did).
+  package var status: String {
+    failed == 0 ? "ok" : failed < runs ? "partial" : "failed"
+  }
+}
+
 /// What happened to a cell.
 package enum CellStatus: String, Equatable, Sendable {
   /// Ran to the end (Markdown cells are always `ok`).
@@ -85,6 +105,11 @@ package struct NotebookRun: Equatable, Sendable {
   /// The threads the engine used; results are identical for a given count.
   package var threads: Int = 1
   package var cells: [CellRecord]
+  /// The sweeps that finished, in order.
+  package var sweeps: [SweepSummary] = []
+  /// The signal that interrupted the run (`SIGINT`, `SIGTERM`); the interrupted cell is marked
+  /// `error` with an `Interrupted` error, the cells after it `skipped`.
+  package var interruptedBy: String?
 
   package init(
     scriptPath: String, scriptSHA256: String, parameters: [RunParameter] = [], seed: UInt64 = 0,

@@ -74,6 +74,8 @@ package struct SweepRunFolder: Equatable, Sendable {
         text += "[plot: \(path)]\n"
       case .error(let error):
         text += "\(error.name): \(error.message)\n"
+      case .warning:
+        text += output.plainText
       }
     }
     if !text.isEmpty { files.append(ReportFile(path: "output.txt", text: text)) }

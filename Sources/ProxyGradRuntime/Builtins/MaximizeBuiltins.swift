@@ -26,8 +26,8 @@ enum MaximizeBuiltins {
       guard let network = objective.network else {
         throw args.error(.value, "the objective reads no network; add a network objective such as logit(net, 3)", at: 0)
       }
-      if let name = rule.unknownLayer(in: network) {
-        throw args.error(.value, "grad: names no layer '\(name)' of the network; layers: \(Access.layerNames(network))", label: "grad")
+      if let problem = rule.layerProblem(in: network) {
+        throw args.error(.value, problem, label: "grad")
       }
       var options = MaximizeOptions(steps: steps, rule: rule, clip: clip)
       options.starts = try args.integer("starts", default: 1, min: 1)
@@ -39,7 +39,7 @@ enum MaximizeBuiltins {
       let result = try optimizer.with { (o: inout any Optimizer) throws(RuntimeError) in
         try run(objective.objective, network, options, &o, interpreter)
       }
-      return record(result, rule: rule, interpreter: interpreter)
+      return warningOfDivergence(record(result, rule: rule, interpreter: interpreter), args, interpreter)
     case .function, .builtin:
       for label in ["transforms", "param", "starts", "seed"] where args[label] != nil {
         throw args.error(.value, "\(label): applies to objectives on a network (it shapes images and their random starts); maximizing a function starts from init: alone, so leave \(label): out or pass a batch as init:", label: label)
@@ -47,13 +47,27 @@ enum MaximizeBuiltins {
       guard case .tensor(let start)? = args["init"] else {
         throw args.error(.value, "maximizing a function needs init: a tensor to start from, such as uniform([2], -1, 1)", label: "init")
       }
-      return try optimizer.with { (o: inout any Optimizer) throws(RuntimeError) in
+      let result = try optimizer.with { (o: inout any Optimizer) throws(RuntimeError) in
         try FunctionAscent(function: args.positional[0], steps: steps, rule: rule, clip: clip, keep: Set(keep))
           .run(from: start, optimizer: &o, args, interpreter)
       }
+      return warningOfDivergence(result, args, interpreter)
     case let other:
       throw args.error(.type, "expects an objective (such as logit(net, 3)) or a function of a tensor, got \(other.typeDescription)", at: 0)
     }
+  }
+
+  /// Warns at the first step of the history whose objective is NaN or infinite.
+  static func warningOfDivergence(_ result: Value, _ args: Arguments, _ interpreter: Interpreter) -> Value {
+    guard case .record(let record) = result, case .list(let history)? = record["history"] else { return result }
+    for case .record(let row) in history.items {
+      guard case .number(let value)? = row["value"], !value.isFinite, case .number(let step)? = row["step"]
+      else { continue }
+      interpreter.output.emit(
+        .warning("\(args.span): maximize: the objective became \(Format.number(value)) at step \(Format.number(step))\n"))
+      break
+    }
+    return result
   }
 
   static func run<O: Optimizer>(

@@ -14,7 +14,7 @@ enum OutputBuiltins {
   static let all: [Builtin] = [
     Builtin(
       "metric", "metric(name, value, digits: nil)", arity: 2...2, labels: ["digits"],
-      help: "A named scalar output (a number, or a one-element tensor), kept by notebooks in metrics.json with every digit. It is shown with `digits` decimal places, or to six significant digits.",
+      help: "A named scalar output (a number, or a one-element tensor), kept by notebooks in metrics.json with every digit. It is shown with `digits` decimal places, or to six significant digits. A NaN or infinite value also gives a warning (metrics.json stores it as null).",
       example: "metric(\"test accuracy\", 0.912345, digits: 3)"
     ) { args, interpreter throws(RuntimeError) in
       let name = try args.string(0)
@@ -23,6 +23,9 @@ enum OutputBuiltins {
       case .number(let x): value = x
       case .tensor(let t) where t.count == 1: value = Format.double(t.values[0])
       case let other: throw args.error(.type, "expects a number as argument 2, got \(other.typeDescription)", at: 1)
+      }
+      if !value.isFinite {
+        interpreter.output.emit(.warning("\(args.span): metric \"\(name)\" is \(Format.number(value))\n"))
       }
       interpreter.output.emit(.metric(name: name, value: value, digits: try digits(args)))
       return .none
@@ -98,7 +101,7 @@ enum OutputBuiltins {
     },
     Builtin(
       "save", "save(value, path)", arity: 2...2,
-      help: "Writes a tensor or a string to a file: a tensor as an image (.png: one image at its own size, a batch as the grid show draws), CSV (.csv, rank 1 or 2) or safetensors (.safetensors, one tensor named tensor); a string as UTF-8 text. In a notebook, paths are relative to the output folder, and a path leading outside it (with .. or absolute) is refused unless pgs run was given --allow-write for it.",
+      help: "Writes a tensor or a string to a file: a tensor as an image (.png: one image at its own size, a batch as the grid show draws), CSV (.csv, rank 1 or 2) or safetensors (.safetensors, one tensor named tensor); a string as UTF-8 text. In a notebook, paths are relative to the output folder, and a path leading outside it (with .., absolute, or through a symbolic link) is refused unless pgs run was given --allow-write for it; a plain script run writes only beneath its working directory, with the same rules.",
       example: "save(uniform([1, 8, 8], -1, 1), \"noise.png\")"
     ) { args, interpreter throws(RuntimeError) in
       let given = try args.string(1)

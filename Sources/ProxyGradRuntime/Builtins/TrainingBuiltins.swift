@@ -136,9 +136,9 @@ enum TrainingBuiltins {
 
   static let training: [Builtin] = [
     Builtin(
-      "train", "train(net, data, epochs: 1, batch: 64, optimizer: adam(lr: 0.001), grad: plain(), seed: nil, schedule: nil)",
-      arity: 2...2, labels: ["epochs", "batch", "optimizer", "grad", "seed", "schedule"],
-      help: "Trains a network on a data set with shuffled mini-batches and softmax cross-entropy. The weight gradient follows grad: (plain(), swap(b), proxy(b)); the loss reported is the ORIGINAL network's. Returns the history as rows {step, epoch, loss, lr}. Ctrl-C stops it and keeps what the network learned so far.",
+      "train", "train(net, data, epochs: 1, batch: 64, optimizer: adam(lr: 0.001), grad: plain(), seed: nil, schedule: nil, stop_on_nan: true)",
+      arity: 2...2, labels: ["epochs", "batch", "optimizer", "grad", "seed", "schedule", "stop_on_nan"],
+      help: "Trains a network on a data set with shuffled mini-batches and softmax cross-entropy. The weight gradient follows grad: (plain(), swap(b), proxy(b)); the loss reported is the ORIGINAL network's. Returns the history as rows {step, epoch, loss, lr}. When the loss becomes NaN or infinite, a warning names the step and the value, the history gets a column diverged (true from that step on), and training stops after that step unless stop_on_nan: false. Ctrl-C stops it and keeps what the network learned so far.",
       example: "h = train(net, data.train, epochs: 1, batch: 64, optimizer: adam(lr: 1e-3), grad: proxy(0.3), seed: 1)"
     ) { args, interpreter throws(RuntimeError) in
       let net = try network(args)
@@ -153,16 +153,38 @@ enum TrainingBuiltins {
         }
         options.schedule = s
       }
-      if let rule = options.rule.unknownLayer(in: net) {
-        throw args.error(.value, "grad: names no layer '\(rule)' of the network; layers: \(Access.layerNames(net))", label: "grad")
+      if let problem = options.rule.layerProblem(in: net) {
+        throw args.error(.value, problem, label: "grad")
+      }
+      var stopOnNaN = true
+      if let value = args["stop_on_nan"] {
+        guard case .bool(let flag) = value else {
+          throw args.error(.type, "expects stop_on_nan: true or false, got \(value.typeDescription)", label: "stop_on_nan")
+        }
+        stopOnNaN = flag
       }
       let spec = try OptimizerBuiltins.optimizer(args, default: OptimizerSpec(kind: .adam, learningRate: 0.001))
-      let history = try spec.with { (o: inout any Optimizer) throws(RuntimeError) in run(net, set, options, &o, interpreter) }
-      return .list(ListBox(history.map { r in
-        .record(RecordBox([
+      let history = try spec.with { (o: inout any Optimizer) throws(RuntimeError) in
+        run(net, set, options, &o, interpreter, stopOnNaN: stopOnNaN)
+      }
+      let diverged = history.firstIndex { !$0.loss.isFinite }
+      if let diverged {
+        let record = history[diverged]
+        let stopped = stopOnNaN && diverged == history.count - 1 && history.count < totalSteps(set, options)
+        interpreter.output.emit(
+          .warning(
+            "\(args.span): train: the loss became \(Format.number(record.loss)) at step \(record.step) (epoch \(record.epoch))"
+              + (stopped ? "; training stopped there (stop_on_nan: true)" : stopOnNaN ? "" : "; training went on (stop_on_nan: false)")
+              + "\n"))
+      }
+      return .list(ListBox(history.enumerated().map { index, r in
+        var fields: [(String, Value)] = [
           ("step", .number(Double(r.step))), ("epoch", .number(Double(r.epoch))),
           ("loss", .number(Format.double(Float(r.loss)))), ("lr", .number(r.learningRate)),
-        ]))
+        ]
+        // Only a history that diverged has the column, so others keep their shape.
+        if let diverged { fields.append(("diverged", .bool(index >= diverged))) }
+        return .record(RecordBox(fields))
       }))
     },
     Builtin(
@@ -199,16 +221,25 @@ enum TrainingBuiltins {
     },
   ]
 
+  /// The steps of a whole training run.
+  static func totalSteps(_ set: LabelledImages, _ options: TrainingOptions) -> Int {
+    (set.count + options.batchSize - 1) / options.batchSize * options.epochs
+  }
+
+  /// Trains; with `stopOnNaN`, stops after the first step whose loss is not finite.
   static func run<O: Optimizer>(
     _ net: Network, _ set: LabelledImages, _ options: TrainingOptions, _ optimizer: inout O,
-    _ interpreter: Interpreter
+    _ interpreter: Interpreter, stopOnNaN: Bool = true
   ) -> [TrainingRecord] {
-    let perEpoch = (set.count + options.batchSize - 1) / options.batchSize
-    interpreter.progress?.begin("train", total: perEpoch * options.epochs)
+    interpreter.progress?.begin("train", total: totalSteps(set, options))
+    var diverged = false
     let history = train(
       net, on: set, options: options, optimizer: &optimizer,
-      progress: { done, _, loss in interpreter.progress?.update(completed: done, detail: "loss \(Format.readable(Format.double(Float(loss))))") },
-      shouldStop: { interpreter.interrupt.isRaised })
+      progress: { done, _, loss in
+        if !loss.isFinite { diverged = true }
+        interpreter.progress?.update(completed: done, detail: "loss \(Format.readable(Format.double(Float(loss))))")
+      },
+      shouldStop: { interpreter.interrupt.isRaised || (stopOnNaN && diverged) })
     let last = history.last.map { "loss \(Format.readable(Format.double(Float($0.loss))))" } ?? ""
     interpreter.progress?.end(completed: history.count, detail: last)
     return history
@@ -245,12 +276,23 @@ enum TrainingBuiltins {
 }
 
 extension GradientRule {
-  /// A layer a per-layer slope map names that the network does not have.
-  func unknownLayer(in network: Network) -> String? {
+  /// Why a per-layer slope map does not fit the network: it names a layer the network does not
+  /// have, or a layer that is not an activation (the map sets activations' backward slopes and
+  /// would do nothing there). Nil when it fits.
+  func layerProblem(in network: Network) -> String? {
     switch self {
     case .plain, .redirect, .openReLU: return nil
     case .swap(let spec), .proxy(let spec):
-      return spec.layerNames.first { network.layer(named: $0) == nil }
+      if let name = spec.layerNames.first(where: { network.layer(named: $0) == nil }) {
+        return "grad: names no layer '\(name)' of the network; layers: \(Access.layerNames(network))"
+      }
+      let activations = network.allLayers.filter { $0 is LeakyReLU || $0 is Clip }.map(\.name)
+      for name in spec.layerNames {
+        guard let layer = network.layer(named: name), !(layer is LeakyReLU || layer is Clip) else { continue }
+        return "grad: '\(name)' is a \(layer.kind) layer, not an activation; a slope map names activation layers: "
+          + (activations.isEmpty ? "the network has none" : activations.joined(separator: ", "))
+      }
+      return nil
     }
   }
 }

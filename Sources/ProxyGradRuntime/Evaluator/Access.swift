@@ -208,10 +208,16 @@ enum Iteration {
     return out
   }
 
-  /// A range bound: a whole number.
+  /// A range bound: a whole number below 10^12 in size.
   static func bound(_ value: Value, span: SourceSpan) throws(Unwind) -> Int {
-    guard case .number(let x) = value, x.isFinite, x == x.rounded(), abs(x) < 1e12 else {
+    guard case .number(let x) = value, x.isFinite, x == x.rounded() else {
       throw .error(RuntimeError(.type, "range bounds must be whole numbers, got \(Format.brief(value))", at: span))
+    }
+    guard abs(x) < 1e12 else {
+      throw .error(
+        RuntimeError(
+          .value, "range bounds must be less than 10^12 in size, got \(Format.brief(value)); a range that long would never end",
+          at: span))
     }
     return Int(x)
   }

@@ -24,6 +24,10 @@ public enum OutputEvent {
   /// machines (CSV) keep every digit.
   case table(title: String?, columns: [String], rows: [[TableCell]], digits: Int?)
   case plot(title: String?, columns: [String], rows: [[TableCell]], x: String, y: [String])
+  /// Something that went wrong without stopping the cell (a sweep's failed runs, a loss that
+  /// became NaN): front ends show it apart from the text, on standard error or in red. The text
+  /// ends with a newline.
+  case warning(String)
 }
 
 /// Where outputs go. Library code never prints; front ends pass a sink.
@@ -57,6 +61,8 @@ public enum OutputText {
       return (title.map { $0 + "\n" } ?? "") + table(columns, rows, digits: digits)
     case .plot(let title, _, let rows, let x, let y):
       return "[plot\(title.map { " " + $0 } ?? ""): \(y.joined(separator: ", ")) against \(x), \(rows.count) points]\n"
+    case .warning(let text):
+      return "warning: " + text
     }
   }
 

@@ -198,6 +198,14 @@ public struct Resolver {
           "sweep has no option named '\(label.name)'; options: \(Self.sweepOptions.joined(separator: ", "))",
           at: label.span)
       }
+      if option.label?.name == "seed", case .string(let name) = option.value.kind,
+        !axes.contains(where: { $0.variable.name == name })
+      {
+        diagnostics.error(
+          .unknownArgumentLabel,
+          "sweep: seed: names '\(name)', which is not a sweep variable; variables: \(axes.map(\.variable.name).joined(separator: ", "))",
+          at: option.value.span)
+      }
     }
     var scope = Scope()
     var seen: Set<String> = []
@@ -220,7 +228,7 @@ public struct Resolver {
     frameSizes[span.start] = scope.count
   }
 
-  static let sweepOptions = ["stop_on_error"]
+  static let sweepOptions = ["stop_on_error", "seed"]
 
   mutating func loop(_ body: Block) {
     loopDepth += 1

@@ -11,6 +11,7 @@ extension Compiler {
     let values = axes.map { expression($0.values) }
     let spans = axes.map(\.values.span)
     let optionCodes = options.map { (expression($0.value), $0.value.span) }
+    let optionLabels = options.map { $0.label?.name ?? "" }
     let names = axes.map(\.variable.name)
     let frameSize = max(resolved.frameSizes[span.start] ?? names.count, names.count)
     let savedCollecting = collecting
@@ -21,8 +22,20 @@ extension Compiler {
     return { f throws(Unwind) in
       if let name { try Self.checkSweepName(name, span: span) }
       var stopOnError = false
-      for (code, optionSpan) in optionCodes {
-        guard case .bool(let flag) = try code(f) else {
+      var seedAxis: String? = names.contains("seed") ? "seed" : nil
+      for ((code, optionSpan), label) in zip(optionCodes, optionLabels) {
+        let value = try code(f)
+        if label == "seed" {
+          guard case .string(let name) = value, names.contains(name) else {
+            throw .error(
+              RuntimeError(
+                .value, "sweep: seed: expects the name of a sweep variable as a string (such as \"s\"); variables: \(names.joined(separator: ", "))",
+                at: optionSpan))
+          }
+          seedAxis = name
+          continue
+        }
+        guard case .bool(let flag) = value else {
           throw .error(RuntimeError(.type, "sweep: stop_on_error expects true or false", at: optionSpan))
         }
         stopOnError = flag
@@ -39,7 +52,7 @@ extension Compiler {
       defer { state.restore() }
       let execution = SweepExecution(
         name: name, span: span, axes: names, configurations: configurations, keys: keys,
-        stopOnError: stopOnError
+        stopOnError: stopOnError, seedAxis: seedAxis
       ) { index, output, files in
         interpreter.runSweepPoint(
           points[index], frameSize: frameSize, parent: f, body: body, state: state, output: output,
@@ -163,10 +176,11 @@ extension Interpreter {
       }
     }
     let results = SweepResults(
-      axes: sweep.axes, configurations: Array(sweep.configurations.prefix(runs.count)), runs: runs)
+      axes: sweep.axes, configurations: Array(sweep.configurations.prefix(runs.count)), runs: runs,
+      seedAxis: sweep.seedAxis)
     output.emit(.table(title: "sweep" + (sweep.name.map { " " + $0 } ?? ""), columns: results.runsColumns, rows: results.runsRows, digits: nil))
     output.emit(.table(title: results.summaryTitle, columns: results.summaryColumns, rows: results.summaryRows, digits: nil))
-    try sweep.checkStopped(runs)
+    try sweep.reportFailures(results, name: sweep.name, output: output)
   }
 }
 

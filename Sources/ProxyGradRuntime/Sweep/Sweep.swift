@@ -42,12 +42,17 @@ public final class SweepExecution {
   public let keys: [String]
   /// `stop_on_error: true`: the first failing run stops the sweep and fails it.
   public let stopOnError: Bool
+  /// The variable holding the seed, which summaries aggregate over: `seed: "s"`, else a
+  /// variable named `seed`, else none.
+  public let seedAxis: String?
   let runPoint: (Int, OutputSink, FileAccess?) -> SweepRun
 
   init(
     name: String?, span: SourceSpan, axes: [String], configurations: [[SweepField]],
-    keys: [String], stopOnError: Bool, runPoint: @escaping (Int, OutputSink, FileAccess?) -> SweepRun
+    keys: [String], stopOnError: Bool, seedAxis: String? = nil,
+    runPoint: @escaping (Int, OutputSink, FileAccess?) -> SweepRun
   ) {
+    self.seedAxis = seedAxis
     self.name = name
     self.span = span
     self.axes = axes

@@ -1,19 +1,23 @@
 /// The runs of a finished sweep as tables: `runs` (tidy: one row per `record`, a failed run
 /// adds a row holding its error) and `summary` (mean, sample std and count of every recorded
-/// number, grouped by every sweep variable except `seed`).
+/// number, grouped by every sweep variable except the seed variable).
 public struct SweepResults: Equatable, Sendable {
   public var axes: [String]
   public var configurations: [[SweepField]]
   public var runs: [SweepRun]
+  /// The variable the summary aggregates over: declared with `seed: "s"`, else `seed` when a
+  /// variable has that name, else none.
+  public var seedAxis: String?
 
-  public init(axes: [String], configurations: [[SweepField]], runs: [SweepRun]) {
+  public init(axes: [String], configurations: [[SweepField]], runs: [SweepRun], seedAxis: String? = nil) {
     self.axes = axes
     self.configurations = configurations
     self.runs = runs
+    self.seedAxis = seedAxis ?? (axes.contains("seed") ? "seed" : nil)
   }
 
-  /// The sweep variables the summary groups by: all but `seed`.
-  public var groupAxes: [String] { axes.filter { $0 != "seed" } }
+  /// The sweep variables the summary groups by: all but the seed variable.
+  public var groupAxes: [String] { axes.filter { $0 != seedAxis } }
 
   public var failedCount: Int { runs.filter { $0.error != nil }.count }
 
@@ -143,7 +147,96 @@ public struct SweepResults: Equatable, Sendable {
 
   /// `summary over seed: 6 runs, 1 failed`.
   public var summaryTitle: String {
-    let over = axes.contains("seed") ? " over seed" : ""
+    let over = seedAxis.map { " over " + $0 } ?? ""
     return "summary\(over): \(runs.count) run\(runs.count == 1 ? "" : "s"), \(failedCount) failed"
+  }
+}
+
+// MARK: - Failures
+
+extension SweepResults {
+  /// One distinct error of a sweep's failed runs and the runs (indices in grid order) it hit.
+  public struct Failure: Equatable, Sendable {
+    /// `line:col: message`, as the runs recorded it.
+    public var error: String
+    public var runs: [Int]
+  }
+
+  /// The distinct errors of the failed runs, in order of first appearance.
+  public var failures: [Failure] {
+    var list: [Failure] = []
+    for (index, run) in runs.enumerated() {
+      guard let error = run.error else { continue }
+      if let position = list.firstIndex(where: { $0.error == error }) {
+        list[position].runs.append(index)
+      } else {
+        list.append(Failure(error: error, runs: [index]))
+      }
+    }
+    return list
+  }
+
+  /// Whether there were runs and every one of them failed.
+  public var allFailed: Bool { !runs.isEmpty && failedCount == runs.count }
+
+  /// The warning shown when runs failed, nil when none did:
+  ///
+  /// ```
+  /// sweep s: 6 of 6 runs failed, with 1 distinct error
+  ///   nb.pgs:9:13: no layer 'faet' in the network ...
+  ///     in 6 runs: (layer=0.1, seed=1), (layer=0.1, seed=2), ... and 2 more
+  /// ```
+  /// - Parameters:
+  ///   - name: the sweep's name as shown (its folder name, or `sweep` alone when it has none).
+  ///   - path: the script's path, put before each error's `line:col`.
+  public func failureText(name: String?, path: String) -> String? {
+    let failures = self.failures
+    guard !failures.isEmpty else { return nil }
+    let count = failures.count
+    var text = "sweep\(name.map { " " + $0 } ?? ""): \(failedCount) of \(runs.count) run\(runs.count == 1 ? "" : "s") failed, "
+      + "with \(count) distinct error\(count == 1 ? "" : "s")\n"
+    for failure in failures {
+      text += "  " + Self.located(failure.error, path: path) + "\n"
+      let shown = failure.runs.prefix(Self.listedRuns).map { "(" + label(of: $0) + ")" }
+      let more = failure.runs.count - shown.count
+      text += "    in \(failure.runs.count) run\(failure.runs.count == 1 ? "" : "s"): " + shown.joined(separator: ", ")
+        + (more > 0 ? ", ... and \(more) more" : "") + "\n"
+    }
+    return text
+  }
+
+  /// How many runs a failure lists by their configuration.
+  static let listedRuns = 8
+
+  /// `a=0.1, b=2`: the configuration of run `index`.
+  public func label(of index: Int) -> String {
+    configurations[index].map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+  }
+
+  /// `path:line:col: message` for a run's `line:col: message` (other texts unchanged).
+  static func located(_ error: String, path: String) -> String {
+    let parts = error.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+    guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty,
+      parts[0].allSatisfy(\.isNumber), parts[1].allSatisfy(\.isNumber)
+    else { return error }
+    return path + ":" + error
+  }
+}
+
+extension SweepExecution {
+  /// After the runs: shows the warning naming every distinct error of the failed runs, and
+  /// fails the statement when every run failed (a sweep with no result is no success). Under
+  /// `stop_on_error: true` a failed run has stopped the sweep already (see `checkStopped`).
+  /// - Parameter name: the sweep's name as shown.
+  public func reportFailures(_ results: SweepResults, name: String?, output: OutputSink) throws(RuntimeError) {
+    try checkStopped(results.runs)
+    guard let text = results.failureText(name: name, path: span.file.path) else { return }
+    output.emit(.warning(text))
+    if results.allFailed {
+      throw RuntimeError(
+        .value,
+        "sweep\(name.map { " " + $0 } ?? ""): all \(results.runs.count) run\(results.runs.count == 1 ? "" : "s") failed (errors above)",
+        at: span)
+    }
   }
 }

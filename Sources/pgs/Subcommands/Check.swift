@@ -1,4 +1,5 @@
 import ArgumentParser
+import ProxyGradSession
 import ProxyGradRuntime
 import ProxyGradSyntax
 
@@ -13,7 +14,8 @@ extension PGSCommand {
 
     func run() throws {
       let source = try ScriptSource.load(file)
-      let diagnostics = Interpreter.onLargeStack { Interpreter().check(source).diagnostics }
+      // The syntax errors of every cell, not only the first one of the file.
+      let diagnostics = NotebookRunner.check(Notebook(path: source.path, text: source.text))
       guard diagnostics.isEmpty else {
         StandardError.write(DiagnosticRenderer().render(diagnostics))
         throw ExitCode(65)

@@ -14,7 +14,10 @@ extension PGSCommand {
         folder NAME.out is written beside it (or at --out DIR): index.html, NAME.ipynb, \
         manifest.json, metrics.json, metrics.csv and images/. The last line printed is the path \
         of index.html. A script without markers runs as a plain script, printing its outputs as \
-        text, unless --out, -p or --allow-write is given; then it is a notebook of one cell.
+        text, unless --out or -p is given; then it is a notebook of one cell. Every run is confined: \
+        a plain script writes only beneath its working directory, a notebook only inside its output \
+        folder; '..', absolute paths and symbolic links leading outside are refused unless \
+        --allow-write covers them.
 
         Sweeps write sweeps/NAME/ into the report folder. Their finished runs are kept in \
         NAME.out.cache beside it: running again skips them (--fresh recomputes them), and \
@@ -22,7 +25,10 @@ extension PGSCommand {
 
         Exit status: 0 on success, 64 on usage errors (such as an unknown parameter), 65 on \
         syntax or name errors (nothing runs), 70 when a cell fails at run time (the report is \
-        still written), 73 when the output folder cannot be written.
+        still written; a sweep whose every run failed fails its cell), 73 when the output folder \
+        cannot be written, 130 when Ctrl-C or SIGTERM interrupted the run (the report of the finished \
+        cells is still written; a second Ctrl-C stops at once, without one). Warnings, such as \
+        sweep runs that failed, go to standard error.
         """)
 
     @ArgumentParser.Argument(help: "The script to run, or '-' to read it from standard input.")
@@ -40,7 +46,7 @@ extension PGSCommand {
 
     @Option(
       name: .customLong("allow-write"),
-      help: ArgumentHelp("Lets save(...) write to this file or folder outside the output folder. Repeat for several.", valueName: "path"))
+      help: ArgumentHelp("Lets save(...), save_weights(...) and every other writer write to this file or folder outside the output folder (a plain script: outside the working directory). Repeat for several.", valueName: "path"))
     var allowWrite: [String] = []
 
     @Option(
@@ -48,7 +54,7 @@ extension PGSCommand {
       help: "The seed of random tensors and network weights (default: the notebook's seed parameter, else 0).")
     var seedOption: UInt64?
 
-    @Option(help: "Runs the points of sweeps in this many worker processes (default: 1, in this process).")
+    @Option(help: "Runs the points of sweeps in this many worker processes (1: in this process).")
     var jobs: Int = 1
 
     @Flag(help: "Recomputes every run of every sweep instead of reusing finished runs from the cache.")
@@ -84,13 +90,15 @@ extension PGSCommand {
         return try runWorker(sweep: sweepWorker, points: sweepPoints, source: sweepSource)
       }
       let source = try ScriptSource.load(file)
+      RunSignals.install()
       let notebook = Notebook(path: source.path, text: source.text)
-      let asNotebook = out != nil || !parameters.isEmpty || !allowWrite.isEmpty || slurmArguments.slurm
+      let asNotebook = out != nil || !parameters.isEmpty || slurmArguments.slurm
         || (file != "-" && notebook.hasCellMarkers)
       guard asNotebook else {
         let seed = self.seed
+        let allowed = allowWrite
         let status = Interpreter.onLargeStack {
-          ScriptRunner.run(source, seed: seed, output: StandardOutput())
+          ScriptRunner.run(source, seed: seed, output: StandardOutput(), allowedWrites: allowed)
         }
         if status != 0 { throw ExitCode(status) }
         return
@@ -107,6 +115,7 @@ extension PGSCommand {
       var runner = NotebookRunner(
         seed: seedOption, overrides: overrides,
         toolVersion: PGSCommand.configuration.version, progress: progress)
+      runner.interruption = { RunSignals.name }
       let job = NotebookJob(notebook: notebook, outputFolder: out, allowedWrites: allowWrite, runner: runner)
       runner.sweepOptions = SweepOptions(
         jobs: jobs, fresh: fresh, launcher: workerLauncher(outputFolder: job.outputFolder))
@@ -147,20 +156,37 @@ enum ScriptSource {
   static func load(_ path: String) throws -> SourceFile {
     if path == "-" {
       let data = FileHandle.standardInput.readDataToEndOfFile()
-      return SourceFile(path: "<stdin>", text: String(decoding: data, as: UTF8.self))
+      return try text(data, path: "<stdin>")
+    }
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw ValidationError("cannot read '\(path)': it is a folder; give a .pgs script")
     }
     // FileHandle also reads pipes and process substitutions (/dev/fd/N).
     guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
       throw ValidationError("cannot read '\(path)': no such file or not readable")
     }
+    return try text(data, path: path)
+  }
+
+  /// The script's text; a file holding a NUL byte is refused as one error, since it is no text.
+  static func text(_ data: Data, path: String) throws -> SourceFile {
+    if let offset = data.firstIndex(of: 0) {
+      throw ValidationError("'\(path)' is not a text file: NUL byte at offset \(offset - data.startIndex)")
+    }
     return SourceFile(path: path, text: String(decoding: data, as: UTF8.self))
   }
 }
 
-/// Writes outputs to standard output as text.
+/// Writes outputs to standard output as text; warnings go to standard error.
 final class StandardOutput: OutputSink {
   func emit(_ event: OutputEvent) {
-    print(OutputText.render(event), terminator: "")
+    if case .warning = event {
+      fflush(nil)  // the text printed so far comes first
+      StandardError.write(OutputText.render(event))
+    } else {
+      print(OutputText.render(event), terminator: "")
+    }
   }
 }
 
@@ -173,18 +199,37 @@ enum StandardError {
 /// Checks, then runs, one script; reports errors on standard error.
 enum ScriptRunner {
   /// - Returns: the exit status: 0, 65 (static errors) or 70 (runtime error).
-  static func run(_ source: SourceFile, seed: UInt64, output: OutputSink) -> Int32 {
+  static func run(_ source: SourceFile, seed: UInt64, output: OutputSink, allowedWrites: [String] = []) -> Int32 {
     let interpreter = Interpreter(output: output, seed: seed)
-    interpreter.files = ScriptFileAccess()
+    interpreter.files = ScriptFileAccess.confinedToWorkingDirectory(allowing: allowedWrites)
     let (program, diagnostics) = interpreter.check(source)
     guard let program else {
       StandardError.write(DiagnosticRenderer().render(diagnostics))
       return 65
     }
+    // SIGINT or SIGTERM (see `RunSignals`) stops the script at its next safe point.
+    let finished = InterruptFlag()
+    let interrupt = interpreter.interrupt
+    Thread {
+      while !finished.isRaised {
+        if RunSignals.received {
+          interrupt.raise()
+          return
+        }
+        Thread.sleep(forTimeInterval: 0.02)
+      }
+    }.start()
+    defer { finished.raise() }
     do {
       try interpreter.run(program)
       return 0
     } catch {
+      if let signal = RunSignals.name {
+        var interrupted = error
+        interrupted.message = "interrupted by \(signal)"
+        StandardError.write(interrupted.rendered(showsSource: false))
+        return 130
+      }
       StandardError.write(error.rendered())
       return 70
     }
