@@ -48,14 +48,6 @@ enum AnalysisBuiltins {
       example: "argmin(tensor([3, 1, 2]))"
     ) { args, _ throws(RuntimeError) in try argExtreme(args, largest: false) },
     Builtin(
-      "softmax", "softmax(t, axis: -1)", arity: 1...1, labels: ["axis"],
-      help: "Softmax along an axis (the last by default): exp(x) / sum(exp(x)), computed stably. Differentiable.",
-      example: "softmax(tensor([1, 2, 3]))"
-    ) { args, _ throws(RuntimeError) in
-      let t = try TensorBuiltins.tensorArgument(args, 0)
-      return .tensor(softmax(t, axis: try axis(args, t, default: -1)))
-    },
-    Builtin(
       "log_softmax", "log_softmax(t, axis: -1)", arity: 1...1, labels: ["axis"],
       help: "Log-softmax along an axis (the last by default): x - log(sum(exp(x))), computed stably. Differentiable.",
       example: "log_softmax(tensor([1, 2, 3]))"
@@ -74,27 +66,6 @@ enum AnalysisBuiltins {
       }
       let a = try axis(args, rank: xs[0].rank + 1, shape: xs[0].shape, default: 0)
       return .tensor(stack(xs, axis: a))
-    },
-    Builtin(
-      "concat", "concat(tensors, axis: 0)", arity: 1...1, labels: ["axis"],
-      help: "Tensors (a list) joined along an existing axis; their other axes must agree. Differentiable.",
-      example: "concat([tensor([1, 2]), tensor([3])])"
-    ) { args, _ throws(RuntimeError) in
-      let xs = try tensorList(args)
-      guard xs.allSatisfy({ $0.rank >= 1 && $0.rank == xs[0].rank }) else {
-        throw args.error(.shape, "expects tensors of one rank (at least 1), got \(xs.map { Format.shape($0.shape) }.joined(separator: ", "))", at: 0)
-      }
-      let a = try axis(args, xs[0], default: 0)
-      for x in xs {
-        var u = x.shape, v = xs[0].shape
-        u[a] = 0
-        v[a] = 0
-        guard u == v else {
-          throw args.error(
-            .shape, "cannot join shapes \(Format.shape(xs[0].shape)) and \(Format.shape(x.shape)) along axis \(a); the other axes must agree", at: 0)
-        }
-      }
-      return .tensor(concat(xs, axis: a))
     },
     Builtin(
       "sort", "sort(t, axis: -1, descending: false)", arity: 1...1, labels: ["axis", "descending"],
@@ -344,6 +315,25 @@ enum AnalysisBuiltins {
   }
 
   // MARK: - Argument helpers
+
+  /// `concat(tensors, axis: 0)`: the tensors of a list joined along an existing axis.
+  static func concatenation(_ args: Arguments) throws(RuntimeError) -> Value {
+    let xs = try tensorList(args)
+    guard xs.allSatisfy({ $0.rank >= 1 && $0.rank == xs[0].rank }) else {
+      throw args.error(.shape, "expects tensors of one rank (at least 1), got \(xs.map { Format.shape($0.shape) }.joined(separator: ", "))", at: 0)
+    }
+    let a = try axis(args, xs[0], default: 0)
+    for x in xs {
+      var u = x.shape, v = xs[0].shape
+      u[a] = 0
+      v[a] = 0
+      guard u == v else {
+        throw args.error(
+          .shape, "cannot join shapes \(Format.shape(xs[0].shape)) and \(Format.shape(x.shape)) along axis \(a); the other axes must agree", at: 0)
+      }
+    }
+    return .tensor(concat(xs, axis: a))
+  }
 
   /// `axis:` for a tensor (negative counts from the end).
   static func axis(_ args: Arguments, _ t: Tensor, default fallback: Int) throws(RuntimeError) -> Int {

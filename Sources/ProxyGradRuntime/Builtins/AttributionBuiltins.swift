@@ -79,8 +79,8 @@ enum AttributionBuiltins {
       throw args.error(.value, "the objective reads no network; add a network objective such as logit(net, 3)", at: 0)
     }
     let rule = try OptimizerBuiltins.rule(args)
-    if let name = rule.unknownLayer(in: network) {
-      throw args.error(.value, "grad: names no layer '\(name)' of the network; layers: \(Access.layerNames(network))", label: "grad")
+    if let problem = rule.layerProblem(in: network) {
+      throw args.error(.value, problem, label: "grad")
     }
     let x = try TensorBuiltins.tensor(from: args.positional[1], args, at: 1)
     let shape = network.inputShape

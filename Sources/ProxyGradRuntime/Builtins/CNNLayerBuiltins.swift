@@ -46,14 +46,17 @@ enum CNNLayerBuiltins {
       .layerSpec(.elementwise(.identity, name: try args.string("name")))
     },
     Builtin(
-      "softmax", "softmax(t) or softmax(name: nil)", arity: 0...1, labels: ["name"],
-      help: "With a tensor: softmax along its last axis. Without arguments, in a network block: a softmax layer over the first axis of each item (the features of a flat input, the channels of [C, H, W]), auto-named softmax1, ...",
+      "softmax", "softmax(t, axis: -1) or softmax(name: nil)", arity: 0...1, labels: ["axis", "name"],
+      help: "With a tensor: softmax along an axis (the last by default), exp(x) / sum(exp(x)), computed stably; differentiable. Without arguments, in a network block: a softmax layer over the first axis of each item (the features of a flat input, the channels of [C, H, W]), auto-named softmax1, ...",
       example: "softmax(tensor([1, 2, 3]))"
     ) { args, _ throws(RuntimeError) in
-      if args.positional.isEmpty { return .layerSpec(.softmax(name: try args.string("name"))) }
+      if args.positional.isEmpty {
+        if args["axis"] != nil { throw args.error(.value, "a softmax layer works over the first axis of each item; axis: goes with a tensor, as in softmax(t, axis: 0)", label: "axis") }
+        return .layerSpec(.softmax(name: try args.string("name")))
+      }
+      if args["name"] != nil { throw args.error(.value, "name: names a softmax layer, softmax(name: \"p\") in a network block; leave it out with a tensor", label: "name") }
       let t = try TensorBuiltins.tensorArgument(args, 0)
-      guard t.rank >= 1 else { throw args.error(.shape, "expects a tensor with at least one axis, got a scalar", at: 0) }
-      return .tensor(softmax(t, axis: t.rank - 1))
+      return .tensor(softmax(t, axis: try AnalysisBuiltins.axis(args, t, default: -1)))
     },
     Builtin(
       "lrn", "lrn(size, alpha: 0.0001, beta: 0.75, k: 1, name: nil)", arity: 1...1,
@@ -71,10 +74,16 @@ enum CNNLayerBuiltins {
       return .layerSpec(.lrn(size: size, alpha: alpha, beta: beta, k: k, name: try args.string("name")))
     },
     Builtin(
-      "concat", "concat(name: nil) { branches }", arity: 0...0, labels: ["name"], takesBlock: true,
-      help: "Branches on the same input whose outputs are joined along the channels (the features of flat outputs), for a network block: an Inception block, a SqueezeNet fire module. Its block holds branch { ... } blocks, each a list of layers; their outputs must agree on every axis but the channels. The concatenation is auto-named cat1, ...; its branches branch1, branch2, ... inside it, and their layers cat1.branch1.conv1, ...",
+      "concat", "concat(tensors, axis: 0) or concat(name: nil) { branches }", arity: 0...1, labels: ["axis", "name"], takesBlock: true,
+      help: "With a list of tensors: they are joined along an existing axis (the first by default); their other axes must agree; differentiable. With a block, in a network block: branches on the same input whose outputs are joined along the channels (the features of flat outputs), for a network block: an Inception block, a SqueezeNet fire module. Its block holds branch { ... } blocks, each a list of layers; their outputs must agree on every axis but the channels. The concatenation is auto-named cat1, ...; its branches branch1, branch2, ... inside it, and their layers cat1.branch1.conv1, ...",
       example: "concat { branch { conv(8, 1); relu() }; branch { conv(4, 1); relu(); conv(8, 3, pad: 1); relu() } }"
     ) { args, _ throws(RuntimeError) in
+      if !args.positional.isEmpty {
+        guard args.block == nil else { throw args.error(.arity, "takes either a list of tensors or a block of branches, not both") }
+        if args["name"] != nil { throw args.error(.value, "name: names a concat block of branches; leave it out with a list of tensors", label: "name") }
+        return try AnalysisBuiltins.concatenation(args)
+      }
+      if args["axis"] != nil { throw args.error(.value, "a concat block joins its branches along the channels; axis: goes with a list of tensors", label: "axis") }
       let specs = try layerBlock(args, what: "a concat block holds branch { ... } blocks")
       for spec in specs {
         guard case .branch = spec else {

@@ -107,39 +107,6 @@ public func extremum(_ x: Tensor, axis: Int, largest: Bool) -> Tensor {
   return x.takingAlong(axis: axis, order: best.map { [$0] }).reshaped(to: shape)
 }
 
-/// Softmax along `axis`, computed stably (the line's maximum subtracted first).
-/// ```
-/// p_j = e^(x_j − m) / Σ_k e^(x_k − m)
-/// ```
-/// - Saves: the output probabilities.
-public func softmax(_ x: Tensor, axis: Int) -> Tensor {
-  let (outer, extent, inner) = splitShape(x.shape, axis: axis)
-  var p = [Float](repeating: 0, count: x.count)
-  forEachLine(outer, extent, inner) { at in
-    var m = -Float.infinity
-    for j in 0..<extent { m = Swift.max(m, x.values[at(j)]) }
-    var total: Float = 0
-    for j in 0..<extent {
-      let e = expf(x.values[at(j)] - m)
-      p[at(j)] = e
-      total += e
-    }
-    for j in 0..<extent { p[at(j)] /= total }
-  }
-  let probabilities = p
-  return Tensor(shape: x.shape, values: p, op: "softmax", parents: [x]) { g in
-    let p = probabilities
-    // y = softmax(x)  ⇒  dx_j = p_j (g_j − Σ_k g_k p_k)
-    x.accumulateGradient { gx in
-      forEachLine(outer, extent, inner) { at in
-        var dot: Float = 0
-        for j in 0..<extent { dot += g[at(j)] * p[at(j)] }
-        for j in 0..<extent { gx[at(j)] += p[at(j)] * (g[at(j)] - dot) }
-      }
-    }
-  }
-}
-
 /// Log-softmax along `axis`, computed stably.
 /// ```
 /// y_j = x_j − m − log Σ_k e^(x_k − m)
@@ -180,56 +147,6 @@ public func logSoftmax(_ x: Tensor, axis: Int) -> Tensor {
 func forEachLine(_ outer: Int, _ extent: Int, _ inner: Int, _ body: ((Int) -> Int) -> Void) {
   for o in 0..<outer {
     for i in 0..<inner { body { j in (o * extent + j) * inner + i } }
-  }
-}
-
-/// Joins tensors along `axis`; all other axes must agree.
-/// - Saves: each input's extent along the axis.
-public func concat(_ xs: [Tensor], axis: Int) -> Tensor {
-  precondition(!xs.isEmpty, "concat of nothing")
-  if axis == 0 { return concat(xs) }
-  let first = xs[0].shape
-  precondition(axis >= 0 && axis < first.count, "concat: axis")
-  for x in xs {
-    var a = x.shape, b = first
-    precondition(a.count == b.count, "concat shapes")
-    a[axis] = 0
-    b[axis] = 0
-    precondition(a == b, "concat shapes")
-  }
-  let (outer, _, inner) = splitShape(first, axis: axis)
-  let extents = xs.map { $0.shape[axis] }
-  let total = extents.reduce(0, +)
-  var values = [Float](repeating: 0, count: outer * total * inner)
-  var offset = 0
-  for (x, extent) in zip(xs, extents) {
-    for o in 0..<outer {
-      for e in 0..<extent {
-        let source = (o * extent + e) * inner
-        let target = (o * total + offset + e) * inner
-        for i in 0..<inner { values[target + i] = x.values[source + i] }
-      }
-    }
-    offset += extent
-  }
-  var shape = first
-  shape[axis] = total
-  return Tensor(shape: shape, values: values, op: "concatAxis", parents: xs) { g in
-    var offset = 0
-    for (x, extent) in zip(xs, extents) {
-      if x.requiresGrad {
-        x.accumulateGradient { gx in
-          for o in 0..<outer {
-            for e in 0..<extent {
-              let source = (o * extent + e) * inner
-              let target = (o * total + offset + e) * inner
-              for i in 0..<inner { gx[source + i] += g[target + i] }
-            }
-          }
-        }
-      }
-      offset += extent
-    }
   }
 }
 
