@@ -18,7 +18,7 @@ import Testing
     let session = Self.session(["record_count = 1", "reload = 2"])
     let answer = session.completions(line: "x = re", cursor: 6)
     #expect(answer.wordStart == 4)
-    #expect(answer.candidates == ["record", "record_count", "reload", "relu", "reshape", "residual", "resnet", "return"])
+    #expect(answer.candidates == ["record", "record_count", "reload", "relu", "relu6", "reshape", "residual", "resnet", "return"])
     #expect(session.completions(line: "whi", cursor: 3).candidates == ["while"])
   }
 
