@@ -144,7 +144,16 @@ func sequentialNodes(_ layers: [any Layer], input: String) -> (nodes: [GraphNode
   var nodes: [GraphNode] = []
   var current = input
   for layer in layers {
-    if let block = layer as? Residual {
+    if let join = layer as? Concat {
+      // Each branch reads the input; a branch's node passes its last layer's output on (so
+      // that taps reach the branch by name), and the concatenation reads the branches.
+      for branch in join.branches {
+        let inner = sequentialNodes(branch.layers, input: current)
+        nodes += inner.nodes
+        nodes.append(GraphNode(layer: branch, inputs: [inner.output]))
+      }
+      nodes.append(GraphNode(layer: join, inputs: join.branches.map(\.name)))
+    } else if let block = layer as? Residual {
       let inner = sequentialNodes(block.layers, input: current)
       nodes += inner.nodes
       var skip = current
@@ -159,4 +168,21 @@ func sequentialNodes(_ layers: [any Layer], input: String) -> (nodes: [GraphNode
     current = layer.name
   }
   return (nodes, current)
+}
+
+/// In a network's graph a branch is the node that passes its last layer's output on.
+extension Branch: MultiInputLayer {
+  public var inputShapes: [[Int]] { [outputShape] }
+  public func callAsFunction(_ inputs: [Tensor], policy: SlopePolicy, mode: ForwardMode) -> Tensor {
+    inputs[0]
+  }
+}
+
+/// In a network's graph a concatenation is the node that joins its branches' outputs along
+/// the channels.
+extension Concat: MultiInputLayer {
+  public var inputShapes: [[Int]] { branches.map(\.outputShape) }
+  public func callAsFunction(_ inputs: [Tensor], policy: SlopePolicy, mode: ForwardMode) -> Tensor {
+    concat(inputs, axis: 1)
+  }
 }

@@ -41,6 +41,11 @@ public enum LayerSpec: Equatable, Sendable {
   /// against `[C, H, W]`, `[C]` against a flat input); otherwise the constant has `shape` and
   /// broadcasts NumPy-style against the item.
   case constant(ConstantOp, values: [Float], shape: [Int], perChannel: Bool, name: String? = nil)
+  /// Branches on the same input whose outputs are joined along the channels; every element of
+  /// `branches` is a `.branch`. Names: `cat1.branch1.conv1`.
+  case concat(branches: [LayerSpec], name: String? = nil)
+  /// One path of a `.concat`: layers in order.
+  case branch(layers: [LayerSpec], name: String? = nil)
 
   /// A convolution layer: `.conv` when the options are a square kernel, one stride, uniform
   /// padding, no dilation, one group and a bias, else `.convolution`.
@@ -67,7 +72,8 @@ public enum LayerSpec: Equatable, Sendable {
       .avgPool(_, _, let n), .flatten(let n), .batchNorm(let n), .globalAveragePool(let n),
       .dropout(_, let n), .residual(_, _, let n), .convolution(_, let n), .pooling(_, let n),
       .adaptiveAvgPool(_, let n), .clip(_, _, let n), .elementwise(_, let n), .softmax(let n),
-      .reshape(_, let n), .lrn(_, _, _, _, let n), .constant(_, _, _, _, let n):
+      .reshape(_, let n), .lrn(_, _, _, _, let n), .constant(_, _, _, _, let n), .concat(_, let n),
+      .branch(_, let n):
       return n
     }
   }
@@ -94,6 +100,8 @@ public enum LayerSpec: Equatable, Sendable {
     case .reshape: return "reshape"
     case .lrn: return "lrn"
     case .constant(let op, _, _, _, _): return op.rawValue
+    case .concat: return "cat"
+    case .branch: return "branch"
     }
   }
 }

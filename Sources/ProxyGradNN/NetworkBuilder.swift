@@ -81,6 +81,46 @@ struct NetworkBuilder {
     return Residual(name: name, inputShape: shape, layers: layers, projection: projection, project: project)
   }
 
+  /// Builds a concatenation: each branch's layers on the same input, outputs that agree on
+  /// every axis but the first.
+  private mutating func makeConcat(_ specs: [LayerSpec], name: String, inputShape shape: [Int])
+    throws(NetworkError) -> Concat
+  {
+    let at = "layer '\(name)'"
+    guard !specs.isEmpty else { throw NetworkError("\(at): concat needs at least one branch { ... }") }
+    var counter = 0
+    var branches: [Branch] = []
+    for spec in specs {
+      guard case .branch(let layers, let explicit) = spec else {
+        throw NetworkError("\(at): concat holds branch { ... } blocks, found \(spec.namePrefix)")
+      }
+      counter += 1
+      let local = explicit ?? "branch\(counter)"
+      guard !local.isEmpty, !local.contains(".") else {
+        throw NetworkError("\(at): the branch name '\(local)' is empty or contains '.'")
+      }
+      let branchName = "\(name).\(local)"
+      guard index[branchName] == nil else {
+        throw NetworkError("\(at): the name '\(branchName)' is used twice")
+      }
+      let slot = all.count
+      let inner = try build(layers, block: branchName, inputShape: shape)
+      let branch = Branch(name: branchName, inputShape: shape, layers: inner)
+      index[branchName] = branch
+      all.insert(branch, at: slot)
+      branches.append(branch)
+    }
+    let first = branches[0].outputShape
+    for branch in branches where branch.outputShape.count != first.count
+      || branch.outputShape.dropFirst() != first.dropFirst() || first.isEmpty
+    {
+      throw NetworkError(
+        "\(at): the branches' outputs \(branches.map { Shape.describe($0.outputShape) }.joined(separator: ", ")) "
+          + "must agree on every axis but the channels to be joined")
+    }
+    return Concat(name: name, inputShape: shape, branches: branches)
+  }
+
   /// Makes one layer that is not a block.
   private mutating func makeLayer(_ spec: LayerSpec, name: String, inputShape shape: [Int])
     throws(NetworkError) -> any Layer
@@ -147,6 +187,10 @@ struct NetworkBuilder {
       return try makeConvolution(options, at: at, name: name, inputShape: shape)
     case .pooling(let options, _):
       return try makePooling(options, at: at, name: name, inputShape: shape)
+    case .concat(let branches, _):
+      return try makeConcat(branches, name: name, inputShape: shape)
+    case .branch:
+      throw NetworkError("\(at): branch { ... } belongs inside concat { ... }")
     case .adaptiveAvgPool, .clip, .elementwise, .softmax, .reshape, .lrn, .constant:
       return try makeFunctionLayer(spec, at: at, name: name, inputShape: shape)
     }

@@ -71,6 +71,128 @@ class Swap(torch.autograd.Function):
         return g * slope, None
 
 
+class SwapReLU(torch.autograd.Function):
+    """ReLU whose backward slope below 0 is b (the swap rule)."""
+
+    @staticmethod
+    def forward(ctx, x, b):
+        ctx.save_for_backward(x)
+        ctx.b = b
+        return F.relu(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * torch.where(x > 0, torch.ones_like(g), torch.full_like(g, ctx.b)), None
+
+
+class Net(torch.nn.Module):
+    """The network of LayerGoldenTests.networkMatchesPyTorch, layer for layer (same names)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 8, (3, 5), stride=(2, 1), padding=(1, 2), bias=False)
+        self.conv2 = torch.nn.Conv2d(8, 8, 3, padding=1, groups=8)
+        self.conv3 = torch.nn.Conv2d(8, 12, 1)
+        self.conv4 = torch.nn.Conv2d(12, 12, 3, padding=2, dilation=2, groups=3)
+        self.linear1 = torch.nn.Linear(48, 5)
+
+    def forward(self, x, rule, b):
+        if rule == "plain":
+            relu6, relu = F.relu6, F.relu
+        elif rule == "swap":
+            relu6, relu = (lambda t: Swap.apply(t, b)), (lambda t: SwapReLU.apply(t, b))
+        else:
+            relu6 = lambda t: torch.where(t > 0, torch.clamp(t, max=6), b * t)
+            relu = lambda t: F.leaky_relu(t, b)
+        mean = torch.tensor([0.485, 0.456, 0.406]).reshape(1, 3, 1, 1)
+        std = torch.tensor([0.229, 0.224, 0.225]).reshape(1, 3, 1, 1)
+        x = (x - mean) / std
+        x = relu6(self.conv1(x))
+        x = relu6(self.conv2(x))
+        x = self.conv3(x)
+        x = F.max_pool2d(x, 3, 2, ceil_mode=True)
+        x = F.local_response_norm(x, 5, alpha=0.5, beta=0.75, k=1.0)
+        x = relu(self.conv4(x))
+        x = F.avg_pool2d(x, 3, 1, 1, count_include_pad=False)
+        x = F.adaptive_avg_pool2d(x, 2)
+        x = torch.sigmoid(x).flatten(1)
+        x = F.dropout(x, 0.5, training=False)
+        x = torch.tanh(self.linear1(x))
+        return F.softmax(x, dim=1)
+
+
+def network_goldens(out):
+    net = Net().eval()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn_like(p) * 0.4)
+    save(os.path.join(out, "net-weights.safetensors"), dict(net.state_dict()))
+    x = torch.rand(2, 3, 16, 16) * 1.2 - 0.1
+    r = torch.rand(2, 5) * 2 - 1
+    for rule in ["plain", "swap", "proxy"]:
+        net.zero_grad()
+        xi = x.clone().requires_grad_(True)
+        y = net(xi, rule, 0.3)
+        (y * r).sum().backward()
+        tensors = {"x": x, "r": r, "y": y, "grad_x": xi.grad}
+        for name, p in net.named_parameters():
+            tensors["grad." + name] = p.grad
+        save(os.path.join(out, "net-%s.safetensors" % rule), tensors)
+
+
+def module(**children):
+    m = torch.nn.Module()
+    for name, child in children.items():
+        setattr(m, name, child)
+    return m
+
+
+class Inception(torch.nn.Module):
+    """The concat network of CNNLayerTests.inceptionBlockMatchesPyTorch (same names)."""
+
+    def __init__(self):
+        super().__init__()
+        c = torch.nn.Conv2d
+        self.conv1 = c(4, 8, 3, padding=1)
+        self.cat1 = module(
+            branch1=module(conv1=c(8, 4, 1)),
+            branch2=module(conv1=c(8, 2, 1), conv2=c(2, 6, 3, padding=1)),
+            branch3=module(conv1=c(8, 2, 1)))
+        self.linear1 = torch.nn.Linear(20, 3)
+
+    def forward(self, x, relu):
+        x = relu(self.conv1(x))
+        b = self.cat1
+        x = torch.cat([
+            relu(b.branch1.conv1(x)),
+            relu(b.branch2.conv2(relu(b.branch2.conv1(x)))),
+            b.branch3.conv1(F.max_pool2d(x, 3, 1, 1)),
+            x,
+        ], dim=1)
+        return self.linear1(x.mean(dim=(2, 3)))
+
+
+def inception_goldens(out):
+    net = Inception().eval()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn_like(p) * 0.4)
+    save(os.path.join(out, "inception-weights.safetensors"), dict(net.state_dict()))
+    x = torch.randn(2, 4, 6, 6)
+    r = torch.rand(2, 3) * 2 - 1
+    rules = {"plain": F.relu, "swap": lambda t: SwapReLU.apply(t, 0.3), "proxy": lambda t: F.leaky_relu(t, 0.3)}
+    for rule, relu in rules.items():
+        net.zero_grad()
+        xi = x.clone().requires_grad_(True)
+        y = net(xi, relu)
+        (y * r).sum().backward()
+        tensors = {"x": x, "r": r, "y": y, "grad_x": xi.grad}
+        for name, p in net.named_parameters():
+            tensors["grad." + name] = p.grad
+        save(os.path.join(out, "inception-%s.safetensors" % rule), tensors)
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     w = lambda *s: torch.randn(*s) * 0.5
@@ -124,6 +246,8 @@ def main(out):
          lambda x: F.local_response_norm(x, 5, alpha=1e-4, beta=0.75, k=1.0), low=-20, high=20)
     case(out, "lrn-even-size", [2, 6, 3, 4],
          lambda x: F.local_response_norm(x, 4, alpha=0.5, beta=0.6, k=2.0))
+    network_goldens(out)
+    inception_goldens(out)
 
 
 if __name__ == "__main__":

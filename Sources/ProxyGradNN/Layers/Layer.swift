@@ -5,7 +5,9 @@ public protocol Layer: AnyObject {
   /// The unique full name inside its network (`conv1`, `feat`; `res1.conv1` inside a block).
   var name: String { get }
   /// The layer's kind: `conv`, `linear`, `relu`, `leaky`, `maxpool`, `avgpool`, `flatten`,
-  /// `batchnorm`, `gap`, `dropout`, `residual`.
+  /// `batchnorm`, `gap`, `dropout`, `residual`, `adaptive_avgpool`, `relu6`, `clip`, `sigmoid`,
+  /// `tanh`, `identity`, `softmax`, `reshape`, `lrn`, `add`, `sub`, `mul`, `div`, `concat`,
+  /// `branch`.
   var kind: String { get }
   /// The shape of one item entering the layer (no batch axis).
   var inputShape: [Int] { get }

@@ -70,11 +70,46 @@ enum CNNLayerBuiltins {
       }
       return .layerSpec(.lrn(size: size, alpha: alpha, beta: beta, k: k, name: try args.string("name")))
     },
+    Builtin(
+      "concat", "concat(name: nil) { branches }", arity: 0...0, labels: ["name"], takesBlock: true,
+      help: "Branches on the same input whose outputs are joined along the channels (the features of flat outputs), for a network block: an Inception block, a SqueezeNet fire module. Its block holds branch { ... } blocks, each a list of layers; their outputs must agree on every axis but the channels. The concatenation is auto-named cat1, ...; its branches branch1, branch2, ... inside it, and their layers cat1.branch1.conv1, ...",
+      example: "concat { branch { conv(8, 1); relu() }; branch { conv(4, 1); relu(); conv(8, 3, pad: 1); relu() } }"
+    ) { args, _ throws(RuntimeError) in
+      let specs = try layerBlock(args, what: "a concat block holds branch { ... } blocks")
+      for spec in specs {
+        guard case .branch = spec else {
+          throw args.error(.type, "a concat block holds branch { ... } blocks, found \(Format.layerSpec(spec))")
+        }
+      }
+      guard !specs.isEmpty else { throw args.error(.value, "the concat block has no branches") }
+      return .layerSpec(.concat(branches: specs, name: try args.string("name")))
+    },
+    Builtin(
+      "branch", "branch(name: nil) { layers }", arity: 0...0, labels: ["name"], takesBlock: true,
+      help: "One path of a concat { ... } block: its layers, applied in order to the concatenation's input (an empty block passes the input through). Auto-named branch1, branch2, ... inside its concat.",
+      example: "branch { conv(8, 1); relu() }"
+    ) { args, _ throws(RuntimeError) in
+      let specs = try layerBlock(args, what: "a branch block holds layer calls such as conv(16, 3) or relu()")
+      return .layerSpec(.branch(layers: specs, name: try args.string("name")))
+    },
     constantBuiltin(.add, "adds", example: "add(0.5)"),
     constantBuiltin(.sub, "subtracts", example: "sub([0.485, 0.456, 0.406])"),
     constantBuiltin(.mul, "multiplies by", example: "mul(2)"),
     constantBuiltin(.div, "divides by", example: "div([0.229, 0.224, 0.225])"),
   ]
+
+  /// The layer specs of a call's trailing block.
+  static func layerBlock(_ args: Arguments, what: String) throws(RuntimeError) -> [LayerSpec] {
+    guard let block = args.block else { throw args.error(.arity, "expects a block: \(what)") }
+    var specs: [LayerSpec] = []
+    for value in block {
+      guard case .layerSpec(let spec) = value else {
+        throw args.error(.type, "\(what), found \(value.typeDescription)")
+      }
+      specs.append(spec)
+    }
+    return specs
+  }
 
   /// A builtin that is a layer without arguments and an elementwise function with one.
   static func layerOrFunction(

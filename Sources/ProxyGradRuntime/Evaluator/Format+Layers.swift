@@ -28,6 +28,13 @@ extension Format {
         operand = "tensor(shape \(shape(constantShape)))"
       }
       return "\(op.rawValue)(\(operand)\(named(name)))"
+    case .concat(let branches, let name):
+      let head = name.map { "concat(name: \(quoted($0)))" } ?? "concat"
+      return head + " { " + branches.map(layerSpec).joined(separator: "; ") + " }"
+    case .branch(let layers, let name):
+      let head = name.map { "branch(name: \(quoted($0)))" } ?? "branch"
+      guard !layers.isEmpty else { return head + " { }" }
+      return head + " { " + layers.map(layerSpec).joined(separator: "; ") + " }"
     default:
       return "layer"
     }
