@@ -136,7 +136,7 @@ struct GraphPlan {
   }
 }
 
-/// The nodes of a network of layers written in order, residual and concat blocks included: each layer
+/// The nodes of a network of layers written in order, residual blocks included: each layer
 /// reads the one before it; a block's layers read the block's input in turn, its projection
 /// reads the block's input, and the block itself is the sum of its last layer and its skip path
 /// (the projection or the block's input).
@@ -144,7 +144,16 @@ func sequentialNodes(_ layers: [any Layer], input: String) -> (nodes: [GraphNode
   var nodes: [GraphNode] = []
   var current = input
   for layer in layers {
-    if let block = layer as? Residual {
+    if let join = layer as? Concat {
+      // Each branch reads the input; a branch's node passes its last layer's output on (so
+      // that taps reach the branch by name), and the concatenation reads the branches.
+      for branch in join.branches {
+        let inner = sequentialNodes(branch.layers, input: current)
+        nodes += inner.nodes
+        nodes.append(GraphNode(layer: branch, inputs: [inner.output]))
+      }
+      nodes.append(GraphNode(layer: join, inputs: join.branches.map(\.name)))
+    } else if let block = layer as? Residual {
       let inner = sequentialNodes(block.layers, input: current)
       nodes += inner.nodes
       var skip = current
@@ -153,22 +162,27 @@ func sequentialNodes(_ layers: [any Layer], input: String) -> (nodes: [GraphNode
         skip = projection.name
       }
       nodes.append(GraphNode(layer: block, inputs: [inner.output, skip]))
-    } else if let join = layer as? Concat {
-      // Each branch's layers read the block's input in turn; the branch is the node that passes
-      // its last layer's output on (so the branch's name can be tapped), and the concatenation
-      // reads the branches.
-      var outputs: [String] = []
-      for branch in join.branches {
-        let inner = sequentialNodes(branch.layers, input: current)
-        nodes += inner.nodes
-        nodes.append(GraphNode(layer: branch, inputs: [inner.output]))
-        outputs.append(branch.name)
-      }
-      nodes.append(GraphNode(layer: join, inputs: outputs))
     } else {
       nodes.append(GraphNode(layer: layer, inputs: [current]))
     }
     current = layer.name
   }
   return (nodes, current)
+}
+
+/// In a network's graph a branch is the node that passes its last layer's output on.
+extension Branch: MultiInputLayer {
+  public var inputShapes: [[Int]] { [outputShape] }
+  public func callAsFunction(_ inputs: [Tensor], policy: SlopePolicy, mode: ForwardMode) -> Tensor {
+    inputs[0]
+  }
+}
+
+/// In a network's graph a concatenation is the node that joins its branches' outputs along
+/// the channels.
+extension Concat: MultiInputLayer {
+  public var inputShapes: [[Int]] { branches.map(\.outputShape) }
+  public func callAsFunction(_ inputs: [Tensor], policy: SlopePolicy, mode: ForwardMode) -> Tensor {
+    concat(inputs, axis: 1)
+  }
 }

@@ -152,6 +152,12 @@ public enum ONNXExport {
         let k = [pool.inputShape[1] / pool.size.height, pool.inputShape[2] / pool.size.width]
         attribute("kernel_shape", ints: k)
         attribute("strides", ints: k)
+      case is Concat:
+        proto.opType = "Concat"
+        attribute("axis", int: 1)
+      case is Branch:
+        // A branch passes its last layer's output on.
+        proto.opType = "Identity"
       case let cat as GraphConcat:
         proto.opType = "Concat"
         attribute("axis", int: cat.axis + 1)
@@ -180,11 +186,6 @@ public enum ONNXExport {
       case let drop as Dropout:
         proto.opType = "Dropout"
         inputs.append(initializer("\(layer.name).ratio", [], [drop.probability]))
-      case is Concat:
-        proto.opType = "Concat"
-        attribute("axis", int: 1)
-      case is Branch:
-        proto.opType = "Identity"
       case is Residual:
         proto.opType = "Add"
       case is GraphAdd:

@@ -158,3 +158,27 @@ import Testing
         == inputGradient(.logit(1), network: net, input: x, rule: rule).gradient)
   }
 }
+
+extension ONNXImportTests {
+  @Test func concatenationBlocksSaveAsConcat() throws {
+    let net = try Network(
+      inputShape: [3, 8, 8],
+      layers: [
+        .concat(branches: [
+          .branch(layers: [.conv(outChannels: 2, kernel: 1), .leakyReLU(slope: 0)]),
+          .branch(layers: [.conv(outChannels: 3, kernel: 3, padding: 1)]),
+        ]),
+        .globalAveragePool(), .linear(outFeatures: 4),
+      ],
+      seed: 2)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pgs-onnx-cat-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = folder.appendingPathComponent("cat.onnx").path
+    try ONNXExport.save(net, to: path)
+    let back = try ONNXImport.load(path: path)
+    #expect(back.layer(named: "cat1")?.kind == "concat")
+    let x = randomTensor([2, 3, 8, 8], seed: 4)
+    #expect(back.forward(x).output.values == net.forward(x).output.values)
+  }
+}

@@ -118,3 +118,78 @@ def relative_error(a, b):
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-30))
+
+
+# Rules on models whose activations are functional calls (torchvision's GoogLeNet calls F.relu,
+# DenseNet too, MobileNetV2 has ReLU6 = F.hardtanh(0, 6)): torch.nn.functional.relu and
+# hardtanh are replaced for the duration of a reference computation.
+_ORIGINAL_RELU = F.relu
+_ORIGINAL_HARDTANH = F.hardtanh
+
+
+class _SwapClip(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, low, high, b):
+        ctx.save_for_backward(x)
+        ctx.low, ctx.high, ctx.b = low, high, b
+        return x.clamp(low, high)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        slope = torch.where(x <= ctx.low, torch.full_like(x, ctx.b),
+                            torch.where(x >= ctx.high, torch.zeros_like(x), torch.ones_like(x)))
+        return g * slope, None, None, None
+
+
+class functional_rule:
+    """`with functional_rule("swap", 0.3): model(x)`: every F.relu and F.hardtanh follows the rule
+    (hardtanh(low, high): slope b below low, 0 above high, as pgs's clip)."""
+
+    def __init__(self, kind, b):
+        self.kind, self.b = kind, b
+
+    def __enter__(self):
+        kind, b = self.kind, self.b
+
+        def relu(x, inplace=False):
+            if kind == "swap":
+                return _Swap.apply(x, 0.0, b)
+            if kind == "proxy":
+                return _ORIGINAL_LEAKY(x, b)
+            return _ORIGINAL_RELU(x)
+
+        def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
+            if kind == "swap":
+                return _SwapClip.apply(x, min_val, max_val, b)
+            if kind == "proxy":
+                return torch.where(x < min_val, min_val + b * (x - min_val), x.clamp(max=max_val))
+            return x.clamp(min_val, max_val)
+
+        F.relu = relu
+        F.hardtanh = hardtanh
+        return self
+
+    def __exit__(self, *exc):
+        F.relu = _ORIGINAL_RELU
+        F.hardtanh = _ORIGINAL_HARDTANH
+        return False
+
+
+_ORIGINAL_LEAKY = F.leaky_relu
+
+
+def read_safetensors(path):
+    """The tensors of a safetensors file (F32) as numpy arrays, without the safetensors package."""
+    with open(path, "rb") as f:
+        n = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        assert info["dtype"] == "F32", info
+        a, b = info["data_offsets"]
+        out[name] = np.frombuffer(data[a:b], dtype="<f4").reshape(info["shape"])
+    return out

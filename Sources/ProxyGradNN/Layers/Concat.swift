@@ -1,7 +1,7 @@
 import ProxyGradTensor
 
 /// One path of a `Concat`: layers applied in order to the concatenation's input.
-public final class Branch: MultiInputLayer {
+public final class Branch: Layer {
   public let name: String
   public let kind = "branch"
   public let inputShape: [Int]
@@ -38,19 +38,12 @@ public final class Branch: MultiInputLayer {
     for layer in layers { y = layer(y, policy: policy, mode: mode) }
     return y
   }
-
-  /// In a network's graph the branch is the node that passes its last layer's output on.
-  public var inputShapes: [[Int]] { [outputShape] }
-
-  public func callAsFunction(_ inputs: [Tensor], policy: SlopePolicy, mode: ForwardMode) -> Tensor {
-    inputs[0]
-  }
 }
 
 /// Branches applied to the same input, their outputs joined along the channels (the features
 /// of flat items): an Inception block, a SqueezeNet fire module's expand layers, a DenseNet
 /// layer with an `identity()` branch. PyTorch's `torch.cat([b(x) for b in branches], dim=1)`.
-public final class Concat: MultiInputLayer {
+public final class Concat: Layer {
   public let name: String
   public let kind = "concat"
   public let inputShape: [Int]
@@ -89,12 +82,5 @@ public final class Concat: MultiInputLayer {
 
   public func callAsFunction(_ x: Tensor, policy: SlopePolicy, mode: ForwardMode) -> Tensor {
     concat(branches.map { $0(x, policy: policy, mode: mode) }, axis: 1)
-  }
-
-  /// In a network's graph the block is the node that joins its branches' outputs.
-  public var inputShapes: [[Int]] { branches.map(\.outputShape) }
-
-  public func callAsFunction(_ inputs: [Tensor], policy: SlopePolicy, mode: ForwardMode) -> Tensor {
-    concat(inputs, axis: 1)
   }
 }

@@ -1,0 +1,180 @@
+"""The ONNX cross-check on torchvision's models (docs/onnx.md): export with both PyTorch
+exporters, read with pgs, compare logits with onnxruntime and PyTorch (relative error <= 1e-4)
+and input gradients under plain(), swap(0.3) and proxy(0.3) with PyTorch (<= 1e-3); then a
+network written in PGS and saved with save_onnx, run in onnxruntime.
+
+Usage: python crosscheck_onnx.py PGS WORK_DIR MODELS EXPORTERS RESULTS_JSON
+"""
+import copy
+import json
+import os
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+# torchvision from PyPI is a CUDA build whose C++ ops do not load with CPU torch; its models are
+# pure Python and need only these two schemas to import (shared/research: the import workaround).
+_lib = torch.library.Library("torchvision", "DEF")
+_lib.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+_lib.define("qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+import torchvision.models as tvm  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))
+from onnx_common import (RULES, export, functional_rule, ort_logits, read_safetensors,  # noqa: E402
+                         relative_error, rule_name)
+
+warnings.filterwarnings("ignore")
+UNIT = 3
+
+
+def make(name):
+    if name == "googlenet":
+        return tvm.googlenet(weights=None, aux_logits=False, init_weights=True, transform_input=False)
+    return getattr(tvm, name)(weights=None)
+
+
+def randomize(model, seed):
+    """Trained-like weights: batch norm statistics and affine parameters, and biases, random."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.normal_(0, 0.2, generator=g)
+                m.running_var.uniform_(0.5, 1.5, generator=g)
+                m.weight.copy_(1 + 0.3 * torch.randn(m.weight.shape, generator=g))
+                m.bias.normal_(0, 0.2, generator=g)
+            if isinstance(m, (nn.Conv2d, nn.Linear)) and m.bias is not None:
+                m.bias.normal_(0, 0.05, generator=g)
+    return model
+
+
+def torch_reference(model, x):
+    m = copy.deepcopy(model).double().eval()
+    out = {}
+    with torch.no_grad(), functional_rule("plain", None):
+        out["logits"] = m(x.double()).float().numpy()
+    for kind, b in RULES:
+        xx = x.double().clone().requires_grad_(True)
+        with functional_rule(kind, b):
+            m(xx)[:, UNIT].sum().backward()
+        out["grad." + rule_name(kind, b)] = xx.grad.float().numpy()
+    return out
+
+
+PGS_SCRIPT = """
+x = uniform([1, 3, 224, 224], -1, 1, seed: 7)
+save(x, "{work}/x.safetensors")
+net = onnx("{model}")
+save(net(x), "{out}.logits.safetensors")
+save(grad(logit(net, {unit}), x, plain()).grad, "{out}.grad.plain.safetensors")
+save(grad(logit(net, {unit}), x, swap(0.3)).grad, "{out}.grad.swap-0.3.safetensors")
+save(grad(logit(net, {unit}), x, proxy(0.3)).grad, "{out}.grad.proxy-0.3.safetensors")
+"""
+
+
+def run_pgs(pgs, work, model_path, out):
+    script = os.path.join(work, "check.pgs")
+    with open(script, "w") as f:
+        f.write(PGS_SCRIPT.format(work=work, model=model_path, out=out, unit=UNIT))
+    t = time.time()
+    r = subprocess.run([pgs, "run", "--allow-write", work, script], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr.strip() or r.stdout.strip())
+    return time.time() - t
+
+
+def only(path):
+    return next(iter(read_safetensors(path).values()))
+
+
+def check_model(pgs, work, name, exporters, results):
+    torch.manual_seed(0)
+    model = randomize(make(name).eval(), seed=1)
+    for exporter in exporters:
+        key = f"{name}.{exporter}"
+        row = {"model": name, "exporter": exporter}
+        try:
+            path = os.path.join(work, f"{key}.onnx")
+            xs = torch.zeros(1, 3, 224, 224)
+            export(model, xs, path, exporter)
+            out = os.path.join(work, key)
+            row["pgs_seconds"] = round(run_pgs(pgs, work, path, out), 1)
+            x = torch.from_numpy(only(os.path.join(work, "x.safetensors")).copy())
+            ref = torch_reference(model, x)
+            ort = ort_logits(path, x)
+            logits = only(out + ".logits.safetensors")
+            row["logits_vs_torch"] = relative_error(logits, ref["logits"])
+            row["logits_vs_ort"] = relative_error(logits, ort)
+            for kind, b in RULES:
+                r = rule_name(kind, b)
+                row["grad_" + r] = relative_error(only(f"{out}.grad.{r}.safetensors"), ref["grad." + r])
+            row["pass"] = (row["logits_vs_torch"] <= 1e-4 and row["logits_vs_ort"] <= 1e-4
+                           and all(row["grad_" + rule_name(k, b)] <= 1e-3 for k, b in RULES))
+        except Exception as e:  # noqa: BLE001 - reported, never hidden
+            row["error"] = str(e).splitlines()[-1][:400]
+            row["pass"] = False
+        results.append(row)
+        print(json.dumps(row), flush=True)
+        for f in os.listdir(work):  # keep the disk tidy: the models are large
+            if f.startswith(key):
+                os.remove(os.path.join(work, f))
+
+
+SAVE_SCRIPT = """
+net = network(input: [3, 32, 32], seed: 5) {{
+  conv(8, 3, pad: 1); batchnorm(); relu()
+  residual {{ conv(8, 3, pad: 1); batchnorm(); relu(); conv(8, 3, pad: 1); batchnorm() }}
+  relu()
+  residual(project: true) {{ conv(16, 3, stride: 2, pad: 1); relu6(); conv(16, 3, pad: 1) }}
+  maxpool(3, stride: 2, pad: 1)
+  conv(16, [1, 3], pad: [0, 1], groups: 4); sigmoid()
+  gap(); dropout(0.1); linear(10)
+}}
+x = uniform([2, 3, 32, 32], -1, 1, seed: 8)
+save(x, "{work}/saved.x.safetensors")
+save(net(x), "{work}/saved.logits.safetensors")
+save_onnx(net, "{work}/saved.onnx")
+"""
+
+
+def check_saved(pgs, work, results):
+    row = {"model": "PGS network saved with save_onnx", "exporter": "pgs"}
+    try:
+        script = os.path.join(work, "save.pgs")
+        with open(script, "w") as f:
+            f.write(SAVE_SCRIPT.format(work=work))
+        r = subprocess.run([pgs, "run", "--allow-write", work, script], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr.strip())
+        x = torch.from_numpy(only(os.path.join(work, "saved.x.safetensors")).copy())
+        row["logits_vs_ort"] = relative_error(only(os.path.join(work, "saved.logits.safetensors")),
+                                              ort_logits(os.path.join(work, "saved.onnx"), x))
+        row["pass"] = row["logits_vs_ort"] <= 1e-4
+    except Exception as e:  # noqa: BLE001
+        row["error"] = str(e).splitlines()[-1][:400]
+        row["pass"] = False
+    results.append(row)
+    print(json.dumps(row), flush=True)
+
+
+def main():
+    pgs, work, models, exporters, results_path = sys.argv[1:6]
+    os.makedirs(work, exist_ok=True)
+    results = []
+    check_saved(pgs, work, results)
+    for name in [m for m in models.split(",") if m]:
+        check_model(pgs, work, name, [e for e in exporters.split(",") if e], results)
+    with open(results_path, "w") as f:
+        json.dump(results, f, indent=1)
+    failed = [r for r in results if not r["pass"]]
+    print(f"crosscheck-onnx: {len(results) - len(failed)} of {len(results)} checks passed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
