@@ -167,6 +167,17 @@ final class ImageParameters {
           AffineMap.zoomRotate(factor: 1, radians: (2 * rngs[i].nextDouble() - 1) * degrees * Double.pi / 180)
         }
         h = affineSample(h, height: h.shape[2], width: h.shape[3], maps: maps)
+      case .colorJitter(let a):
+        let channels = h.shape[1]
+        var scale: [Float] = [], shift: [Float] = []
+        for i in 0..<items {
+          for _ in 0..<channels {
+            scale.append(1 + Float(a) * (2 * rngs[i].nextFloat() - 1))
+            shift.append(Float(a) * (2 * rngs[i].nextFloat() - 1))
+          }
+        }
+        h = h * Tensor(shape: [items, channels, 1, 1], values: scale)
+          + Tensor(shape: [items, channels, 1, 1], values: shift)
       }
     }
     let (th, tw) = (network.inputShape[1], network.inputShape[2])

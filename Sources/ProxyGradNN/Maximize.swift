@@ -13,6 +13,8 @@ public enum Transform: Equatable, Sendable, CustomStringConvertible {
   case scale([Double])
   /// Rotation by an angle drawn uniformly from [−degrees, degrees].
   case rotate(Double)
+  /// Per image and channel, `x · (1 + a·u) + a·v` with u, v uniform in [−1, 1].
+  case colorJitter(Double)
 
   public var description: String {
     switch self {
@@ -20,6 +22,7 @@ public enum Transform: Equatable, Sendable, CustomStringConvertible {
     case .pad(let n): return "pad(\(n))"
     case .scale(let s): return "scale([\(s.map { formatNumber($0) }.joined(separator: ", "))])"
     case .rotate(let d): return "rotate(\(formatNumber(d)))"
+    case .colorJitter(let a): return "color_jitter(\(formatNumber(a)))"
     }
   }
 }

@@ -25,6 +25,9 @@ public indirect enum Objective: Equatable, Sendable {
   case deepdream(layer: String)
   /// Regularizers on the input: total variation, Σ|x|, Σx².
   case tv, l1, l2
+  /// Lucid's `blur_input_each_step`: ½ Σ (x − blur(x))² with the blurred image held constant,
+  /// so ascending `−w · blur()` moves each image towards its blurred self.
+  case blur
   case sum(Objective, Objective)
   case scaled(Objective, Double)
 
@@ -36,7 +39,7 @@ public indirect enum Objective: Equatable, Sendable {
       return [l]
     case .sum(let a, let b): return a.layerNames.union(b.layerNames)
     case .scaled(let a, _): return a.layerNames
-    case .logit, .logits, .tv, .l1, .l2: return []
+    case .logit, .logits, .tv, .l1, .l2, .blur: return []
     }
   }
 
@@ -121,6 +124,8 @@ public func validate(_ objective: Objective, network: Network) -> String? {
     }
   case .tv:
     return network.inputShape.count == 3 ? nil : "tv() needs image inputs [C, H, W]"
+  case .blur:
+    return network.inputShape.count == 3 ? nil : "blur() needs image inputs [C, H, W]"
   case .l1, .l2:
     return nil
   case .sum(let a, let b):
@@ -191,11 +196,42 @@ func objectiveValue(_ objective: Objective, output: Tensor, taps: [String: Tenso
   case .tv: return totalVariation(x)
   case .l1: return sumPerItem(abs(x))
   case .l2: return sumPerItem(x * x)
+  case .blur:
+    let d = x - Tensor(shape: x.shape, values: blurred(x))
+    return sumPerItem(d * d) * 0.5
   case .sum(let a, let b):
     return objectiveValue(a, output: output, taps: taps, input: x)
       + objectiveValue(b, output: output, taps: taps, input: x)
   case .scaled(let a, let w): return objectiveValue(a, output: output, taps: taps, input: x) * Float(w)
   }
+}
+
+/// Lucid's `_tf_blur`: each channel convolved with the 3×3 kernel [[½, ½, ½], [½, 1, ½],
+/// [½, ½, ½]] (zero padding) and divided by the same convolution of ones, so borders average
+/// only the pixels that exist. `x` is `[N, C, H, W]`; the result is plain numbers.
+func blurred(_ x: Tensor) -> [Float] {
+  let (h, w) = (x.shape[2], x.shape[3])
+  let planes = x.count / max(h * w, 1)
+  var out = [Float](repeating: 0, count: x.count)
+  for p in 0..<planes {
+    let base = p * h * w
+    for i in 0..<h {
+      for j in 0..<w {
+        var total: Float = 0, weight: Float = 0
+        for di in -1...1 {
+          for dj in -1...1 {
+            let (a, b) = (i + di, j + dj)
+            guard a >= 0, a < h, b >= 0, b < w else { continue }
+            let k: Float = di == 0 && dj == 0 ? 1 : 0.5
+            total += k * x.values[base + a * w + b]
+            weight += k
+          }
+        }
+        out[base + i * w + j] = total / weight
+      }
+    }
+  }
+  return out
 }
 
 /// Lucid's diversity term, per item: `Σ_{j ≠ i in i's group} ⟨Ĝ_i, Ĝ_j⟩ / groupSize`, with

@@ -2,5 +2,5 @@
 /// richer objectives, dataset examples and attribution.
 enum InterpretabilityBuiltins {
   static let all: [Builtin] = RuleBuiltins.all + PeerObjectiveBuiltins.all + AttributionBuiltins.all
-    + DatasetExampleBuiltins.all
+    + DatasetExampleBuiltins.all + TransformPresetBuiltins.all
 }

@@ -119,7 +119,7 @@ enum MaximizeBuiltins {
     var result: [Transform] = []
     for item in list.items {
       guard case .spec(.transform(let t)) = item else {
-        throw args.error(.type, "expects transforms made by jitter, pad, scale or rotate, got \(item.typeDescription)", label: "transforms")
+        throw args.error(.type, "expects transforms made by jitter, pad, scale, rotate or color_jitter, got \(item.typeDescription)", label: "transforms")
       }
       result.append(t)
     }

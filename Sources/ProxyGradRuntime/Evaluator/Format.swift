@@ -222,6 +222,7 @@ public enum Format {
     case .tv: return "tv()"
     case .l1: return "l1()"
     case .l2: return "l2()"
+    case .blur: return "blur()"
     case .sum(let a, .scaled(let b, let w)) where w < 0:
       return "\(Format.objective(a)) - \(Format.objective(w == -1 ? b : .scaled(b, -w)))"
     case .sum(let a, let b): return "\(Format.objective(a)) + \(Format.objective(b))"
