@@ -157,6 +157,10 @@ private final class NotebookSession {
       seed: interpreter.seed, toolVersion: runner.toolVersion, cells: records)
     run.threads = Parallel.threads
     run.interruptedBy = interruptedBy
+    run.machine = [
+      MachineFact("cpu", MachineFacts.cpuModel), MachineFact("blas", MachineFacts.blasLibrary),
+      MachineFact("blas_kernel", MachineFacts.blasKernel),
+    ]
     run.sweeps = sweepHost.summaries
     var outcome = NotebookOutcome(
       run: run, diagnostics: diagnostics, errorText: errorText, failedStatically: failedStatically)

@@ -38,6 +38,16 @@ package enum RunSignals {
     signalCount.store(0, ordering: .sequentiallyConsistent)
     firstSignal.store(0, ordering: .sequentiallyConsistent)
     for number in [SIGINT, SIGTERM] {
+      // A SIGINT ignored by the parent (a background job of a shell script, `nohup`) stays
+      // ignored, as the parent meant.
+      var current = sigaction()
+      sigaction(number, nil, &current)
+      #if canImport(Glibc)
+        let ignored = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+      #else
+        let ignored = unsafeBitCast(current.__sigaction_u.__sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+      #endif
+      if number == SIGINT && ignored { continue }
       var action = sigaction()
       #if canImport(Glibc)
         action.__sigaction_handler.sa_handler = handleRunSignal

@@ -4,6 +4,7 @@ extension NotebookReport {
   /// ```
   /// { "format": "pgs-notebook-manifest", "format_version": 1, "tool_version", "script": {path,
   ///   sha256}, "seed", "parameters": {name: value}, "overridden_parameters": [name],
+  ///   "machine": {cpu, blas, blas_kernel},
   ///   "status": "ok" | "partial" | "error" | "interrupted", "failed_cell": N | null,
   ///   "interrupted_by": "SIGINT" | "SIGTERM" | null, "duration_seconds",
   ///   "files": {html, notebook, metrics_json, metrics_csv},
@@ -47,6 +48,7 @@ extension NotebookReport {
       ),
       ("seed", seedJSON),
       ("threads", .int(run.threads)),
+      ("machine", .object(run.machine.map { ($0.name, .string($0.value)) })),
       ("parameters", .object(run.parameters.map { ($0.name, $0.value.json) })),
       (
         "overridden_parameters",

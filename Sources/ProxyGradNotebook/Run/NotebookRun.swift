@@ -43,6 +43,16 @@ package struct RunParameter: Equatable, Sendable {
   }
 }
 
+/// One fact about the machine a run ran on, for the manifest.
+package struct MachineFact: Equatable, Sendable {
+  package var name: String
+  package var value: String
+  package init(_ name: String, _ value: String) {
+    self.name = name
+    self.value = value
+  }
+}
+
 /// How a sweep of the run went, for the manifest.
 package struct SweepSummary: Equatable, Sendable {
   /// Its folder name under `sweeps/`.
@@ -107,6 +117,9 @@ package struct NotebookRun: Equatable, Sendable {
   package var cells: [CellRecord]
   /// The sweeps that finished, in order.
   package var sweeps: [SweepSummary] = []
+  /// The machine facts that decide the last digits of results: `cpu`, `blas` (the library's
+  /// build), `blas_kernel` (the kernel it chose for the CPU), in that order. Empty in tests.
+  package var machine: [MachineFact] = []
   /// The signal that interrupted the run (`SIGINT`, `SIGTERM`); the interrupted cell is marked
   /// `error` with an `Interrupted` error, the cells after it `skipped`.
   package var interruptedBy: String?
