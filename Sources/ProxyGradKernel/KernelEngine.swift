@@ -52,13 +52,13 @@ package final class KernelEngine {
     interpreter.output = sink
     sink.engine = self
     interpreter.files = KernelFileAccess()
-    interpreter.progress = ProgressDisplay(
-      isTerminal: true,
-      write: { [weak self] text in
-        self?.emit(MIMEBundle.Message(
-          type: "stream", content: .object([("name", .string("stderr")), ("text", .string(text))])))
-      })
+    interpreter.progress = KernelProgress { [weak self] message in self?.emit(message) }
+    interpreter.sweepHost = sweeps
   }
+
+  /// Runs sweeps as `pgs run` does (summary table, plots, `sweeps/NAME/` files), in the
+  /// kernel's working folder.
+  private let sweeps = KernelSweepHost()
 
   /// Whether outputs are dropped (a `silent` request).
   private var isSilent = false
@@ -102,6 +102,7 @@ package final class KernelEngine {
   }
 
   private func run(_ code: String, count: Int, result: inout String?) -> Outcome {
+    sweeps.startCell(count)
     let file = SourceFile(path: "<cell \(count)>", text: code)
     let (program, diagnostics) = interpreter.check(file)
     guard let program else { return .error(CellError(diagnostics)) }
@@ -194,5 +195,95 @@ private final class EngineOutputSink: OutputSink {
 
   func emit(_ event: OutputEvent) {
     engine?.emit(event)
+  }
+}
+
+/// Progress in Jupyter: one display per piece of long work (a `display_id`), replaced in place
+/// at most twice a second and ending as the summary line; no `\r`, no escape codes.
+final class KernelProgress: ProgressSink {
+  private let emit: (MIMEBundle.Message) -> Void
+  private var display: ProgressDisplay!
+  private var depth = 0
+  private var count = 0
+  private var shown = false
+
+  /// - Parameters:
+  ///   - clock: seconds on a monotonic clock.
+  ///   - emit: receives the `display_data` and `update_display_data` messages.
+  init(
+    clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime },
+    emit: @escaping (MIMEBundle.Message) -> Void
+  ) {
+    self.emit = emit
+    display = ProgressDisplay(style: .display(every: 0.5), write: { [unowned self] text in
+      emit(MIMEBundle.progress(text, displayID: "pgs-progress-\(ProcessInfo.processInfo.processIdentifier)-\(count)", isUpdate: shown))
+      shown = true
+    }, clock: clock)
+  }
+
+  func begin(_ label: String, total: Int) {
+    if depth == 0 {
+      count += 1
+      shown = false
+    }
+    depth += 1
+    display.begin(label, total: total)
+  }
+
+  func update(completed: Int, detail: String) { display.update(completed: completed, detail: detail) }
+
+  func end(completed: Int, detail: String) {
+    depth -= 1
+    display.end(completed: completed, detail: detail)
+  }
+}
+
+/// Sweeps in Jupyter: the runs run one after another in the kernel's process, and the cell shows
+/// what a `pgs run` notebook shows (the summary table and the plots). The files `pgs run` writes
+/// into its output folder (`runs.csv`, `summary.csv`, the plots and one folder per run) go to
+/// `sweeps/NAME/` in the kernel's working folder, replacing that sweep's earlier files, and
+/// the cell says where they went. Nothing is cached.
+final class KernelSweepHost: SweepHost {
+  private var host: NotebookSweepHost?
+  private var cleared: Set<String> = []
+
+  /// A new cell (execution `count`): unnamed sweeps are named after it (`cell07`).
+  func startCell(_ count: Int) {
+    cleared = []
+    let host = NotebookSweepHost(
+      options: SweepOptions(), notebook: Notebook(path: "<kernel>", text: ""), outputFolder: nil,
+      write: { [unowned self] (file) throws(NotebookError) in try write(file) }, progress: nil)
+    host.cellIndex = max(0, count - 1)
+    self.host = host
+  }
+
+  func execute(_ sweep: SweepExecution, interpreter: Interpreter) throws(RuntimeError) {
+    if host == nil { startCell(1) }
+    guard let host else { return }
+    let before = host.summaries.count
+    defer {
+      if host.summaries.count > before, let name = host.summaries.last?.name {
+        let folder = FileManager.default.currentDirectoryPath + "/sweeps/" + name
+        interpreter.output.emit(.text("sweep \(name): runs.csv, summary.csv, plots and run folders in \(folder)/\n"))
+      }
+    }
+    try host.execute(sweep, interpreter: interpreter)
+  }
+
+  private func write(_ file: ReportFile) throws(NotebookError) {
+    let parts = file.path.split(separator: "/")
+    guard parts.count >= 3, parts[0] == "sweeps", !parts.contains("..") else { return }
+    let sweepFolder = "sweeps/" + parts[1]
+    if !cleared.contains(sweepFolder) {
+      cleared.insert(sweepFolder)
+      try? FileManager.default.removeItem(atPath: sweepFolder)
+    }
+    let folder = URL(fileURLWithPath: file.path).deletingLastPathComponent().path
+    do {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try Data(file.bytes).write(to: URL(fileURLWithPath: file.path))
+    } catch {
+      throw .fileSystem(path: file.path, operation: "write", message: error.localizedDescription)
+    }
   }
 }

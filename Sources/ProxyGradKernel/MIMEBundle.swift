@@ -50,6 +50,18 @@ package enum MIMEBundle {
     ])
   }
 
+  /// A progress display: `display_data` the first time, then `update_display_data` with the same
+  /// `display_id`, so that Jupyter replaces the text in place and a saved notebook keeps only the
+  /// final state.
+  package static func progress(_ text: String, displayID: String, isUpdate: Bool) -> Message {
+    Message(
+      type: isUpdate ? "update_display_data" : "display_data",
+      content: .object([
+        ("data", .object([("text/plain", .string(text))])), ("metadata", .object([])),
+        ("transient", .object([("display_id", .string(displayID))])),
+      ]))
+  }
+
   static func display(
     _ data: [(String, JSONValue)], metadata: [(String, JSONValue)] = []
   ) -> Message {

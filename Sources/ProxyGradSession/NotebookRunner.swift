@@ -70,7 +70,9 @@ package struct NotebookRunner {
 
   /// Parses every executable cell on its own, and reports the syntax errors of every cell when
   /// there are any; else resolves every executable cell as one file. Runs nothing.
-  package static func check(_ notebook: Notebook) -> [Diagnostic] {
+  /// - Parameter layerNames: also build the networks the script assigns from literals and check
+  ///   the layer names it uses (`pgs check`; a run finds them when it gets there).
+  package static func check(_ notebook: Notebook, layerNames: Bool = false) -> [Diagnostic] {
     Interpreter.onLargeStack {
       var syntax: [Diagnostic] = []
       if notebook.hasCellMarkers {
@@ -79,7 +81,9 @@ package struct NotebookRunner {
         }
       }
       guard syntax.isEmpty else { return syntax }
-      return Interpreter().check(notebook.executableSource()).diagnostics
+      let (program, diagnostics) = Interpreter().check(notebook.executableSource())
+      guard layerNames, let program else { return diagnostics }
+      return Interpreter.layerNameDiagnostics(program)
     }
   }
 

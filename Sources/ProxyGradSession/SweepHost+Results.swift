@@ -23,6 +23,11 @@ extension NotebookSweepHost {
       folders.append(files.filter { $0.path != SweepRunFolder.recordName })
       if sweep.stopOnError, record.error != nil { break }
     }
+    if let cache = options.cache {
+      // The runs just used are the most recent; older ones go first when the cache is full.
+      cache.touch(sweep: name, keys: Set(keys))
+      cache.prune(toAtMost: options.cacheLimit, keeping: Set(keys.map { name + "/" + $0 }))
+    }
     let results = SweepResults(
       axes: sweep.axes, configurations: Array(sweep.configurations.prefix(runs.count)), runs: runs,
       seedAxis: sweep.seedAxis)

@@ -17,7 +17,7 @@ import ProxyGradSyntax
 /// A run's cache key hashes the tool version, the seed and `-p` values, the notebook's code up to
 /// the end of the sweep (every earlier cell and the running cell up to the statement), the
 /// sweep's name and the run's configuration. The cell shows the summary table and the plots.
-final class NotebookSweepHost: SweepHost {
+package final class NotebookSweepHost: SweepHost {
   let options: SweepOptions
   let notebook: Notebook
   /// The tool version, seed and parameters, as text for the keys.
@@ -27,15 +27,15 @@ final class NotebookSweepHost: SweepHost {
   let write: ((ReportFile) throws(NotebookError) -> Void)?
   let progress: ProgressSink?
   /// Index of the running cell; the session sets it.
-  var cellIndex = 0
+  package var cellIndex = 0
   private var usedNames: Set<String> = []
   private var unnamedInCell: [Int: Int] = [:]
   /// In a worker: its task is done, and the notebook may stop.
   private(set) var workerFinished = false
   /// Every finished sweep, for the manifest.
-  var summaries: [SweepSummary] = []
+  package var summaries: [SweepSummary] = []
 
-  init(
+  package init(
     options: SweepOptions, notebook: Notebook, outputFolder: String?,
     write: ((ReportFile) throws(NotebookError) -> Void)?, progress: ProgressSink?
   ) {
@@ -96,7 +96,7 @@ final class NotebookSweepHost: SweepHost {
 
   // MARK: - Running
 
-  func execute(_ sweep: SweepExecution, interpreter: Interpreter) throws(RuntimeError) {
+  package func execute(_ sweep: SweepExecution, interpreter: Interpreter) throws(RuntimeError) {
     let name = folderName(sweep)
     let keys = self.keys(sweep, name: name)
     if let task = options.task {

@@ -14,6 +14,9 @@ package struct SweepOptions: Sendable {
   package var task: SweepWorkerTask?
   /// `--slurm`: runs that are not cached become a Slurm job array (see `SlurmSweepRunner`).
   package var slurm: SlurmSweepSettings?
+  /// The cache's size limit in bytes: after a sweep, the least recently used runs of other
+  /// configurations are removed beyond it (see `SweepCache.prune`).
+  package var cacheLimit: Int64 = SweepCache.limit()
 
   package init(
     jobs: Int = 1, fresh: Bool = false, cache: SweepCache? = nil,

@@ -135,4 +135,49 @@ import Testing
     #expect(engine.historySearch(pattern: "6 [*] 7", n: 0, unique: true).map(\.line) == [4])
     #expect(engine.history[1].output == "42")
   }
+
+  /// Progress is one display per piece of work, updated in place; its last state is the summary.
+  @Test func progressIsOneDisplayUpdatedInPlace() {
+    final class Clock: @unchecked Sendable { var now = 0.0 }
+    let clock = Clock()
+    var messages: [MIMEBundle.Message] = []
+    let progress = KernelProgress(clock: { clock.now }) { messages.append($0) }
+    for work in 0..<2 {
+      progress.begin("train", total: 10)
+      for step in 1...10 {
+        clock.now += 0.25
+        progress.begin("maximize", total: 2)
+        progress.end(completed: 2, detail: "")
+        progress.update(completed: step, detail: "")
+      }
+      progress.end(completed: 10, detail: work == 0 ? "loss 0.5" : "")
+    }
+    let types = messages.map(\.type)
+    #expect(types.filter { $0 == "display_data" }.count == 2)
+    #expect(types.first == "display_data" && types.dropFirst().first == "update_display_data")
+    let ids = messages.map { $0.content["transient"]?["display_id"]?.stringValue ?? "" }
+    let second = types.lastIndex(of: "display_data")!
+    #expect(Set(ids[..<second]).count == 1 && Set(ids[second...]).count == 1 && ids[0] != ids[second])
+    let texts = messages.map { $0.content["data"]?["text/plain"]?.stringValue ?? "" }
+    #expect(texts[second - 1] == "train: 10/10 in 0:02 (4.0/s), loss 0.5")
+    #expect(texts.last == "train: 10/10 in 0:02 (4.0/s)")
+    #expect(texts.allSatisfy { !$0.contains("\r") && !$0.contains("\u{1B}") && !$0.hasSuffix("\n") })
+  }
+
+  @Test func aCellThatTrainsPublishesNoCarriageReturns() {
+    let (engine, published) = engine()
+    let code = """
+      data = synthetic(count: 64, classes: 2, size: 8, seed: 1)
+      net = network(input: [1, 8, 8], seed: 1) { flatten()
+        linear(2) }
+      h = train(net, data.train, epochs: 1, batch: 8, seed: 1)
+      len(h)
+      """
+    #expect(engine.execute(code) == .ok)
+    for message in published.messages {
+      let text = message.content["text"]?.stringValue ?? message.content["data"]?["text/plain"]?.stringValue ?? ""
+      #expect(!text.contains("\r") && !text.contains("\u{1B}"), "\(message.type): \(text)")
+    }
+    #expect(published.types.last == "execute_result")
+  }
 }

@@ -61,14 +61,26 @@ def run_both(tmp_path, script, *arguments, allow_errors=False):
 def test_every_output_kind_matches_pgs_run(tmp_path):
     original, rerun = run_both(tmp_path, ROOT / "notebooks" / "outputs.pgs", "-p", "steps=5")
     expected, actual = summary(original), summary(rerun)
-    # Known gap: `pgs run` runs sweeps through the notebook's sweep host (named folders, cache,
-    # workers, a summary table and plot); the kernel runs them in-process and shows only the
-    # sweep's table. Cells with a sweep are compared on their other outputs only.
+    # A sweep shows the same summary table and plots in both; the kernel adds a line saying
+    # where it wrote the sweep's files, and writes them.
     code = [cell.source for cell in original.cells if cell.cell_type == "code"]
-    for index, source in enumerate(code):
-        if re.search(r"^\s*sweep\b", source, re.M):
-            expected[index] = [o for o in expected[index] if not o[-1].startswith(("sweep", "summary", "<plot sweep"))]
-            actual[index] = [o for o in actual[index] if not o[-1].startswith(("sweep", "summary", "<plot sweep"))]
+    sweeps = [index for index, source in enumerate(code) if re.search(r"^\s*sweep\b", source, re.M)]
+    assert sweeps
+    for index in sweeps:
+        note = re.compile(r"^sweep (\S+): runs.csv, summary.csv, plots and run folders in (\S+)/\n", re.M)
+        streams = [o for o in actual[index] if o[0] == "stream"]
+        assert streams and note.search(streams[-1][1]), actual[index]
+        folder = Path(note.search(streams[-1][1]).group(2))
+        assert (folder / "runs.csv").exists() and (folder / "summary.csv").exists()
+        assert folder.is_relative_to(tmp_path / "report")
+        actual[index] = [
+            ("stream", note.sub("", o[1])) if o[0] == "stream" else o for o in actual[index]]
+        actual[index] = [o for o in actual[index] if o != ("stream", "")]
+        # An unnamed sweep is `cellNN`: the cell's number in the notebook for `pgs run`
+        # (markdown cells count), the execution count in the kernel.
+        unnamed = lambda o: o[:-1] + (re.sub(r"sweep cell\d+", "sweep cellNN", o[-1]),)
+        expected[index] = [unnamed(o) for o in expected[index]]
+        actual[index] = [unnamed(o) for o in actual[index]]
     kinds = {output[0] for cell in expected for output in cell}
     assert {"stream", "display_data", "execute_result"} <= kinds
     mimes = {mime for cell in expected for output in cell if output[0] == "display_data" for mime in output[1]}

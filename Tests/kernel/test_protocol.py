@@ -148,3 +148,51 @@ def test_shutdown_ends_the_process(kernel):
     while manager.is_alive() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not manager.is_alive()
+
+
+TRAINING = """d = synthetic(count: 512, classes: 4, size: 16, seed: 1)
+n = network(input: [1, 16, 16], seed: 1) {
+  conv(8, 3, pad: 1)
+  relu()
+  flatten()
+  linear(4)
+}
+h = train(n, d.train, epochs: 12, batch: 8, seed: 1)
+len(h)"""
+
+
+def test_progress_is_one_display_updated_in_place(kernel):
+    manager, client, log = kernel
+    reply, outputs = run(client, TRAINING, timeout=120)
+    assert reply["status"] == "ok"
+    shown = [m for m in outputs if m["msg_type"] in ("display_data", "update_display_data")]
+    assert shown and shown[0]["msg_type"] == "display_data"
+    assert len(shown) >= 2 and all(m["msg_type"] == "update_display_data" for m in shown[1:])
+    ids = {m["content"]["transient"]["display_id"] for m in shown}
+    assert len(ids) == 1
+    texts = [m["content"]["data"]["text/plain"] for m in shown]
+    assert all("\r" not in t and "\x1b" not in t for t in texts)
+    assert texts[0].startswith("train [")
+    assert texts[-1].startswith("train: 768/768 in ")
+    assert not [m for m in outputs if m["msg_type"] == "stream"]
+    assert result_text(outputs) == ["768"]
+
+
+def test_a_saved_notebook_keeps_the_final_progress_only(tmp_path):
+    import subprocess
+    import sys
+
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "pgs", "display_name": "PGS", "language": "pgs"}
+    notebook.cells = [nbformat.v4.new_code_cell(TRAINING)]
+    path = tmp_path / "train.ipynb"
+    nbformat.write(notebook, path)
+    executed = subprocess.run(
+        [sys.executable, "-m", "jupyter", "execute", "--inplace", str(path)],
+        capture_output=True, text=True, timeout=240, cwd=tmp_path)
+    assert executed.returncode == 0, executed.stderr
+    outputs = nbformat.read(path, as_version=4).cells[0].outputs
+    assert [o.output_type for o in outputs] == ["display_data", "execute_result"]
+    assert outputs[0].data["text/plain"].startswith("train: 768/768 in ")

@@ -39,10 +39,15 @@ enum BuiltBinary {
   }
 
   /// Starts `pgs` with `arguments`; standard input is `stdin` (closed after writing) or empty.
-  static func start(_ arguments: [String], stdin: String? = nil, executable: URL? = pgs) throws -> (Process, Pipe, Pipe) {
+  static func start(
+    _ arguments: [String], stdin: String? = nil, executable: URL? = pgs, environment: [String: String] = [:]
+  ) throws -> (Process, Pipe, Pipe) {
     let process = Process()
     process.executableURL = try #require(executable, "the binary is built next to the tests")
     process.arguments = arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
@@ -61,8 +66,10 @@ enum BuiltBinary {
   }
 
   /// Runs `pgs` to the end.
-  static func run(_ arguments: [String], stdin: String? = nil, executable: URL? = pgs) throws -> Outcome {
-    let (process, out, err) = try start(arguments, stdin: stdin, executable: executable)
+  static func run(
+    _ arguments: [String], stdin: String? = nil, executable: URL? = pgs, environment: [String: String] = [:]
+  ) throws -> Outcome {
+    let (process, out, err) = try start(arguments, stdin: stdin, executable: executable, environment: environment)
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -64,4 +64,37 @@ import Testing
     #expect(outcome.status == 0, "\(outcome.stderr)")
     #expect(outcome.stdout == "2\n")
   }
+
+  /// The issue's case: an objective on a misspelt layer inside a sweep body.
+  @Test func checkFindsAnUnknownLayerInASweepBody() throws {
+    let (_, script) = try helper.notebook(
+      "# %%\n" + Self.net + "# %%\nsweep b in [0, 0.3] {\n  r = maximize(channel(net.faet, 3), steps: 2, grad: swap(b))\n  record(v: r.value)\n}\n")
+    let outcome = try helper.run(["check", script])
+    #expect(outcome.status == 65)
+    #expect(
+      outcome.stderr == """
+        \(script):10:28: error[E0206]: network 'net' has no layer 'faet'
+        10 |   r = maximize(channel(net.faet, 3), steps: 2, grad: swap(b))
+           |                            ^~~~
+        note: did you mean 'feat'?
+        note: layers of 'net': feat, relu1, flatten1, linear1
+
+        """, "\(outcome.stderr)")
+  }
+
+  @Test func checkLeavesNetworksItCannotBuildToTheRun() throws {
+    // Built from a variable; assigned twice; shadowed by a function parameter.
+    let text = """
+      w = 4
+      a = network(input: [1, 8, 8]) { conv(w, 3) }
+      b = network(input: [1, 8, 8]) { flatten() }
+      b = network(input: [1, 8, 8]) { flatten() }
+      c = network(input: [1, 8, 8]) { flatten() }
+      f = fn(c) { c.anything }
+      print(a.nothing, b.nothing, c.input_shape, c["flatten1"])
+      """
+    let (_, script) = try helper.notebook(text)
+    let outcome = try helper.run(["check", script])
+    #expect(outcome.status == 0, "\(outcome.stderr)")
+  }
 }

@@ -95,6 +95,29 @@ package enum FileSystem {
     return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
   }
 
+  /// The bytes of the regular files under `path` (0 when it cannot be read).
+  static func size(of path: String) -> Int64 {
+    guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
+    var total: Int64 = 0
+    while let relative = enumerator.nextObject() as? String {
+      var info = stat()
+      if lstat(path + "/" + relative, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { total += Int64(info.st_size) }
+    }
+    return total
+  }
+
+  /// The modification time of `path` in seconds since 1970, or 0.
+  static func modificationTime(_ path: String) -> Double {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return 0 }
+    return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+  }
+
+  /// Sets the modification time of `path` to now (nothing when it does not exist).
+  static func touch(_ path: String) {
+    _ = utimensat(AT_FDCWD, path, nil, 0)
+  }
+
   static func contents(of directory: String) -> [String] {
     (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
   }

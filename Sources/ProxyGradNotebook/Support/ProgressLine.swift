@@ -49,23 +49,28 @@ package enum ProgressLine {
 }
 
 /// Decides when a progress bar is worth redrawing: at most once per `interval` seconds, and
-/// always for the last unit. Holds no clock; the caller passes elapsed time.
+/// (unless told otherwise) always for the last unit. Holds no clock; the caller passes elapsed time.
 package struct ProgressReporter: Sendable {
   package let label: String
   package let total: Int
   package let interval: Double
-  private var lastDrawn: Double = -.infinity
+  private var lastDrawn: Double
   private var lastCompleted = -1
 
-  package init(label: String, total: Int, interval: Double = 0.1) {
+  /// - Parameter drawsAtStart: whether the first update may draw at once; otherwise the first
+  ///   bar waits one interval.
+  package init(label: String, total: Int, interval: Double = 0.1, drawsAtStart: Bool = true) {
     self.label = label
     self.total = total
     self.interval = interval
+    lastDrawn = drawsAtStart ? -.infinity : 0
   }
 
   /// The bar to draw now, or `nil` when the last one is recent enough.
-  package mutating func update(completed: Int, elapsed: Double) -> String? {
-    let final = completed >= total && lastCompleted < total
+  /// - Parameter drawsFinal: draw the last unit at once (a terminal's bar reaching 100 %); a log
+  ///   skips it, since the summary line follows.
+  package mutating func update(completed: Int, elapsed: Double, drawsFinal: Bool = true) -> String? {
+    let final = drawsFinal && completed >= total && lastCompleted < total
     guard final || elapsed - lastDrawn >= interval else { return nil }
     lastDrawn = elapsed
     lastCompleted = completed

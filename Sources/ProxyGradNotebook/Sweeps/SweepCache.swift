@@ -87,6 +87,72 @@ package struct SweepCache: Sendable {
     }
   }
 
+  /// One finished run in the cache, for listing and pruning.
+  package struct Entry: Equatable, Sendable {
+    package var sweep: String
+    package var key: String
+    package var bytes: Int64
+    /// When a run last stored or read it (seconds since 1970).
+    package var lastUsed: Double
+  }
+
+  /// Every finished run in the cache, least recently used first (then by sweep and key).
+  package func entries() -> [Entry] {
+    var found: [Entry] = []
+    let sweeps = folder + "/sweeps"
+    for sweep in FileSystem.contents(of: sweeps).sorted() where FileSystem.isDirectory(sweeps + "/" + sweep) {
+      for key in FileSystem.contents(of: sweeps + "/" + sweep).sorted() where !key.contains(".tmp-") {
+        let path = entryPath(sweep: sweep, key: key)
+        guard FileSystem.isDirectory(path) else { continue }
+        found.append(Entry(sweep: sweep, key: key, bytes: FileSystem.size(of: path), lastUsed: FileSystem.modificationTime(path)))
+      }
+    }
+    return found.sorted { ($0.lastUsed, $0.sweep, $0.key) < ($1.lastUsed, $1.sweep, $1.key) }
+  }
+
+  /// Marks runs as used now, so that pruning keeps them longest.
+  package func touch(sweep: String, keys: some Sequence<String>) {
+    for key in keys { FileSystem.touch(entryPath(sweep: sweep, key: key)) }
+  }
+
+  /// Removes the least recently used runs until the cache holds at most `limit` bytes, never one
+  /// of `kept` (`sweep/key`, the runs the notebook just used).
+  /// - Returns: the removed entries.
+  @discardableResult
+  package func prune(toAtMost limit: Int64, keeping kept: Set<String> = []) -> [Entry] {
+    let all = entries()
+    var total = all.reduce(0) { $0 + $1.bytes }
+    var removed: [Entry] = []
+    for entry in all where total > limit && !kept.contains(entry.sweep + "/" + entry.key) {
+      try? FileSystem.remove(entryPath(sweep: entry.sweep, key: entry.key))
+      total -= entry.bytes
+      removed.append(entry)
+    }
+    return removed
+  }
+
+  /// The default size limit: 2 GiB, or `PGS_SWEEP_CACHE_LIMIT` (a size such as `500M`, `10G`).
+  package static func limit(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int64 {
+    environment["PGS_SWEEP_CACHE_LIMIT"].flatMap(parseSize) ?? 2 << 30
+  }
+
+  /// `1234`, `500K`, `500M`, `2G` (powers of 1024); nil for anything else.
+  package static func parseSize(_ text: String) -> Int64? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+    let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+    var digits = Substring(trimmed)
+    var scale: Int64 = 1
+    if let last = digits.last, let unit = units[last] {
+      scale = unit
+      digits = digits.dropLast()
+    } else if digits.hasSuffix("B"), let unit = units[digits.dropLast().last ?? " "] {
+      scale = unit
+      digits = digits.dropLast(2)
+    }
+    guard let value = Double(digits), value.isFinite, value >= 0, value * Double(scale) < 9e18 else { return nil }
+    return Int64(value * Double(scale))
+  }
+
   /// Forgets a finished run (`--fresh`).
   package func remove(sweep: String, key: String) {
     try? FileSystem.remove(entryPath(sweep: sweep, key: key))

@@ -162,7 +162,11 @@ extension Interpreter {
   }
 
   /// Runs every point in order in this session; shows the runs table and the summary.
-  func runSweepHere(_ sweep: SweepExecution) throws(RuntimeError) {
+  /// - Parameter finished: receives the results before failures are reported (a front end
+  ///   that keeps them in files).
+  public func runSweepHere(
+    _ sweep: SweepExecution, finished: ((SweepResults) -> Void)? = nil
+  ) throws(RuntimeError) {
     var runs: [SweepRun] = []
     let total = sweep.configurations.count
     try reportingProgress("sweep", total: total) { (report) throws(RuntimeError) in
@@ -180,6 +184,7 @@ extension Interpreter {
       seedAxis: sweep.seedAxis)
     output.emit(.table(title: "sweep" + (sweep.name.map { " " + $0 } ?? ""), columns: results.runsColumns, rows: results.runsRows, digits: nil))
     output.emit(.table(title: results.summaryTitle, columns: results.summaryColumns, rows: results.summaryRows, digits: nil))
+    finished?(results)
     try sweep.reportFailures(results, name: sweep.name, output: output)
   }
 }

@@ -54,6 +54,8 @@ public struct DiagnosticCode: RawRepresentable, Hashable, Sendable, CustomString
   public static let unknownArgumentLabel = DiagnosticCode(rawValue: "E0203")
   public static let misplacedControlFlow = DiagnosticCode(rawValue: "E0204")
   public static let assignmentToBuiltin = DiagnosticCode(rawValue: "E0205")
+  /// `net.faet` where `net` is a network that `pgs check` could build before the run.
+  public static let unknownLayer = DiagnosticCode(rawValue: "E0206")
 }
 
 /// Collects diagnostics of one pass; passed explicitly, never global.

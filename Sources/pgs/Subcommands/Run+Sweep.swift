@@ -50,6 +50,8 @@ extension PGSCommand.Run {
           notebookName: NotebookRun(scriptPath: notebook.path, scriptSHA256: "", toolVersion: "", cells: []).name)))
     runner.outputFolder = target
     runner.sweepOptions = SweepOptions(cache: cache, task: task)
+    // A worker's stderr is its log (a Slurm task's log, or worker-K.log with --jobs): plain lines.
+    runner.progress = ProgressDisplay(isTerminal: false, write: StandardError.write)
     let outcome = runner.run(notebook)
     guard outcome.sweepWorkerFinished else {
       StandardError.write(outcome.errorText ?? "error: the notebook ended before the sweep '\(sweep)'\n")

@@ -202,6 +202,7 @@ enum ScriptRunner {
   static func run(_ source: SourceFile, seed: UInt64, output: OutputSink, allowedWrites: [String] = []) -> Int32 {
     let interpreter = Interpreter(output: output, seed: seed)
     interpreter.files = ScriptFileAccess.confinedToWorkingDirectory(allowing: allowedWrites)
+    interpreter.progress = ProgressDisplay(isTerminal: isatty(2) != 0, write: StandardError.write)
     let (program, diagnostics) = interpreter.check(source)
     guard let program else {
       StandardError.write(DiagnosticRenderer().render(diagnostics))
