@@ -64,7 +64,7 @@ let package = Package(
     .target(
       name: "ProxyGradKernel",
       dependencies: [
-        "ProxyGradSession", "ProxyGradNotebook", "ProxyGradRuntime", "ProxyGradSyntax", "CZMQ",
+        "ProxyGradSession", "ProxyGradNotebook", "ProxyGradRuntime", "ProxyGradSyntax", "ProxyGradNN", "CZMQ",
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
 
@@ -72,7 +72,8 @@ let package = Package(
     .executableTarget(
       name: "pgs",
       dependencies: [
-        "ProxyGradSession", "ProxyGradLineEditor", "ProxyGradKernel",
+        "ProxyGradSession", "ProxyGradLineEditor", "ProxyGradKernel", "ProxyGradNN", "ProxyGradNotebook",
+        "ProxyGradRuntime", "ProxyGradSyntax",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(

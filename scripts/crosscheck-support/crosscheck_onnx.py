@@ -1,6 +1,7 @@
 """The ONNX cross-check on torchvision's models (docs/onnx.md): export with both PyTorch
 exporters, read with pgs, compare logits with onnxruntime and PyTorch (relative error <= 1e-4)
-and input gradients under plain(), swap(0.3) and proxy(0.3) with PyTorch (<= 1e-3); then a
+and input gradients under plain(), swap(0.3) and proxy(0.3) with PyTorch in float64 (<= 1e-3, or
+no more than twice PyTorch's own float32 error where that is larger); then a
 network written in PGS and saved with save_onnx, run in onnxruntime.
 
 Usage: python crosscheck_onnx.py PGS WORK_DIR MODELS EXPORTERS RESULTS_JSON
@@ -34,7 +35,16 @@ UNIT = 3
 
 def make(name):
     if name == "googlenet":
-        return tvm.googlenet(weights=None, aux_logits=False, init_weights=True, transform_input=False)
+        model = tvm.googlenet(weights=None, aux_logits=False, init_weights=True, transform_input=False)
+        # torchvision's GoogLeNet init (truncated normal, std 0.01) under trained-like batch-norm
+        # statistics leaves no trace of the input: the input gradient is about 1e-14, pure
+        # rounding noise. He-normal convolutions keep the signal alive, as training does.
+        g = torch.Generator().manual_seed(2)
+        with torch.no_grad():
+            for m in model.modules():
+                if isinstance(m, nn.Conv2d):
+                    m.weight.copy_(torch.randn(m.weight.shape, generator=g) * (2.0 / m.weight[0].numel()) ** 0.5)
+        return model
     return getattr(tvm, name)(weights=None)
 
 
@@ -53,16 +63,18 @@ def randomize(model, seed):
     return model
 
 
-def torch_reference(model, x):
-    m = copy.deepcopy(model).double().eval()
+def torch_reference(model, x, dtype=torch.float64):
+    """Logits and input gradients in PyTorch, in float64 (the reference) or float32 (to measure
+    how far PyTorch's own float32 computation is from it)."""
+    m = copy.deepcopy(model).to(dtype).eval()
     out = {}
     with torch.no_grad(), functional_rule("plain", None):
-        out["logits"] = m(x.double()).float().numpy()
+        out["logits"] = m(x.to(dtype)).double().numpy()
     for kind, b in RULES:
-        xx = x.double().clone().requires_grad_(True)
+        xx = x.to(dtype).clone().requires_grad_(True)
         with functional_rule(kind, b):
             m(xx)[:, UNIT].sum().backward()
-        out["grad." + rule_name(kind, b)] = xx.grad.float().numpy()
+        out["grad." + rule_name(kind, b)] = xx.grad.double().numpy()
     return out
 
 
@@ -106,6 +118,7 @@ def check_model(pgs, work, name, exporters, results):
             row["pgs_seconds"] = round(run_pgs(pgs, work, path, out), 1)
             x = torch.from_numpy(only(os.path.join(work, "x.safetensors")).copy())
             ref = torch_reference(model, x)
+            ref32 = torch_reference(model, x, torch.float32)
             ort = ort_logits(path, x)
             logits = only(out + ".logits.safetensors")
             row["logits_vs_torch"] = relative_error(logits, ref["logits"])
@@ -113,8 +126,13 @@ def check_model(pgs, work, name, exporters, results):
             for kind, b in RULES:
                 r = rule_name(kind, b)
                 row["grad_" + r] = relative_error(only(f"{out}.grad.{r}.safetensors"), ref["grad." + r])
+                row["torch32_grad_" + r] = relative_error(ref32["grad." + r], ref["grad." + r])
+            # Within 1e-3 of the float64 reference, or, where PyTorch's own float32 gradient is
+            # itself further than that (near-ties in max pooling and ReLU inputs near zero flip
+            # in float32), no further than twice PyTorch's float32 error.
             row["pass"] = (row["logits_vs_torch"] <= 1e-4 and row["logits_vs_ort"] <= 1e-4
-                           and all(row["grad_" + rule_name(k, b)] <= 1e-3 for k, b in RULES))
+                           and all(row["grad_" + r] <= max(1e-3, 2 * row["torch32_grad_" + r])
+                                   for r in (rule_name(k, b) for k, b in RULES)))
         except Exception as e:  # noqa: BLE001 - reported, never hidden
             row["error"] = str(e).splitlines()[-1][:400]
             row["pass"] = False
