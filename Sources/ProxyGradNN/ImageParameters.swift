@@ -14,6 +14,90 @@ let colorCorrelation: [Float] = {
   return m.map { $0 / largest }
 }()
 
+/// The colour basis of a data set, computed as Lucid computed its ImageNet one
+/// (`color_correlation_svd_sqrt`): the covariance C of the channels over every pixel of every
+/// image, C = U·S·Uᵀ, and M = U·√S with the columns by falling eigenvalue, each signed so that
+/// its largest entry is positive, divided by its largest column norm. Row-major `C×C`, for
+/// `mixChannels`.
+/// - Parameter images: `[N, C, H, W]` or `[C, H, W]`.
+public func colorCorrelation(of images: Tensor) -> [Float] {
+  precondition(images.rank == 3 || images.rank == 4, "colorCorrelation shapes")
+  let c = images.shape[images.rank - 3]
+  let plane = images.shape[images.rank - 2] * images.shape[images.rank - 1]
+  let items = images.rank == 4 ? images.shape[0] : 1
+  let count = Double(items * plane)
+  var mean = [Double](repeating: 0, count: c)
+  for item in 0..<items {
+    for ch in 0..<c {
+      let base = (item * c + ch) * plane
+      for p in 0..<plane { mean[ch] += Double(images.values[base + p]) }
+    }
+  }
+  for ch in 0..<c { mean[ch] /= count }
+  var covariance = [Double](repeating: 0, count: c * c)
+  for item in 0..<items {
+    for p in 0..<plane {
+      for i in 0..<c {
+        let a = Double(images.values[(item * c + i) * plane + p]) - mean[i]
+        for j in i..<c { covariance[i * c + j] += a * (Double(images.values[(item * c + j) * plane + p]) - mean[j]) }
+      }
+    }
+  }
+  for i in 0..<c {
+    for j in i..<c {
+      covariance[i * c + j] /= max(count - 1, 1)
+      covariance[j * c + i] = covariance[i * c + j]
+    }
+  }
+  let (values, vectors) = symmetricEigen(covariance, size: c)
+  var m = [Double](repeating: 0, count: c * c)
+  for (column, k) in values.indices.sorted(by: { values[$0] > values[$1] }).enumerated() {
+    var v = (0..<c).map { vectors[$0 * c + k] }
+    if let largest = v.indices.max(by: { abs(v[$0]) < abs(v[$1]) }), v[largest] < 0 { v = v.map { -$0 } }
+    let root = max(values[k], 0).squareRoot()
+    for row in 0..<c { m[row * c + column] = v[row] * root }
+  }
+  let norms = (0..<c).map { j in (0..<c).reduce(0.0) { $0 + m[$1 * c + j] * m[$1 * c + j] }.squareRoot() }
+  let largest = norms.max() ?? 0
+  return m.map { Float(largest > 0 ? $0 / largest : 0) }
+}
+
+/// Eigenvalues and eigenvectors (columns of a row-major matrix) of a small symmetric matrix, by
+/// cyclic Jacobi rotations.
+func symmetricEigen(_ matrix: [Double], size n: Int) -> (values: [Double], vectors: [Double]) {
+  var a = matrix
+  var v = [Double](repeating: 0, count: n * n)
+  for i in 0..<n { v[i * n + i] = 1 }
+  for _ in 0..<100 {
+    var off = 0.0
+    for i in 0..<n { for j in 0..<n where i != j { off += a[i * n + j] * a[i * n + j] } }
+    if off < 1e-30 { break }
+    for p in 0..<n {
+      for q in (p + 1)..<n where a[p * n + q] != 0 {
+        let theta = (a[q * n + q] - a[p * n + p]) / (2 * a[p * n + q])
+        let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
+        let cs = 1 / (t * t + 1).squareRoot(), sn = t * cs
+        for k in 0..<n {
+          let akp = a[k * n + p], akq = a[k * n + q]
+          a[k * n + p] = cs * akp - sn * akq
+          a[k * n + q] = sn * akp + cs * akq
+        }
+        for k in 0..<n {
+          let apk = a[p * n + k], aqk = a[q * n + k]
+          a[p * n + k] = cs * apk - sn * aqk
+          a[q * n + k] = sn * apk + cs * aqk
+        }
+        for k in 0..<n {
+          let vkp = v[k * n + p], vkq = v[k * n + q]
+          v[k * n + p] = cs * vkp - sn * vkq
+          v[k * n + q] = sn * vkp + cs * vkq
+        }
+      }
+    }
+  }
+  return ((0..<n).map { a[$0 * n + $0] }, v)
+}
+
 /// The optimized variables of activation maximization and how they make the image.
 final class ImageParameters {
   let parameterization: Parameterization
@@ -52,7 +136,7 @@ final class ImageParameters {
       }
       tensors = [Tensor(shape: shape, values: values)]
       decay = []
-    case .fourier(let power):
+    case .fourier(let power, _):
       let spread: Double
       switch options.initial {
       case .noise(let a): spread = a
@@ -83,9 +167,13 @@ final class ImageParameters {
     switch parameterization {
     case .pixel:
       return leaves[0]
-    case .fourier:
+    case .fourier(_, let colors):
       var x = inverseFourier2d(re: leaves[0], im: leaves[1], scale: decay)
-      if shape[1] == 3 { x = mixChannels(x, matrix: colorCorrelation) }
+      if let colors, colors.count == shape[1] * shape[1] {
+        x = mixChannels(x, matrix: colors)
+      } else if shape[1] == 3 {
+        x = mixChannels(x, matrix: colorCorrelation)
+      }
       let centre = (box.lowerBound + box.upperBound) / 2
       let half = (box.upperBound - box.lowerBound) / 2
       return tanh(x) * half + centre

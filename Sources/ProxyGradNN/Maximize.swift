@@ -31,10 +31,11 @@ public enum Transform: Equatable, Sendable, CustomStringConvertible {
 public enum Parameterization: Equatable, Sendable {
   /// The pixels themselves, clipped to the box after every step.
   case pixel
-  /// A Fourier spectrum with frequency decay `1/f^decay`; for three channels the colours are
-  /// decorrelated (Lucid's colour basis). The image is `centre + halfWidth · tanh(·)`, so it stays
+  /// A Fourier spectrum with frequency decay `1/f^decay`. The channels are mixed by `colors`
+  /// (a row-major `C×C` basis, see `colorCorrelation(of:)`) when given, else for three channels
+  /// by Lucid's ImageNet colour basis. The image is `centre + halfWidth · tanh(·)`, so it stays
   /// inside the box.
-  case fourier(decay: Double)
+  case fourier(decay: Double, colors: [Float]? = nil)
 }
 
 /// Where the optimization starts.

@@ -34,6 +34,12 @@ enum MaximizeBuiltins {
       options.seed = try OptimizerBuiltins.seed(args, interpreter)
       options.transforms = try transforms(args)
       options.parameterization = try parameterization(args)
+      if case .fourier(_, let colors?) = options.parameterization, let channels = network.inputShape.first,
+        colors.count != channels * channels
+      {
+        let size = Int(Double(colors.count).squareRoot())
+        throw args.error(.shape, "param: the colour basis is \(size)×\(size), but the network's images have \(channels) channel\(channels == 1 ? "" : "s")", label: "param")
+      }
       options.initial = try initial(args, network: network)
       options.keep = keep
       let result = try optimizer.with { (o: inout any Optimizer) throws(RuntimeError) in

@@ -98,11 +98,52 @@ enum OptimizerBuiltins {
       example: "maximize(logit(net, 3), param: pixel())"
     ) { _, _ throws(RuntimeError) in .spec(.parameterization(.pixel)) },
     Builtin(
-      "fourier", "fourier(decay: 1)", arity: 0...0, labels: ["decay"],
-      help: "The Fourier parameterization for maximize: the variables are a spectrum scaled by 1/frequency^decay (colours decorrelated for 3 channels); the image is mapped into the box with tanh.",
-      example: "maximize(logit(net, 3), param: fourier())"
-    ) { args, _ throws(RuntimeError) in .spec(.parameterization(.fourier(decay: try nonNegative(args, "decay", 1)))) },
+      "fourier", "fourier(decay: 1, colors: nil)", arity: 0...0, labels: ["decay", "colors"],
+      help: "The Fourier parameterization for maximize: the variables are a spectrum scaled by 1/frequency^decay; the image is mapped into the box with tanh. The channels are mixed by a decorrelated colour basis: colors: a data set or a batch of images (their basis, as color_correlation computes it) or a C×C tensor; by default, for 3 channels, Lucid's ImageNet basis.",
+      example: "maximize(logit(net, 3), param: fourier(colors: data.train))"
+    ) { args, _ throws(RuntimeError) in
+      let decay = try nonNegative(args, "decay", 1)
+      guard let colors = args["colors"] else { return .spec(.parameterization(.fourier(decay: decay))) }
+      if case .none = colors { return .spec(.parameterization(.fourier(decay: decay))) }
+      let basis: Tensor
+      switch colors {
+      case .tensor(let t) where t.rank == 2:
+        guard t.shape[0] == t.shape[1], t.values.allSatisfy(\.isFinite) else {
+          throw args.error(.shape, "colors: a basis is a square matrix of finite numbers, got \(Format.shape(t.shape))", label: "colors")
+        }
+        basis = t
+      default:
+        basis = try colorBasis(args, colors, label: "colors")
+      }
+      return .spec(.parameterization(.fourier(decay: decay, colors: basis.values)))
+    },
+    Builtin(
+      "color_correlation", "color_correlation(images)", arity: 1...1,
+      help: "The decorrelated colour basis of a data set or a batch of images [N, C, H, W], as Lucid computed its ImageNet basis: the square root U·sqrt(S) of the channels' covariance over every pixel (columns by falling variance, each with its largest entry positive), divided by its largest column norm. A C×C tensor for fourier(colors:).",
+      example: "m = color_correlation(data.train)"
+    ) { args, _ throws(RuntimeError) in .tensor(try colorBasis(args, args.positional[0], at: 0)) },
   ]
+
+  /// The colour basis of a data set or a batch of images, as a `C×C` tensor.
+  static func colorBasis(_ args: Arguments, _ value: Value, at index: Int? = nil, label: String? = nil) throws(RuntimeError) -> Tensor {
+    let images: Tensor
+    switch value {
+    case .dataset(let box): images = box.data.images
+    case .tensor(let t) where t.rank == 3 || t.rank == 4: images = t
+    default:
+      let message = "expects a data set (such as data.train) or images [N, C, H, W], got \(Format.brief(value))"
+      if let label { throw args.error(.type, "\(label): " + message, label: label) }
+      throw args.error(.type, message, at: index ?? 0)
+    }
+    let c = images.shape[images.rank - 3]
+    guard c >= 1, c <= 16, images.count > c else {
+      throw args.error(.shape, "the images \(Format.shape(images.shape)) need 1 to 16 channels and more than one pixel", at: index ?? 0)
+    }
+    guard images.values.allSatisfy(\.isFinite) else {
+      throw args.error(.value, "the images hold NaN or infinite values", at: index ?? 0)
+    }
+    return Tensor(shape: [c, c], values: colorCorrelation(of: images))
+  }
 
   // MARK: - Argument checks
 

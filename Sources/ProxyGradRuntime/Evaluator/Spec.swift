@@ -30,7 +30,10 @@ public enum Spec {
       }
     case .transform(let t): return t.description
     case .parameterization(let p):
-      if case .fourier(let decay) = p { return "fourier(decay: \(Format.number(decay)))" }
+      if case .fourier(let decay, let colors) = p {
+        let basis = colors.map { ", colors: \(Int(Double($0.count).squareRoot()))×\(Int(Double($0.count).squareRoot())) basis" } ?? ""
+        return "fourier(decay: \(Format.number(decay))\(basis))"
+      }
       return "pixel()"
     case .schedule(let s):
       switch s {
