@@ -1,6 +1,6 @@
 import ProxyGradSession
 
-/// Jupyter's view of completion and inspection over the REPL's: Jupyter sends a whole cell and
+/// Jupyter's view of the session's completion and inspection: Jupyter sends a whole cell and
 /// a cursor counted in Unicode scalars (protocol 5.2 and later); the REPL completes one line
 /// with positions in `Character`s.
 enum KernelCompletion {
@@ -8,16 +8,16 @@ enum KernelCompletion {
     scalar == "_" || (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)))
   }
 
-  /// The REPL's completions for the line of `cursor`, with the replaced range in scalars.
+  /// The session's completions for the line of `cursor`, with the replaced range in scalars.
   static func complete(
-    _ code: String, cursor: Int, repl: REPLSession
+    _ code: String, cursor: Int, session: Session
   ) -> (matches: [String], start: Int, end: Int) {
     let scalars = Array(code.unicodeScalars)
     let cursor = min(max(0, cursor), scalars.count)
     var lineStart = cursor
     while lineStart > 0, scalars[lineStart - 1] != "\n" { lineStart -= 1 }
     let line = String(String.UnicodeScalarView(scalars[lineStart..<cursor]))
-    let (wordStart, candidates) = repl.completions(line: line, cursor: line.count)
+    let (wordStart, candidates) = session.completions(line: line, cursor: line.count)
     let start = lineStart + String(line.prefix(wordStart)).unicodeScalars.count
     return (candidates, start, cursor)
   }

@@ -26,11 +26,9 @@ package final class KernelEngine {
   /// The session number history entries carry; this kernel keeps one session per process.
   package static let historySession = 1
 
-  package let interpreter: Interpreter
-  /// The REPL session whose interpreter cells run in; asked for completions and help.
-  private let repl: REPLSession
-  /// Catches the REPL's help text.
-  private let helpText: REPLTranscript
+  /// Checks and runs cells, as the REPL and `pgs run` do; answers completion and help.
+  package let session: Session
+  package var interpreter: Interpreter { session.interpreter }
   /// Receives each output message (`stream`, `display_data`, `execute_result`, `error`).
   package var publish: (MIMEBundle.Message) -> Void
   package private(set) var executionCount = 0
@@ -39,26 +37,32 @@ package final class KernelEngine {
 
   /// - Parameters:
   ///   - seed: the seed of random tensors and network weights, as `pgs run` uses by default.
+  ///   - shouldStop: the stop check running code polls (an `interrupt_request` or SIGINT).
   ///   - publish: receives outputs; the kernel sends them on IOPub.
-  package init(seed: UInt64 = 0, publish: @escaping (MIMEBundle.Message) -> Void = { _ in }) {
+  package init(
+    seed: UInt64 = 0, shouldStop: @escaping @Sendable () -> Bool = { false },
+    publish: @escaping (MIMEBundle.Message) -> Void = { _ in }
+  ) {
     self.publish = publish
-    sink = EngineOutputSink()
-    // The REPL's engine holds the session, so completion and `?name` help are the REPL's own;
-    // cells run in its interpreter with the kernel's outputs and files.
-    let transcript = REPLTranscript()
-    helpText = transcript
-    repl = REPLSession(console: transcript, seed: seed)
-    interpreter = repl.interpreter
-    interpreter.output = sink
+    let sink = EngineOutputSink()
+    let sweeps = KernelSweepHost()
+    let progress = KernelProgress { [weak sink] message in sink?.engine?.emit(message) }
+    self.sink = sink
+    self.sweeps = sweeps
+    session = Session {
+      let interpreter = Interpreter(output: sink, seed: seed)
+      interpreter.files = KernelFileAccess()
+      interpreter.progress = progress
+      interpreter.sweepHost = sweeps
+      interpreter.stops.check = shouldStop
+      return interpreter
+    }
     sink.engine = self
-    interpreter.files = KernelFileAccess()
-    interpreter.progress = KernelProgress { [weak self] message in self?.emit(message) }
-    interpreter.sweepHost = sweeps
   }
 
   /// Runs sweeps as `pgs run` does (summary table, plots, `sweeps/NAME/` files), in the
   /// kernel's working folder.
-  private let sweeps = KernelSweepHost()
+  private let sweeps: KernelSweepHost
 
   /// Whether outputs are dropped (a `silent` request).
   private var isSilent = false
@@ -103,32 +107,21 @@ package final class KernelEngine {
 
   private func run(_ code: String, count: Int, result: inout String?) -> Outcome {
     sweeps.startCell(count)
-    let file = SourceFile(path: "<cell \(count)>", text: code)
-    let (program, diagnostics) = interpreter.check(file)
-    guard let program else { return .error(CellError(diagnostics)) }
-    let value: Value
-    do throws(RuntimeError) {
-      value = try interpreter.run(program)
-    } catch {
-      var cellError = CellError(error)
-      if error.kind == .interrupted { cellError.name = "Interrupted" }
-      return .error(cellError)
-    }
+    let cell = session.execute(SourceFile(path: "<cell \(count)>", text: code))
+    if let error = cell.cellError { return .error(error) }
     if let failure = outputFailure {
       return .error(CellError(name: "OutputError", message: failure.description))
     }
-    if case .expression? = program.program.statements.last?.kind {
-      if case .none = value {} else {
-        let text = Format.describe(value)
-        result = text
-        var message = (try? MIMEBundle.message(for: .result(text)))
-          ?? MIMEBundle.Message(type: "execute_result", content: .object([]))
-        if case .object(var members) = message.content {
-          members.append(("execution_count", .int(count)))
-          message.content = .object(members)
-        }
-        emit(message)
+    if let value = cell.shownValue {
+      let text = Format.describe(value)
+      result = text
+      var message = (try? MIMEBundle.message(for: .result(text)))
+        ?? MIMEBundle.Message(type: "execute_result", content: .object([]))
+      if case .object(var members) = message.content {
+        members.append(("execution_count", .int(count)))
+        message.content = .object(members)
       }
+      emit(message)
     }
     return .ok
   }
@@ -146,21 +139,17 @@ package final class KernelEngine {
   }
 
   /// Completions of the word before `cursor` (in Unicode scalars, as Jupyter counts since
-  /// protocol 5.2): the REPL's completer, on the cursor's line.
+  /// protocol 5.2): the REPL's completion (``Session/completions(line:cursor:pending:)``), on
+  /// the cursor's line.
   package func complete(_ code: String, cursor: Int) -> (matches: [String], start: Int, end: Int) {
-    KernelCompletion.complete(code, cursor: cursor, repl: repl)
+    KernelCompletion.complete(code, cursor: cursor, session: session)
   }
 
   /// Help for the name at `cursor`, as the REPL's `?name` shows it: a builtin's signature,
   /// help text and example, or a global's type and value. Nil when there is no such name.
   package func inspect(_ code: String, cursor: Int) -> String? {
     guard let name = KernelCompletion.name(in: code, at: cursor) else { return nil }
-    _ = helpText.take()
-    guard case .succeeded = repl.feed("?" + name) else {
-      _ = helpText.take()
-      return nil
-    }
-    return helpText.take().output
+    return session.help(for: name)
   }
 
   // MARK: - History

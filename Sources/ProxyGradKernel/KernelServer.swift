@@ -13,13 +13,12 @@ final class KernelState: Sendable {
   let stopping = Atomic<Bool>(false)
   /// Whether a cell is running, so an interrupt between cells is ignored.
   let executing = Atomic<Bool>(false)
-  let interrupt: InterruptFlag
-
-  init(interrupt: InterruptFlag) { self.interrupt = interrupt }
+  /// Whether the running cell was asked to stop: the engine's stop check.
+  let interruptRequested = Atomic<Bool>(false)
 
   /// Stops the running cell, if any.
   func interruptExecution() {
-    if executing.load(ordering: .sequentiallyConsistent) { interrupt.raise() }
+    if executing.load(ordering: .sequentiallyConsistent) { interruptRequested.store(true, ordering: .relaxed) }
   }
 }
 
@@ -64,9 +63,9 @@ final class IOPubChannel: @unchecked Sendable {
 /// Threads: cells run on the shell thread, which has a large stack (`Interpreter.onLargeStack`);
 /// the control and heartbeat channels have threads of their own, so `interrupt_request`,
 /// `shutdown_request` and heartbeats are answered while a cell runs. SIGINT (Jupyter's signal
-/// interrupt mode) and `interrupt_request` (message mode) both raise the interpreter's interrupt
-/// flag, which loops, `train` and `maximize` poll; the cell stops with an error and the session
-/// keeps its state.
+/// interrupt mode) and `interrupt_request` (message mode) both set the flag the interpreter's
+/// stop check reads, which loops, `train` and `maximize` poll; the cell stops with an error and
+/// the session keeps its state.
 package final class KernelServer: @unchecked Sendable {
   let connection: ConnectionInfo
   let signer: HMACSigner
@@ -112,8 +111,8 @@ package final class KernelServer: @unchecked Sendable {
 
   /// Serves until a `shutdown_request`; then closes every socket.
   package func run() {
-    let engine = KernelEngine(seed: seed)
-    let state = KernelState(interrupt: engine.interpreter.interrupt)
+    let state = KernelState()
+    let engine = KernelEngine(seed: seed, shouldStop: { state.interruptRequested.load(ordering: .relaxed) })
     installSignalHandler()
     let threads = DispatchGroup()
     start("pgs-heartbeat", threads) { self.serveHeartbeat(state) }

@@ -112,11 +112,11 @@ struct ShellLoop {
         .object([("code", .string(code)), ("execution_count", .int(engine.nextExecutionCount))]),
         parent: request)
     }
-    state.interrupt.clear()
+    state.interruptRequested.store(false, ordering: .relaxed)
     state.executing.store(true, ordering: .sequentiallyConsistent)
     let outcome = engine.execute(code, silent: silent, storeHistory: storeHistory)
     state.executing.store(false, ordering: .sequentiallyConsistent)
-    state.interrupt.clear()
+    state.interruptRequested.store(false, ordering: .relaxed)
     let count = JSONValue.int(engine.executionCount)
     switch outcome {
     case .ok:

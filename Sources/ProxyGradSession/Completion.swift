@@ -2,8 +2,8 @@ import ProxyGradRuntime
 import ProxyGradSyntax
 
 extension REPLSession {
-  /// Tab completion for the REPL: keywords, builtins, names in scope, fields and layer names
-  /// after a `.`, and `:` commands. Inside strings, comments and the argument of `:load` it
+  /// Tab completion for the REPL (``Session/completions(line:cursor:pending:)``), with the
+  /// names of the unfinished statement. Inside strings, comments and the argument of `:load` it
   /// proposes nothing, so a file path completer placed before it answers there.
   ///
   /// Positions are counted in `Character`s, as the line editor counts them.
@@ -12,20 +12,23 @@ extension REPLSession {
   ///   - cursor: the cursor position in `Character`s.
   /// - Returns: where the word being completed starts, and its full replacements, sorted.
   public func completions(line: String, cursor: Int) -> (wordStart: Int, candidates: [String]) {
-    REPLCompleter(session: self).complete(Array(line.prefix(max(0, cursor))))
+    session.completions(line: line, cursor: cursor, pending: pendingLines)
   }
 }
 
-/// The completion logic behind ``REPLSession/completions(line:cursor:)``.
-struct REPLCompleter {
-  let session: REPLSession
+/// The completion logic behind ``Session/completions(line:cursor:pending:)``, shared by the
+/// REPL and the Jupyter kernel.
+struct Completer {
+  let interpreter: Interpreter
+  /// The lines of an unfinished statement (the REPL's continuation lines).
+  let pending: [String]
 
   typealias Answer = (wordStart: Int, candidates: [String])
   static let nothing: Answer = (0, [])
 
   func complete(_ before: [Character]) -> Answer {
     var offset = 0
-    if !session.needsMoreInput {
+    if pending.isEmpty {
       while offset < before.count, before[offset] == " " || before[offset] == "\t" { offset += 1 }
       if offset < before.count, before[offset] == ":" {
         guard let space = before[offset...].firstIndex(where: { $0 == " " || $0 == "\t" }) else {
@@ -87,8 +90,8 @@ struct REPLCompleter {
           while nameStart > 0, Self.isIdentifier(before[nameStart - 1]) { nameStart -= 1 }
           guard nameStart < i, nameStart == 0 || before[nameStart - 1] != "." else { return [] }
           let name = String(before[nameStart..<i])
-          if case .function(let closure)? = session.interpreter.global(name) { return closure.parameters }
-          if session.interpreter.global(name) == nil, let builtin = Builtins.named(name) { return builtin.labels ?? [] }
+          if case .function(let closure)? = interpreter.global(name) { return closure.parameters }
+          if interpreter.global(name) == nil, let builtin = Builtins.named(name) { return builtin.labels ?? [] }
           return []
         }
       default: break
@@ -103,14 +106,14 @@ struct REPLCompleter {
   func names(startingWith prefix: String) -> [String] {
     var names = Set(Token.keywordNames)
     names.formUnion(Builtins.names)
-    names.formUnion(session.interpreter.globals.names.filter { session.interpreter.global($0) != nil })
+    names.formUnion(interpreter.globals.names.filter { interpreter.global($0) != nil })
     names.formUnion(pendingIdentifiers())
     return names.filter { $0.hasPrefix(prefix) }.sorted()
   }
 
   func pendingIdentifiers() -> [String] {
-    guard session.needsMoreInput else { return [] }
-    let file = SourceFile(path: REPLSession.inputPath, text: session.pendingLines.joined(separator: "\n"))
+    guard !pending.isEmpty else { return [] }
+    let file = SourceFile(path: REPLSession.inputPath, text: pending.joined(separator: "\n"))
     return Lexer.tokenize(file).tokens.filter { $0.kind == .identifier }.map(\.lexeme)
   }
 
@@ -127,7 +130,7 @@ struct REPLCompleter {
       guard start > 0, before[start - 1] == "." else { break }
       end = start - 1
     }
-    guard var value = session.interpreter.global(names[0]) else { return nil }
+    guard var value = interpreter.global(names[0]) else { return nil }
     for name in names.dropFirst() {
       guard let next = value.field(named: name) else { return nil }
       value = next

@@ -55,8 +55,8 @@ extension REPLSession {
     guard let command = MetaCommand.named(word) else {
       let close = MetaCommand.all.map(\.name).filter { $0.hasPrefix(word) }
       let hint = close.isEmpty ? "" : " (did you mean \(close.joined(separator: ", "))?)"
-      report("unknown command '\(word)'\(hint); :help lists commands\n", status: 64)
-      return .failed(status: 64)
+      report("unknown command '\(word)'\(hint); :help lists commands\n", status: .usage)
+      return .failed(status: .usage)
     }
     switch command.name {
     case ":help":
@@ -80,8 +80,8 @@ extension REPLSession {
   /// `:time EXPR`: runs and echoes like a typed statement, then reports the wall time.
   func time(_ source: String) -> REPLStep {
     guard !source.isEmpty else {
-      report("usage: :time EXPR\n", status: 64)
-      return .failed(status: 64)
+      report("usage: :time EXPR\n", status: .usage)
+      return .failed(status: .usage)
     }
     let start = DispatchTime.now().uptimeNanoseconds
     let step = execute(source, path: Self.inputPath, echo: true)
@@ -95,16 +95,16 @@ extension REPLSession {
     var path = argument
     if path.count >= 2, path.hasPrefix("\""), path.hasSuffix("\"") { path = String(path.dropFirst().dropLast()) }
     guard !path.isEmpty else {
-      report("usage: :load FILE\n", status: 64)
-      return .failed(status: 64)
+      report("usage: :load FILE\n", status: .usage)
+      return .failed(status: .usage)
     }
     if path.hasPrefix("~/") {
       path = FileManager.default.homeDirectoryForCurrentUser.path + path.dropFirst(1)
     }
     let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : baseDirectory.appendingPathComponent(path)
     guard let data = FileManager.default.contents(atPath: url.path) else {
-      report("cannot read '\(argument)': no such file or not readable\n", status: 66)
-      return .failed(status: 66)
+      report("cannot read '\(argument)': no such file or not readable\n", status: .noInput)
+      return .failed(status: .noInput)
     }
     return execute(String(decoding: data, as: UTF8.self), path: path, echo: false)
   }
@@ -116,43 +116,26 @@ extension REPLSession {
       write(MetaCommand.helpText)
       return .succeeded
     }
-    if let value = interpreter.global(name) {
-      write("\(name): \(Self.typeName(value))\n\(ValueDisplay.render(value, width: width))\n")
-      return .succeeded
-    }
-    if let builtin = Builtins.named(name) {
-      write(REPLHelp.wrap(Builtins.helpText(builtin), width: width) + "\n")
-      return .succeeded
-    }
-    if let text = REPLHelp.keywords[name] {
-      write(REPLHelp.wrap(text, width: width) + "\n")
+    if let text = session.help(for: name, width: width) {
+      write(text)
       return .succeeded
     }
     if MetaCommand.named(name) != nil || MetaCommand.named(":" + name) != nil {
       write(MetaCommand.helpText)
       return .succeeded
     }
-    let close = REPLCompleter(session: self).names(startingWith: String(name.prefix(2)))
+    let close = Completer(interpreter: interpreter, pending: []).names(startingWith: String(name.prefix(2)))
     let hint = close.isEmpty ? "" : "; names starting with '\(name.prefix(2))': " + close.prefix(8).joined(separator: ", ")
-    report("no builtin or name '\(name)'\(hint)\n", status: 65)
-    return .failed(status: 65)
+    report("no builtin or name '\(name)'\(hint)\n", status: .invalidScript)
+    return .failed(status: .invalidScript)
   }
 
   /// The `:vars` table: name, type and shape of every global.
   func variablesTable() -> String {
     let rows = interpreter.globalValues.filter { $0.0 != "_" }
     guard !rows.isEmpty else { return "no names yet\n" }
-    let cells = rows.map { name, value in [name, Self.typeName(value), Self.shapeText(value)] }
+    let cells = rows.map { name, value in [name, Session.typeName(value), Self.shapeText(value)] }
     return ValueDisplay.table(columns: ["name", "type", "shape"], rows: cells)
-  }
-
-  /// A type name without its article: `number`, `tensor`.
-  static func typeName(_ value: Value) -> String {
-    let description = value.typeDescription
-    for article in ["a ", "an "] where description.hasPrefix(article) {
-      return String(description.dropFirst(article.count))
-    }
-    return description
   }
 
   /// What `:vars` shows as a value's shape.

@@ -33,7 +33,7 @@ package struct NotebookJob {
   /// What the command line reports.
   package struct Result {
     /// 0, 65 (syntax or name errors), 70 (a cell failed) or 73 (the folder could not be written).
-    package var exitStatus: Int32
+    package var exitStatus: ExitStatus
     /// `OUT/index.html` when a report was written.
     package var indexPath: String?
     /// Diagnostics or the failing cell's error, rendered for standard error, after the
@@ -49,13 +49,13 @@ package struct NotebookJob {
     let diagnostics = NotebookRunner.check(notebook)
     guard diagnostics.isEmpty else {
       return Result(
-        exitStatus: 65, indexPath: nil, errorText: DiagnosticRenderer().render(diagnostics))
+        exitStatus: .invalidScript, indexPath: nil, errorText: DiagnosticRenderer().render(diagnostics))
     }
     let folder: OutputFolder
     do {
       folder = try OutputFolder.begin(target: outputFolder)
     } catch {
-      return Result(exitStatus: 73, indexPath: nil, errorText: "error: \(error)\n")
+      return Result(exitStatus: .cannotCreate, indexPath: nil, errorText: "error: \(error)\n")
     }
     let name = NotebookRun(scriptPath: notebook.path, scriptSHA256: "", toolVersion: "", cells: [])
       .name
@@ -76,7 +76,7 @@ package struct NotebookJob {
     } catch {
       folder.abandon()
       return Result(
-        exitStatus: 73, indexPath: nil,
+        exitStatus: .cannotCreate, indexPath: nil,
         errorText: Self.warningText(outcome.run) + (outcome.errorText ?? "") + "error: \(error)\n", outcome: outcome)
     }
     return Result(

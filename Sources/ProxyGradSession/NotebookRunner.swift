@@ -19,13 +19,13 @@ package struct NotebookOutcome {
   /// The signal that interrupted the run (`SIGINT`, `SIGTERM`), if one did.
   package var interruptedBy: String? { run.interruptedBy }
 
-  /// 0 when every cell ran, 65 for syntax and name errors, 70 for a runtime error, 130 when a
-  /// signal interrupted the run.
-  package var exitStatus: Int32 {
-    if !diagnostics.isEmpty { return 65 }
-    if interruptedBy != nil { return 130 }
-    guard run.failedCellIndex != nil else { return 0 }
-    return failedStatically ? 65 : 70
+  /// How the run ended: every cell ran, a syntax or name error, a runtime error, or a signal
+  /// interrupted it.
+  package var exitStatus: ExitStatus {
+    if !diagnostics.isEmpty { return .invalidScript }
+    if interruptedBy != nil { return .interrupted }
+    guard run.failedCellIndex != nil else { return .ok }
+    return failedStatically ? .invalidScript : .runtimeError
   }
 }
 
@@ -50,9 +50,9 @@ package struct NotebookRunner {
   /// sweeps write `sweeps/NAME/` through it.
   package var outputFolder: String?
   package var writeFile: (@Sendable (ReportFile) throws(NotebookError) -> Void)?
-  /// The signal that asked the run to stop (`SIGINT`), nil while none did; polled about every
-  /// 20 ms while the notebook runs. The running cell stops at its next safe point and is marked
-  /// interrupted, the cells after it are skipped, and the outcome exits with 130.
+  /// The signal that asked the run to stop (`SIGINT`), nil while none did; the interpreter's
+  /// stop check. The running cell stops at its next safe point and is marked interrupted, the
+  /// cells after it are skipped, and the outcome exits with ``ExitStatus/interrupted``.
   package var interruption: (@Sendable () -> String?)?
 
   package init(
@@ -100,7 +100,8 @@ private final class NotebookSession {
   let runner: NotebookRunner
   let notebook: Notebook
   let collector = NotebookOutputCollector()
-  let interpreter: Interpreter
+  let session: Session
+  var interpreter: Interpreter { session.interpreter }
   var records: [CellRecord] = []
   var parameters: [RunParameter] = []
   var errorText: String?
@@ -112,32 +113,24 @@ private final class NotebookSession {
   init(runner: NotebookRunner, notebook: Notebook) {
     self.runner = runner
     self.notebook = notebook
-    interpreter = Interpreter(output: collector, seed: runner.seed ?? 0)
-    interpreter.files = runner.files ?? NoOutputFolderAccess()
-    interpreter.progress = runner.progress
-    sweepHost = NotebookSweepHost(
+    let collector = collector
+    let sweepHost = NotebookSweepHost(
       options: runner.sweepOptions, notebook: notebook, outputFolder: runner.outputFolder,
       write: runner.writeFile, progress: runner.progress)
-    interpreter.sweepHost = sweepHost
+    self.sweepHost = sweepHost
+    session = Session {
+      let interpreter = Interpreter(output: collector, seed: runner.seed ?? 0)
+      interpreter.files = runner.files ?? NoOutputFolderAccess()
+      interpreter.progress = runner.progress
+      interpreter.sweepHost = sweepHost
+      if let interruption = runner.interruption { interpreter.stops.check = { interruption() != nil } }
+      return interpreter
+    }
   }
 
   func run() -> NotebookOutcome {
     let diagnostics = Interpreter().check(notebook.executableSource()).diagnostics
     var failed = !diagnostics.isEmpty
-    let finished = InterruptFlag()
-    if let interruption = runner.interruption {
-      let interrupt = interpreter.interrupt
-      Thread {
-        while !finished.isRaised {
-          if interruption() != nil {
-            interrupt.raise()
-            return
-          }
-          Thread.sleep(forTimeInterval: 0.02)
-        }
-      }.start()
-    }
-    defer { finished.raise() }
     for index in notebook.cells.indices {
       let cell = notebook.cells[index]
       if !failed, cell.kind.isExecutable, let signal = runner.interruption?() {
@@ -198,34 +191,33 @@ private final class NotebookSession {
   /// Checks and runs a cell in the session and shows its last value; the error it stopped with,
   /// if any.
   func execute(_ file: SourceFile) -> CellError? {
-    let (program, diagnostics) = interpreter.check(file)
-    guard let program else {
+    let result = session.execute(file)
+    switch result.status {
+    case .ok:
+      if let value = result.shownValue { collector.append(.result(Format.describe(value))) }
+    case .invalidScript:
       failedStatically = true
-      errorText = DiagnosticRenderer().render(diagnostics)
-      return Self.cellError(diagnostics)
-    }
-    do {
-      let value = try interpreter.run(program)
-      if case .expression? = program.program.statements.last?.kind {
-        if case .none = value {} else { collector.append(.result(Format.describe(value))) }
+      errorText = result.errorText
+    case .interrupted, .runtimeError:
+      guard let error = result.error else { break }
+      guard let signal = runner.interruption?() else {
+        errorText = error.rendered()
+        return CellError(error)
       }
-      return nil
-    } catch {
-      if let signal = runner.interruption?() {
-        // Whatever stopped the cell (the interrupt, or a worker process the signal ended), a
-        // signal caused it.
-        interruptedBy = signal
-        var interrupted = error
-        interrupted.message = "interrupted by \(signal)"
-          + (error.kind == .interrupted && error.message == "interrupted" ? "" : ": " + error.message)
-        errorText = interrupted.rendered()
-        var cellError = Self.cellError(interrupted)
-        cellError.name = "Interrupted"
-        return cellError
-      }
-      errorText = error.rendered()
-      return Self.cellError(error)
+      // Whatever stopped the cell (the interrupt, or a worker process the signal ended), a
+      // signal caused it.
+      interruptedBy = signal
+      var interrupted = error
+      interrupted.message = "interrupted by \(signal)"
+        + (error.kind == .interrupted && error.message == "interrupted" ? "" : ": " + error.message)
+      errorText = interrupted.rendered()
+      var cellError = CellError(interrupted)
+      cellError.name = "Interrupted"
+      return cellError
+    default:
+      break
     }
+    return result.cellError
   }
 
   // MARK: - Parameters
@@ -264,9 +256,4 @@ private final class NotebookSession {
     }
   }
 
-  // MARK: - Errors
-
-  static func cellError(_ error: RuntimeError) -> CellError { CellError(error) }
-
-  static func cellError(_ diagnostics: [Diagnostic]) -> CellError { CellError(diagnostics) }
 }

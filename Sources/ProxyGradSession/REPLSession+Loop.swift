@@ -15,9 +15,9 @@ extension REPLSession {
   ///   - beforeStatement: called before and after each line runs; `pgs` clears its pending
   ///     Ctrl-C count there, so an interrupt stops only the statement it was meant for.
   ///   - readLine: shows the prompt it is given (or not) and returns the next input.
-  /// - Returns: ``lastErrorStatus``: the status of the last error, or 0.
+  /// - Returns: ``lastErrorStatus``: the status of the last error, or ``ExitStatus/ok``.
   @discardableResult
-  public func run(beforeStatement: () -> Void = {}, readLine: (String) -> REPLInput) -> Int32 {
+  public func run(beforeStatement: () -> Void = {}, readLine: (String) -> REPLInput) -> ExitStatus {
     loop: while !hasQuit {
       switch readLine(prompt) {
       case .line(let text):

@@ -10,9 +10,10 @@ public enum REPLStep: Equatable, Sendable {
   case needsMore
   /// The input ran (or the command did its work) without error.
   case succeeded
-  /// The input failed; `status` is 65 for syntax and name errors, 70 for runtime errors and
-  /// 130 for an interrupt.
-  case failed(status: Int32)
+  /// The input failed: ``ExitStatus/invalidScript`` for syntax and name errors,
+  /// ``ExitStatus/runtimeError``, ``ExitStatus/interrupted``, or for a command
+  /// ``ExitStatus/usage`` and ``ExitStatus/noInput``.
+  case failed(status: ExitStatus)
   /// `:quit`: the front end should stop reading.
   case quit
 }
@@ -30,9 +31,9 @@ public enum REPLStep: Equatable, Sendable {
 ///   suppresses the echo (the value is still kept).
 /// - Errors never reset the session: globals set before the error stay.
 ///
-/// The front end shows ``prompt`` and passes a stop check (Ctrl-C) at creation; while a
-/// statement runs, a watcher thread polls it and raises the interpreter's interrupt flag, which
-/// loops, calls and long builtins poll.
+/// Statements run through a ``Session``, the road every front end shares. The front end shows
+/// ``prompt`` and passes a stop check (Ctrl-C) at creation, which the interpreter polls at
+/// loops, calls and long builtins; it resets what the check reads before each statement.
 public final class REPLSession {
   /// The prompt for a new statement.
   public static let primaryPrompt = "pgs> "
@@ -45,19 +46,20 @@ public final class REPLSession {
   public let console: any REPLConsole
   /// The seed of a fresh interpreter (at start and after `:reset`).
   public let seed: UInt64
+  /// Checks and runs statements; holds the globals.
+  public let session: Session
   /// The interpreter holding the session's globals; replaced by `:reset`.
-  public private(set) var interpreter: Interpreter
+  public var interpreter: Interpreter { session.interpreter }
   /// The lines of the unfinished statement, first line first.
   public private(set) var pendingLines: [String] = []
-  /// The status of the most recent failure (65, 70 or 130), or 0 when nothing failed yet;
-  /// `pgs --strict` exits with it.
-  public private(set) var lastErrorStatus: Int32 = 0
+  /// The status of the most recent failure, or ``ExitStatus/ok`` when nothing failed yet;
+  /// `pgs repl --strict` exits with it.
+  public private(set) var lastErrorStatus = ExitStatus.ok
   /// Set by `:quit`.
   public internal(set) var hasQuit = false
   /// The folder `:load` resolves relative paths against.
   public var baseDirectory: URL
 
-  let shouldStop: (@Sendable () -> Bool)?
   let sink: ConsoleOutputSink
   /// Where `train`, `maximize` and sweeps report progress; kept across `:reset`.
   let progress: (any ProgressSink)?
@@ -71,9 +73,6 @@ public final class REPLSession {
     get { sink.pictures }
     set { sink.pictures = newValue }
   }
-  /// How often the watcher polls ``shouldStop`` while a statement runs.
-  let pollInterval: TimeInterval = 0.01
-
   /// Creates a session with an empty interpreter.
   /// - Parameters:
   ///   - console: where text goes.
@@ -90,17 +89,16 @@ public final class REPLSession {
     self.console = console
     self.seed = seed
     self.baseDirectory = baseDirectory
-    self.shouldStop = shouldStop
     self.progress = progress
-    self.sink = ConsoleOutputSink(console: console)
-    self.interpreter = Self.makeInterpreter(output: sink, seed: seed, progress: progress)
-  }
-
-  static func makeInterpreter(output: OutputSink, seed: UInt64, progress: (any ProgressSink)?) -> Interpreter {
-    let interpreter = Interpreter(output: output, seed: seed)
-    interpreter.progress = progress
-    interpreter.files = ScriptFileAccess()
-    return interpreter
+    let sink = ConsoleOutputSink(console: console)
+    self.sink = sink
+    session = Session {
+      let interpreter = Interpreter(output: sink, seed: seed)
+      interpreter.progress = progress
+      interpreter.files = ScriptFileAccess()
+      if let shouldStop { interpreter.stops.check = shouldStop }
+      return interpreter
+    }
   }
 
   /// Whether the next line continues an unfinished statement.
@@ -163,39 +161,27 @@ public final class REPLSession {
   @discardableResult
   public func execute(_ source: String, path: String, echo: Bool) -> REPLStep {
     let file = SourceFile(path: path, text: source)
-    let (resolved, diagnostics) = interpreter.check(file)
-    guard let resolved else {
-      report(DiagnosticRenderer().render(diagnostics), status: 65)
-      return .failed(status: 65)
-    }
-    let result = whileWatchingForStop { () -> Result<Value, RuntimeError> in
-      do throws(RuntimeError) {
-        return .success(try interpreter.run(resolved))
-      } catch {
-        return .failure(error)
-      }
-    }
-    switch result {
-    case .success(let value):
-      if echo { self.echo(value, of: resolved.program, source: file) }
+    let result = session.execute(file)
+    switch result.status {
+    case .ok:
+      if echo, let value = result.shownValue, let program = result.program { self.echo(value, of: program.program, source: file) }
       return .succeeded
-    case .failure(let error) where error.kind == .interrupted:
-      let place = error.span.map { " at \($0)" } ?? ""
-      report("interrupted\(place); the session is kept\n", status: 130)
-      return .failed(status: 130)
-    case .failure(let error):
-      report(error.rendered(), status: 70)
-      return .failed(status: 70)
+    case .interrupted:
+      let place = result.error?.span.map { " at \($0)" } ?? ""
+      report("interrupted\(place); the session is kept\n", status: .interrupted)
+    default:
+      report(result.errorText, status: result.status)
     }
+    return .failed(status: result.status)
   }
 
   /// Replaces the interpreter with a fresh one: every global (and `_`) is gone.
   public func reset() {
-    interpreter = Self.makeInterpreter(output: sink, seed: seed, progress: progress)
+    session.reset()
     pendingLines = []
   }
 
-  func report(_ text: String, status: Int32) {
+  func report(_ text: String, status: ExitStatus) {
     lastErrorStatus = status
     console.write(text, to: .error)
   }
@@ -207,8 +193,6 @@ public final class REPLSession {
   /// Echoes the value of a final expression statement and keeps it in `_`.
   func echo(_ value: Value, of program: Program, source: SourceFile) {
     guard let last = program.statements.last, case .expression(let expr) = last.kind else { return }
-    if case .none = value { return }
-    if case .unset = value { return }
     interpreter.setGlobal("_", value)
     if Self.endsWithSemicolon(source) { return }
     if case .call(let callee, _, _) = expr.kind, case .name("help") = callee.kind,
@@ -219,31 +203,6 @@ public final class REPLSession {
       return
     }
     write(ValueDisplay.render(value, width: width) + "\n")
-  }
-
-  /// Runs `body` while a watcher thread turns ``shouldStop`` into the interpreter's interrupt.
-  func whileWatchingForStop<T>(_ body: () -> T) -> T {
-    let interrupt = interpreter.interrupt
-    interrupt.clear()
-    guard let shouldStop else { return body() }
-    let finished = InterruptFlag()
-    let interval = pollInterval
-    let watcher = Thread {
-      while !finished.isRaised {
-        // Raised once: a builtin may clear the flag for a moment to finish its result.
-        if shouldStop() {
-          interrupt.raise()
-          return
-        }
-        Thread.sleep(forTimeInterval: interval)
-      }
-    }
-    watcher.start()
-    defer {
-      finished.raise()
-      interrupt.clear()
-    }
-    return body()
   }
 
   // MARK: - Lexical helpers

@@ -120,7 +120,7 @@ struct SlurmSweepRunner {
       return
     }
     driver.pollInterval = settings.pollInterval
-    driver.isInterrupted = { interpreter.interrupt.isRaised }
+    driver.isInterrupted = { interpreter.stops.isRequested }
     let outcome: SlurmArrayOutcome
     do throws(SlurmError) {
       outcome = try withoutActuallyEscaping(progressed) { (progressed) throws(SlurmError) in

@@ -125,7 +125,7 @@ package final class NotebookSweepHost: SweepHost {
       }
     } else {
       for index in missing {
-        if interpreter.interrupt.isRaised { throw RuntimeError(.interrupted, "interrupted", at: sweep.span) }
+        if interpreter.stops.isRequested { throw RuntimeError(.interrupted, "interrupted", at: sweep.span) }
         let files = try compute(sweep, index: index, name: name)
         if let cache = options.cache {
           do throws(NotebookError) { try cache.store(sweep: name, key: keys[index], files: files) } catch {
@@ -233,7 +233,7 @@ package final class NotebookSweepHost: SweepHost {
       let finished = missing.filter { cache.contains(sweep: name, key: keys[$0]) }.count
       progressed(total - missing.count + finished)
       progress?.update(completed: total - missing.count + finished, detail: "")
-      return interpreter.interrupt.isRaised
+      return interpreter.stops.isRequested
     }
     let unfinished = missing.filter { !cache.contains(sweep: name, key: keys[$0]) }
     guard unfinished.isEmpty else {

@@ -1,5 +1,6 @@
 import Foundation
 import ProxyGradNotebook
+import ProxyGradTestSupport
 import Testing
 
 @testable import ProxyGradKernel
@@ -12,7 +13,7 @@ import Testing
 
   func engine() -> (KernelEngine, Published) {
     let published = Published()
-    let engine = KernelEngine { published.messages.append($0) }
+    let engine = KernelEngine(publish: { published.messages.append($0) })
     return (engine, published)
   }
 
@@ -80,15 +81,16 @@ import Testing
   }
 
   @Test func anInterruptStopsALoopAndKeepsTheSession() {
-    let (engine, _) = engine()
+    let stop = StopSwitch()
+    let engine = KernelEngine(shouldStop: stop.check)
     #expect(engine.execute("kept = 1") == .ok)
-    engine.interpreter.interrupt.raise()
+    stop.raise()
     guard case .error(let error) = engine.execute("n = 0\nwhile true { n = n + 1 }") else {
       Issue.record("expected an interrupt")
       return
     }
     #expect(error.name == "Interrupted")
-    engine.interpreter.interrupt.clear()
+    stop.clear()
     #expect(engine.execute("kept") == .ok)
   }
 

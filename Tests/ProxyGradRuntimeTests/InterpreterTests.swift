@@ -46,10 +46,12 @@ import Testing
 
   @Test func interruptStopsAnEndlessLoop() throws {
     let interpreter = Interpreter()
-    interpreter.interrupt.raise()
+    let stop = StopSwitch()
+    interpreter.stops.check = stop.check
+    stop.raise()
     let error = try #require(throws: RuntimeError.self) { try run(interpreter, "while true { }") }
     #expect(error.kind == .interrupted)
-    interpreter.interrupt.clear()
+    stop.clear()
     #expect(Format.describe(try run(interpreter, "1 + 1")) == "2")
   }
 

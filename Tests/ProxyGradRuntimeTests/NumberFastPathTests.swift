@@ -1,5 +1,6 @@
 import ProxyGradRuntime
 import ProxyGradSyntax
+import ProxyGradTestSupport
 import Testing
 
 /// The number fast path (NumberFastPath.swift) computes side-effect-free number expressions as
@@ -160,11 +161,13 @@ import Testing
 
   @Test func interruptStopsANumberLoop() throws {
     let interpreter = Interpreter()
-    interpreter.interrupt.raise()
+    let stop = StopSwitch()
+    interpreter.stops.check = stop.check
+    stop.raise()
     let error = try #require(throws: RuntimeError.self) {
       try run("i = 0\nwhile i < 10 { i = i + 0 }", in: interpreter)
     }
     #expect(error.kind == .interrupted)
-    interpreter.interrupt.clear()
+    stop.clear()
   }
 }

@@ -50,7 +50,7 @@ import Testing
   @Test func writesTheOutputFolderBesideTheScript() throws {
     let (folder, script) = try workspace(Self.notebook)
     let result = job(script, text: Self.notebook)
-    #expect(result.exitStatus == 0)
+    #expect(result.exitStatus == .ok)
     #expect(result.indexPath == folder + "/nb.out/index.html")
     for name in [
       "index.html", "nb.ipynb", "manifest.json", "metrics.json", "metrics.csv",
@@ -68,7 +68,7 @@ import Testing
     let (folder, script) = try workspace(Self.notebook)
     let first = job(script, text: Self.notebook, out: folder + "/one")
     let second = job(script, text: Self.notebook, out: folder + "/two")
-    #expect(first.exitStatus == 0 && second.exitStatus == 0)
+    #expect(first.exitStatus == .ok && second.exitStatus == .ok)
     for name in [
       "metrics.json", "metrics.csv", "nb.ipynb", "index.html", "images/cell03-1.png", "first.png",
     ] {
@@ -86,7 +86,7 @@ import Testing
     let text = "# %%\nprint(\"kept\")\nmetric(\"m\", 1)\n# %%\nassert(false, \"stop here\")\n# %%\nprint(\"never\")\n"
     let (folder, script) = try workspace(text)
     let result = job(script, text: text)
-    #expect(result.exitStatus == 70)
+    #expect(result.exitStatus == .runtimeError)
     #expect(result.errorText.hasPrefix(script + ":5:1: error: assert: stop here"))
     let manifest = String(decoding: bytes(folder + "/nb.out/manifest.json") ?? [], as: UTF8.self)
     #expect(manifest.contains("\"status\": \"error\""))
@@ -102,7 +102,7 @@ import Testing
     let text = "# %%\nx = (1\n"
     let (folder, script) = try workspace(text)
     let result = job(script, text: text)
-    #expect(result.exitStatus == 65)
+    #expect(result.exitStatus == .invalidScript)
     #expect(result.indexPath == nil)
     #expect(result.errorText.hasPrefix(script + ":"))
     #expect(!FileManager.default.fileExists(atPath: folder + "/nb.out"))
@@ -116,20 +116,20 @@ import Testing
     ] {
       let text = "save(\"x\", \"\(path)\")\n"
       let result = job(script, text: text)
-      #expect(result.exitStatus == 70, "\(path)")
+      #expect(result.exitStatus == .runtimeError, "\(path)")
       #expect(result.errorText.contains(refusal), "\(path): \(result.errorText)")
     }
     #expect(!FileManager.default.fileExists(atPath: folder + "/escape.txt"))
     let allowed = job(script, text: "save(\"x\", \"../escape.txt\")\n", allow: [folder + "/escape.txt"])
-    #expect(allowed.exitStatus == 0)
+    #expect(allowed.exitStatus == .ok)
     #expect(bytes(folder + "/escape.txt") == Array("x".utf8))
     let inside = job(script, text: "save(\"y\", \"./a/../b.txt\")\n")
-    #expect(inside.exitStatus == 0)
+    #expect(inside.exitStatus == .ok)
     #expect(bytes(folder + "/nb.out/b.txt") == Array("y".utf8))
     let badFormat = job(script, text: "save(zeros([2]), \"t.bin\")\n")
     #expect(badFormat.errorText.contains("a tensor is saved as .png, .csv or .safetensors"))
     let csv = job(script, text: "save(tensor([[1, 2.5], [3, 4]]), \"t.csv\")\n")
-    #expect(csv.exitStatus == 0)
+    #expect(csv.exitStatus == .ok)
     #expect(bytes(folder + "/nb.out/t.csv") == Array("1,2.5\n3,4\n".utf8))
   }
 
@@ -137,7 +137,7 @@ import Testing
     let (folder, script) = try workspace("print(1)\n")
     try "mine".write(toFile: folder + "/keep.txt", atomically: true, encoding: .utf8)
     let result = job(script, text: "print(1)\n", out: folder)
-    #expect(result.exitStatus == 73)
+    #expect(result.exitStatus == .cannotCreate)
     #expect(result.errorText.contains("not a pgs output folder"))
     #expect(bytes(folder + "/keep.txt") == Array("mine".utf8))
   }
@@ -157,7 +157,7 @@ import Testing
   func theNotebookValidatesWithNbformat() throws {
     let (folder, script) = try workspace(Self.notebook)
     let result = job(script, text: Self.notebook, overrides: [("scale", .number(0.5))])
-    #expect(result.exitStatus == 0)
+    #expect(result.exitStatus == .ok)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try #require(Self.python))
     process.arguments = [

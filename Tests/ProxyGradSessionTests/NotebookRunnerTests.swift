@@ -15,7 +15,7 @@ import Testing
 
   @Test func lastExpressionOfACellIsItsResult() {
     let outcome = run("# %%\nx = 2\nx * 3\n# %%\nprint(x)\n# %%\ny = x\n# %%\n\"text\"\n")
-    #expect(outcome.exitStatus == 0)
+    #expect(outcome.exitStatus == .ok)
     let outputs = outcome.run.cells.map(\.outputs)
     #expect(outputs[0] == [.result("6")])
     #expect(outputs[1] == [.stream("2\n")])
@@ -33,7 +33,7 @@ import Testing
       table([{k: 1, v: "one"}, {k: 2}], title: "rows")
       plot([{s: 1, y: 2, y_std: 0.5}, {s: 2, y: 3, y_std: 0.1}], x: "s", y: "y", title: "p")
       """)
-    #expect(outcome.exitStatus == 0)
+    #expect(outcome.exitStatus == .ok)
     let outputs = outcome.run.cells[0].outputs
     try #require(outputs.count == 5)
     #expect(outputs[0] == .stream("a\nb\n"))
@@ -58,7 +58,7 @@ import Testing
   @Test func aFailingCellStopsTheRunAndKeepsWhatCameBefore() throws {
     let text = "# %% [markdown]\n# Title\n\n# %%\nprint(\"before\")\n\n# %% Fails\nx = 1\ny = x + nil\nprint(\"same cell\")\n# %%\nprint(\"after\")\n"
     let outcome = run(text)
-    #expect(outcome.exitStatus == 70)
+    #expect(outcome.exitStatus == .runtimeError)
     let statuses = outcome.run.cells.map(\.status)
     #expect(statuses == [.ok, .ok, .error, .skipped])
     #expect(outcome.run.cells[1].outputs == [.stream("before\n")])
@@ -85,7 +85,7 @@ import Testing
 
   @Test func syntaxErrorsAreFoundBeforeAnythingRuns() {
     let outcome = run("# %%\nprint(\"side effect\")\n# %%\nx = 1 +* 2\n")
-    #expect(outcome.exitStatus == 65)
+    #expect(outcome.exitStatus == .invalidScript)
     #expect(outcome.diagnostics.count == 1)
     #expect(outcome.diagnostics[0].span.description == "nb.pgs:4:8")
     #expect(outcome.run.cells.allSatisfy { $0.status == .skipped && $0.outputs.isEmpty })
@@ -93,7 +93,7 @@ import Testing
 
   @Test func aNameUsedBeforeTheCellThatDefinesItFailsThatCell() {
     let outcome = run("# %%\nprint(later())\n# %%\nlater = fn() { 1 }\n")
-    #expect(outcome.exitStatus == 65)
+    #expect(outcome.exitStatus == .invalidScript)
     #expect(outcome.run.cells[0].status == .error)
     guard case .error(let error)? = outcome.run.cells[0].outputs.last else {
       Issue.record("expected an error")
@@ -126,7 +126,7 @@ import Testing
     let outcome = run(
       Self.parameterized,
       overrides: [("lr", .number(0.5)), ("slopes", .list([.number(1)])), ("name", .string("sgd"))])
-    #expect(outcome.exitStatus == 0)
+    #expect(outcome.exitStatus == .ok)
     #expect(outcome.run.cells[1].outputs == [.stream("0.5 sgd [1] false\n")])
     #expect(
       outcome.run.parameters == [
@@ -155,13 +155,13 @@ import Testing
   @Test func sweepsReportProgress() {
     let observer = RecordingObserver()
     let outcome = run("sweep a in [1, 2], b in 1...3 { record(v: a * b) }\n", progress: observer)
-    #expect(outcome.exitStatus == 0)
+    #expect(outcome.exitStatus == .ok)
     #expect(observer.events == ["begin sweep 6", "1", "2", "3", "4", "5", "6", "end 6"])
   }
 
   @Test func saveWithoutAnOutputFolderIsAnError() {
     let outcome = run("save(\"x\", \"a.txt\")\n")
-    #expect(outcome.exitStatus == 70)
+    #expect(outcome.exitStatus == .runtimeError)
     guard case .error(let error)? = outcome.run.cells[0].outputs.last else {
       Issue.record("expected an error")
       return

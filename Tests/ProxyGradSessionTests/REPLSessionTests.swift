@@ -1,6 +1,7 @@
 import Foundation
 import ProxyGradRuntime
 import ProxyGradSession
+import ProxyGradTestSupport
 import Testing
 
 /// Replays inputs into a session's loop and records the prompts asked for, as the line
@@ -24,7 +25,7 @@ struct REPLRun {
   var output: String
   var errors: String
   var prompts: [String]
-  var status: Int32
+  var status: ProxyGradSession.ExitStatus
   var session: REPLSession
 }
 
@@ -47,7 +48,7 @@ func runREPL(_ lines: [String]) -> REPLRun {
     let run = runREPL(["x = 2", "x * 3", "print(\"hi\")", "for i in 0..<2 { print(i) }", "\"s\"", "nil"])
     #expect(run.output == "6\nhi\n0\n1\n\"s\"\n")
     #expect(run.errors == "")
-    #expect(run.status == 0)
+    #expect(run.status == .ok)
   }
 
   @Test func multiLineInputIsDecidedByTheParser() {
@@ -68,8 +69,8 @@ func runREPL(_ lines: [String]) -> REPLRun {
     #expect(run.errors.contains("undefined name 'nothing_here'"))
     #expect(run.errors.contains("boom"))
     #expect(run.output == "15\n")
-    #expect(run.status == 70)
-    #expect(run.session.lastErrorStatus == 70)
+    #expect(run.status == .runtimeError)
+    #expect(run.session.lastErrorStatus == .runtimeError)
   }
 
   @Test func underscoreHoldsTheLastValue() {
@@ -80,7 +81,7 @@ func runREPL(_ lines: [String]) -> REPLRun {
   @Test func underscoreIsUndefinedBeforeAnyValue() {
     let run = runREPL(["_"])
     #expect(run.errors.contains("undefined name '_'"))
-    #expect(run.status == 65)
+    #expect(run.status == .invalidScript)
   }
 
   @Test func pastedPromptsAreDropped() {
@@ -98,7 +99,7 @@ func runREPL(_ lines: [String]) -> REPLRun {
   @Test func endOfInputRunsAnUnfinishedStatement() {
     let run = runREPL(["print(1"])
     #expect(run.errors.contains("expected ')'"))
-    #expect(run.status == 65)
+    #expect(run.status == .invalidScript)
   }
 
   @Test func helpShowsBuiltinTextUnquoted() throws {
@@ -185,9 +186,9 @@ func runREPL(_ lines: [String]) -> REPLRun {
 
 @Suite struct REPLInterruptTests {
   @Test func stopCheckInterruptsALongLoopAndKeepsTheSession() throws {
-    let stop = InterruptFlag()
+    let stop = StopSwitch()
     let transcript = REPLTranscript()
-    let session = REPLSession(console: transcript, shouldStop: { stop.isRaised })
+    let session = REPLSession(console: transcript, shouldStop: stop.check)
     session.feed("i = 0")
     let raised = Atomic(0.0)
     after(0.2) {
@@ -196,7 +197,7 @@ func runREPL(_ lines: [String]) -> REPLRun {
     }
     let step = session.feed("while true { i += 1 }")
     let stoppedAfter = Date().timeIntervalSinceReferenceDate - raised.get()
-    #expect(step == .failed(status: 130))
+    #expect(step == .failed(status: .interrupted))
     #expect(stoppedAfter < 1.0, "stopped \(stoppedAfter) s after the interrupt")
     #expect(transcript.take().errors.hasPrefix("interrupted at <repl>:1:7"))
     stop.clear()
@@ -208,9 +209,9 @@ func runREPL(_ lines: [String]) -> REPLRun {
   }
 
   @Test func interruptedMaximizeKeepsItsPartialResult() throws {
-    let stop = InterruptFlag()
+    let stop = StopSwitch()
     let transcript = REPLTranscript()
-    let session = REPLSession(console: transcript, shouldStop: { stop.isRaised })
+    let session = REPLSession(console: transcript, shouldStop: stop.check)
     after(0.3) { stop.raise() }
     let step = session.feed(
       "r = maximize(fn(x) { sum(x) }, init: zeros([2]), steps: 100000000, optimizer: sgd(lr: 0.01))")
@@ -221,12 +222,12 @@ func runREPL(_ lines: [String]) -> REPLRun {
   }
 
   @Test func interruptInsideAFunctionCallStopsToo() throws {
-    let stop = InterruptFlag()
+    let stop = StopSwitch()
     let transcript = REPLTranscript()
-    let session = REPLSession(console: transcript, shouldStop: { stop.isRaised })
+    let session = REPLSession(console: transcript, shouldStop: stop.check)
     session.feed("spin = fn(n) { while true { n += 1 } }")
     after(0.1) { stop.raise() }
-    #expect(session.feed("spin(0)") == .failed(status: 130))
+    #expect(session.feed("spin(0)") == .failed(status: .interrupted))
     stop.clear()
     session.feed("spin")
     #expect(transcript.take().output == "<fn spin(n)>\n")

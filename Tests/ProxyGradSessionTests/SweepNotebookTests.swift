@@ -52,7 +52,7 @@ import Testing
   @Test func aSweepWritesItsFolderAndShowsTheSummary() throws {
     let (folder, script) = try workspace(Self.notebook)
     let result = job(script, Self.notebook)
-    #expect(result.exitStatus == 0, "\(result.errorText)")
+    #expect(result.exitStatus == .ok, "\(result.errorText)")
     let base = folder + "/nb.out/sweeps/grid/"
     #expect(text(base + "runs.csv") == "a,seed,v,error\r\n1,1,13,\r\n1,2,14,\r\n2,1,15,\r\n2,2,16,\r\n2,2,,9:33: index 3 is out of range for a list of 1 items\r\n")
     #expect(text(base + "summary.csv") == "a,runs,failed,v_mean,v_std,v_n\r\n1,2,0,13.5,0.7071067811865476,2\r\n2,2,1,15.5,0.7071067811865476,2\r\n")
@@ -73,15 +73,15 @@ import Testing
 
   @Test func rerunningRecomputesNothingAndFreshRecomputesEverything() throws {
     let (folder, script) = try workspace(Self.notebook)
-    #expect(job(script, Self.notebook).exitStatus == 0)
+    #expect(job(script, Self.notebook).exitStatus == .ok)
     let cache = folder + "/nb.out.cache"
     let first = entries(cache)
     #expect(first.count == 4)
     let report = text(folder + "/nb.out/sweeps/grid/runs.csv")
-    #expect(job(script, Self.notebook).exitStatus == 0)
+    #expect(job(script, Self.notebook).exitStatus == .ok)
     #expect(entries(cache) == first)
     #expect(text(folder + "/nb.out/sweeps/grid/runs.csv") == report)
-    #expect(job(script, Self.notebook, fresh: true).exitStatus == 0)
+    #expect(job(script, Self.notebook, fresh: true).exitStatus == .ok)
     let fresh = entries(cache)
     #expect(Set(fresh.keys) == Set(first.keys))
     #expect(fresh.allSatisfy { first[$0.key] != $0.value })
@@ -89,10 +89,10 @@ import Testing
 
   @Test func changingTheCodeBeforeTheSweepChangesTheKeys() throws {
     let (folder, script) = try workspace(Self.notebook)
-    #expect(job(script, Self.notebook).exitStatus == 0)
+    #expect(job(script, Self.notebook).exitStatus == .ok)
     let first = entries(folder + "/nb.out.cache")
     let edited = Self.notebook.replacingOccurrences(of: "base = 10", with: "base = 20")
-    #expect(job(script, edited).exitStatus == 0)
+    #expect(job(script, edited).exitStatus == .ok)
     let second = entries(folder + "/nb.out.cache")
     #expect(second.count == 8 && Set(first.keys).isSubset(of: Set(second.keys)))
     #expect(text(folder + "/nb.out/sweeps/grid/runs.csv")?.contains("1,1,23,") == true)
@@ -101,7 +101,7 @@ import Testing
   @Test func unnamedSweepsAreNamedAfterTheirCell() throws {
     let text = "# %%\nx = 1\n# %%\nsweep a in [1] { record(v: a) }\nsweep a in [2] { record(v: a) }\n"
     let (folder, script) = try workspace(text)
-    #expect(job(script, text).exitStatus == 0)
+    #expect(job(script, text).exitStatus == .ok)
     #expect(FileManager.default.fileExists(atPath: folder + "/nb.out/sweeps/cell02/runs.csv"))
     #expect(FileManager.default.fileExists(atPath: folder + "/nb.out/sweeps/cell02-2/runs.csv"))
   }
@@ -110,7 +110,7 @@ import Testing
     let text = "# %%\nsweep \"s\": a in [1, 2, 3], stop_on_error: true { record(v: [1][a - 1]) }\n"
     let (folder, script) = try workspace(text)
     let result = job(script, text)
-    #expect(result.exitStatus == 70)
+    #expect(result.exitStatus == .runtimeError)
     #expect(result.errorText.contains("sweep stopped: the run a=2 failed"))
     #expect(self.text(folder + "/nb.out/sweeps/s/summary.csv")?.contains("2,1,1") == true)
   }

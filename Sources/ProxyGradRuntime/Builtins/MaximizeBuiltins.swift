@@ -85,7 +85,7 @@ enum MaximizeBuiltins {
     let result = maximize(objective, network: network, options: options, optimizer: &optimizer) {
       if done > 0 { interpreter.progress?.update(completed: done, detail: "") }
       done += 1
-      return interpreter.interrupt.isRaised
+      return interpreter.stops.isRequested
     }
     interpreter.progress?.end(completed: result.stepsRun, detail: "mean value \(Format.readable(Double(result.value.reduce(0, +)) / Double(max(result.value.count, 1))))")
     return result
@@ -221,7 +221,7 @@ struct FunctionAscent {
     var kept: [(Int, Tensor)] = []
     interpreter.progress?.begin("maximize", total: steps)
     for step in 0...steps {
-      var last = step == steps || interpreter.interrupt.isRaised
+      var last = step == steps || interpreter.stops.isRequested
       var value: [Float], gradient: [Float]
       do throws(RuntimeError) {
         (value, gradient) = try evaluate(x, step: step, gradient: !last, holdingInterrupt: last, args, interpreter)
@@ -247,7 +247,7 @@ struct FunctionAscent {
     }
     interpreter.progress?.end(completed: stepsRun, detail: "")
     let final = try evaluate(
-      x, step: stepsRun, gradient: false, holdingInterrupt: interpreter.interrupt.isRaised, args, interpreter
+      x, step: stepsRun, gradient: false, holdingInterrupt: interpreter.stops.isRequested, args, interpreter
     ).0
     let finalValue: Value =
       final.count == 1 ? .number(Format.double(final[0])) : .tensor(Tensor(shape: [final.count], values: final))
@@ -269,19 +269,17 @@ struct FunctionAscent {
     return .record(RecordBox(fields))
   }
 
-  /// ``valueAndGradient(_:step:gradient:_:_:)``; when `holdingInterrupt`, with the interrupt
-  /// flag cleared for the call and raised again after it, so a stopped ascent can still
-  /// evaluate the function for its result (function calls stop at a raised flag), and loops
-  /// around the `maximize` still stop.
+  /// ``valueAndGradient(_:step:gradient:_:_:)``; when `holdingInterrupt`, with stops held for
+  /// the call (``StopCheck/holding(_:)``), so a stopped ascent can still evaluate the function
+  /// for its result (function calls stop at a requested stop), and loops around the
+  /// `maximize` still stop.
   func evaluate(
     _ x: Tensor, step: Int, gradient: Bool, holdingInterrupt: Bool, _ args: Arguments, _ interpreter: Interpreter
   ) throws(RuntimeError) -> ([Float], [Float]) {
     guard holdingInterrupt else { return try valueAndGradient(x, step: step, gradient: gradient, args, interpreter) }
-    let interrupt = interpreter.interrupt
-    let wasRaised = interrupt.isRaised
-    interrupt.clear()
-    defer { if wasRaised { interrupt.raise() } }
-    return try valueAndGradient(x, step: step, gradient: gradient, args, interpreter)
+    return try interpreter.stops.holding { () throws(RuntimeError) in
+      try valueAndGradient(x, step: step, gradient: gradient, args, interpreter)
+    }
   }
 
   /// The original value at x and, when asked, the gradient under the rule.

@@ -239,7 +239,7 @@ enum TrainingBuiltins {
         if !loss.isFinite { diverged = true }
         interpreter.progress?.update(completed: done, detail: "loss \(Format.readable(Format.double(Float(loss))))")
       },
-      shouldStop: { interpreter.interrupt.isRaised || (stopOnNaN && diverged) })
+      shouldStop: { interpreter.stops.isRequested || (stopOnNaN && diverged) })
     let last = history.last.map { "loss \(Format.readable(Format.double(Float($0.loss))))" } ?? ""
     interpreter.progress?.end(completed: history.count, detail: last)
     return history

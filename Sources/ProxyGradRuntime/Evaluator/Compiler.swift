@@ -267,14 +267,14 @@ struct Compiler {
     let sequence = expression(sequenceExpr)
     let body = effects(bodyBlock.statements[...])
     let store = self.store(variable.name, span: variable.span)
-    let interrupt = interpreter.interrupt
+    let stops = interpreter.stops
     let span = sequenceExpr.span
     return { f throws(Unwind) in
       let items = try Iteration.items(try sequence(f), span: span)
       var position = 0
       while let item = items.item(at: position) {
         position += 1
-        if interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
+        if stops.isRequested { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
         store(f, item)
         do throws(Unwind) {
           try body(f)
@@ -294,11 +294,11 @@ struct Compiler {
     let condition = expression(conditionExpr)
     let test = truthTest(conditionExpr)
     let body = effects(bodyBlock.statements[...])
-    let interrupt = interpreter.interrupt
+    let stops = interpreter.stops
     let span = conditionExpr.span
     return { f throws(Unwind) in
       while try Compiler.holds(test, condition, f, span: span) {
-        if interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
+        if stops.isRequested { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
         do throws(Unwind) {
           try body(f)
         } catch {

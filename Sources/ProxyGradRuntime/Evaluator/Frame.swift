@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The slots of one function call. Closures keep their defining frame alive.
 final class Frame {
   let slots: UnsafeMutablePointer<Value>
@@ -45,13 +43,26 @@ final class GlobalSlots {
   }
 }
 
-/// Set from another thread (a Ctrl-C handler) to stop a running script at the next loop turn
-/// or call.
-public final class InterruptFlag: Sendable {
-  let raised = Atomic<Bool>(false)
-  public init() {}
-  public func raise() { raised.store(true, ordering: .relaxed) }
-  public func clear() { raised.store(false, ordering: .relaxed) }
+/// How running code learns that it should stop: the front end injects a check (Ctrl-C in the
+/// REPL, SIGINT or SIGTERM in `pgs run`, an `interrupt_request` in the kernel), and loops,
+/// calls and long builtins poll ``isRequested`` at their safe points. A builtin that must finish
+/// its result after a stop (`maximize`) evaluates it inside ``holding(_:)``.
+public final class StopCheck: @unchecked Sendable {
+  /// Polled from the thread that runs code; true asks the run to stop.
+  public var check: @Sendable () -> Bool
+  /// How many ``holding(_:)`` calls are running (only the running thread changes it).
+  private var held = 0
+
+  public init(_ check: @escaping @Sendable () -> Bool = { false }) { self.check = check }
+
+  /// Whether the run should stop at this safe point.
   @inline(__always)
-  public var isRaised: Bool { raised.load(ordering: .relaxed) }
+  public var isRequested: Bool { held == 0 && check() }
+
+  /// Runs `body` as if no stop were requested; a stop asked for meanwhile is seen after it.
+  public func holding<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    held += 1
+    defer { held -= 1 }
+    return try body()
+  }
 }

@@ -16,7 +16,8 @@ public final class Interpreter {
   public var progress: ProgressSink?
   /// Which files scripts may read and write.
   public var files: FileAccess = UnconfinedFileAccess()
-  public let interrupt = InterruptFlag()
+  /// Whether running code should stop (see ``StopCheck``); the front end sets its check.
+  public let stops = StopCheck()
   /// Calls nested deeper than this are an error (`recursion too deep`), not a stack overflow.
   public var maximumCallDepth = 1_000
   /// The seed of `network(...)` weights and random tensors when a script gives none.
@@ -195,7 +196,7 @@ public final class Interpreter {
   /// Runs a function body in a frame whose parameters are bound: counts depth, checks for
   /// interrupts, turns `return` into the result and adds the call to an error's trace.
   func invoke(_ closure: Closure, frame: Frame, callSite: SourceSpan) throws(Unwind) -> Value {
-    if interrupt.isRaised { throw .error(RuntimeError(.interrupted, "interrupted", at: callSite)) }
+    if stops.isRequested { throw .error(RuntimeError(.interrupted, "interrupted", at: callSite)) }
     callDepth += 1
     defer { callDepth -= 1 }
     if callDepth > maximumCallDepth {

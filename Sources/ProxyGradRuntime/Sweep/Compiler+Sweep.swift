@@ -171,7 +171,7 @@ extension Interpreter {
     let total = sweep.configurations.count
     try reportingProgress("sweep", total: total) { (report) throws(RuntimeError) in
       for index in 0..<total {
-        if interrupt.isRaised { throw RuntimeError(.interrupted, "interrupted", at: sweep.span) }
+        if stops.isRequested { throw RuntimeError(.interrupted, "interrupted", at: sweep.span) }
         let run = sweep.run(index, output: output)
         if run.interrupted { throw RuntimeError(.interrupted, "interrupted", at: sweep.span) }
         runs.append(run)

@@ -41,7 +41,7 @@ extension PGSCommand {
       let cache = SweepCache(outputFolder: folder)
       guard FileManager.default.fileExists(atPath: cache.folder + "/sweeps") else {
         StandardError.write("error: '\(folder)' has no sweep cache (no \(cache.folder)/sweeps)\n")
-        throw ExitCode(66)
+        throw ExitCode(ExitStatus.noInput.rawValue)
       }
       if clear || limit != nil {
         let removed = cache.prune(toAtMost: clear ? 0 : SweepCache.parseSize(limit ?? "0") ?? 0)

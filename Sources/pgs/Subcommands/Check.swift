@@ -23,7 +23,7 @@ extension PGSCommand {
       let diagnostics = NotebookRunner.check(Notebook(path: source.path, text: source.text), layerNames: true)
       guard diagnostics.isEmpty else {
         StandardError.write(DiagnosticRenderer().render(diagnostics))
-        throw ExitCode(65)
+        throw ExitCode(ExitStatus.invalidScript.rawValue)
       }
     }
   }

@@ -26,11 +26,11 @@ extension PGSCommand {
       guard let invocation = SlurmInvocation.load(cacheFolder: cache) else {
         StandardError.write(
           "error: '\(folder)' has no Slurm run to collect (no \(SlurmInvocation.path(cacheFolder: cache))); run 'pgs run NB --slurm --out \(folder)' first\n")
-        throw ExitCode(66)
+        throw ExitCode(ExitStatus.noInput.rawValue)
       }
       guard FileManager.default.changeCurrentDirectoryPath(invocation.workingDirectory) else {
         StandardError.write("error: cannot enter '\(invocation.workingDirectory)', where the notebook was run\n")
-        throw ExitCode(66)
+        throw ExitCode(ExitStatus.noInput.rawValue)
       }
       let run = try PGSCommand.Run.parse(Self.arguments(invocation))
       try run.runNotebook(Notebook(path: invocation.scriptPath, text: invocation.scriptText))

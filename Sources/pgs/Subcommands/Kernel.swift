@@ -90,7 +90,7 @@ extension PGSCommand.Kernel {
         print("installed kernelspec pgs in \(folder)")
       } catch {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(73)
+        throw ExitCode(ExitStatus.cannotCreate.rawValue)
       }
     }
   }
@@ -109,7 +109,7 @@ extension PGSCommand.Kernel {
         }
       } catch {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(73)
+        throw ExitCode(ExitStatus.cannotCreate.rawValue)
       }
     }
   }

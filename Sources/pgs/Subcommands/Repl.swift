@@ -28,7 +28,7 @@ extension PGSCommand {
       EngineThreads.configure(threads)
       let seed = self.seed
       let status = Interpreter.onLargeStack { REPLDriver.run(seed: seed) }
-      if strict, status != 0 { throw ExitCode(status) }
+      if strict, status != .ok { throw ExitCode(status.rawValue) }
     }
   }
 }
@@ -37,8 +37,8 @@ extension PGSCommand {
 enum REPLDriver {
   /// Reads and runs lines until `:quit` or the end of input.
   /// - Parameter seed: the session's seed.
-  /// - Returns: the status of the last error, or 0.
-  static func run(seed: UInt64) -> Int32 {
+  /// - Returns: the status of the last error, or ``ExitStatus/ok``.
+  static func run(seed: UInt64) -> ExitStatus {
     unblockInterrupts()
     let interrupts = InterruptController.shared
     let flag = interrupts.flag

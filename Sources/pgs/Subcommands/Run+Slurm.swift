@@ -79,7 +79,7 @@ extension PGSCommand.Run {
         try invocation.save(cacheFolder: SweepCache(outputFolder: outputFolder).folder)
       } catch {
         StandardError.write("error: cannot write the Slurm bookkeeping beside \(outputFolder): \(error.localizedDescription)\n")
-        throw ExitCode(73)
+        throw ExitCode(ExitStatus.cannotCreate.rawValue)
       }
     }
     let poll = ProcessInfo.processInfo.environment["PGS_SLURM_POLL_SECONDS"].flatMap(Double.init) ?? 1

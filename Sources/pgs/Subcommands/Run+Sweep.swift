@@ -55,7 +55,7 @@ extension PGSCommand.Run {
     let outcome = runner.run(notebook)
     guard outcome.sweepWorkerFinished else {
       StandardError.write(outcome.errorText ?? "error: the notebook ended before the sweep '\(sweep)'\n")
-      throw ExitCode(outcome.exitStatus == 0 ? 70 : outcome.exitStatus)
+      throw ExitCode((outcome.exitStatus == .ok ? ExitStatus.runtimeError : outcome.exitStatus).rawValue)
     }
   }
 }

@@ -100,7 +100,7 @@ extension PGSCommand {
         let status = Interpreter.onLargeStack {
           ScriptRunner.run(source, seed: seed, output: StandardOutput(), allowedWrites: allowed)
         }
-        if status != 0 { throw ExitCode(status) }
+        if status != .ok { throw ExitCode(status.rawValue) }
         return
       }
       try runNotebook(notebook)
@@ -126,7 +126,7 @@ extension PGSCommand {
       if reportSubmissions(runner.sweepOptions.slurm, outputFolder: job.outputFolder) { return }
       StandardError.write(result.errorText)
       if let index = result.indexPath { print(index) }
-      if result.exitStatus != 0 { throw ExitCode(result.exitStatus) }
+      if result.exitStatus != .ok { throw ExitCode(result.exitStatus.rawValue) }
     }
 
     /// The `-p` values checked against the parameters cell, and against `--seed`.
@@ -140,11 +140,11 @@ extension PGSCommand {
         overrides = try NotebookParameters.resolve(assignments, declarations: declarations)
       } catch {
         StandardError.write("error: \(error)\n")
-        throw ExitCode(64)
+        throw ExitCode(ExitStatus.usage.rawValue)
       }
       if let seed = seedOption, let given = overrides.first(where: { $0.name == "seed" }), given.value != .number(Double(seed)) {
         StandardError.write("error: --seed \(seed) and -p seed=\(given.value.sourceText) disagree; give the seed once\n")
-        throw ExitCode(64)
+        throw ExitCode(ExitStatus.usage.rawValue)
       }
       return overrides
     }
@@ -196,43 +196,27 @@ enum StandardError {
   }
 }
 
-/// Checks, then runs, one script; reports errors on standard error.
+/// Checks, then runs, one script through a ``Session``; reports errors on standard error.
 enum ScriptRunner {
-  /// - Returns: the exit status: 0, 65 (static errors) or 70 (runtime error).
-  static func run(_ source: SourceFile, seed: UInt64, output: OutputSink, allowedWrites: [String] = []) -> Int32 {
-    let interpreter = Interpreter(output: output, seed: seed)
-    interpreter.files = ScriptFileAccess.confinedToWorkingDirectory(allowing: allowedWrites)
-    interpreter.progress = ProgressDisplay(isTerminal: isatty(2) != 0, write: StandardError.write)
-    let (program, diagnostics) = interpreter.check(source)
-    guard let program else {
-      StandardError.write(DiagnosticRenderer().render(diagnostics))
-      return 65
+  /// - Returns: ``ExitStatus/ok``, ``ExitStatus/invalidScript``, ``ExitStatus/runtimeError``
+  ///   or ``ExitStatus/interrupted`` (SIGINT or SIGTERM, see `RunSignals`, stops the script at
+  ///   its next safe point).
+  static func run(_ source: SourceFile, seed: UInt64, output: OutputSink, allowedWrites: [String] = []) -> ExitStatus {
+    let session = Session {
+      let interpreter = Interpreter(output: output, seed: seed)
+      interpreter.files = ScriptFileAccess.confinedToWorkingDirectory(allowing: allowedWrites)
+      interpreter.progress = ProgressDisplay(isTerminal: isatty(2) != 0, write: StandardError.write)
+      interpreter.stops.check = { RunSignals.received }
+      return interpreter
     }
-    // SIGINT or SIGTERM (see `RunSignals`) stops the script at its next safe point.
-    let finished = InterruptFlag()
-    let interrupt = interpreter.interrupt
-    Thread {
-      while !finished.isRaised {
-        if RunSignals.received {
-          interrupt.raise()
-          return
-        }
-        Thread.sleep(forTimeInterval: 0.02)
-      }
-    }.start()
-    defer { finished.raise() }
-    do {
-      try interpreter.run(program)
-      return 0
-    } catch {
-      if let signal = RunSignals.name {
-        var interrupted = error
-        interrupted.message = "interrupted by \(signal)"
-        StandardError.write(interrupted.rendered(showsSource: false))
-        return 130
-      }
-      StandardError.write(error.rendered())
-      return 70
+    let result = session.execute(source)
+    if result.status == .interrupted, let error = result.error, let signal = RunSignals.name {
+      var interrupted = error
+      interrupted.message = "interrupted by \(signal)"
+      StandardError.write(interrupted.rendered(showsSource: false))
+    } else {
+      StandardError.write(result.errorText)
     }
+    return result.status
   }
 }
