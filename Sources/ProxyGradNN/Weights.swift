@@ -52,7 +52,7 @@ public enum SafeTensors {
     } catch let error as DataError {
       throw error
     } catch {
-      throw DataError(path: path, "cannot write: \(error.localizedDescription)")
+      throw DataError(path: path, "cannot write: \(error.localizedDescription)", isAccess: true)
     }
   }
 

@@ -96,7 +96,7 @@ struct SlurmSweepRunner {
         try Data(notebook.text.utf8).write(to: URL(fileURLWithPath: source), options: .atomic)
       }
     } catch {
-      throw RuntimeError(.unsupported, "sweep \(name): cannot write \(source): \(error.localizedDescription)", at: sweep.span)
+      throw RuntimeError(.io, "sweep \(name): cannot write \(source): \(error.localizedDescription)", at: sweep.span)
     }
     let command = Self.taskCommand(
       launcher.command(SweepWorkerTask(sweep: name, points: [0]), source), threads: settings.threads)
@@ -142,7 +142,7 @@ struct SlurmSweepRunner {
       settings.submissions.append(
         .init(sweep: name, jobID: jobID, points: indices.count, scriptPath: driver.scriptPath, isNew: isNew))
       throw RuntimeError(
-        .interrupted,
+        .stopped,
         "sweep \(name): \(indices.count) of \(total) points \(isNew ? "submitted" : "already queued") as Slurm job \(jobID); "
           + "'pgs collect' finishes the report when it has run",
         at: sweep.span)

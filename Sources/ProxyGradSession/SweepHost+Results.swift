@@ -43,7 +43,7 @@ extension NotebookSweepHost {
         try write(ReportFile(path: base + "summary.csv", text: try Self.table(results.summaryColumns, results.summaryRows).csv()))
         for (value, plot) in plots { try write(ReportFile(path: base + value + ".svg", text: plot.svg())) }
       } catch {
-        throw RuntimeError(.unsupported, "sweep \(name): cannot write its files: \(error)", at: sweep.span)
+        throw RuntimeError(.io, "sweep \(name): cannot write its files: \(error)", at: sweep.span)
       }
     }
     interpreter.output.emit(

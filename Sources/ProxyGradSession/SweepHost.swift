@@ -103,7 +103,7 @@ package final class NotebookSweepHost: SweepHost {
       guard task.sweep == name else { return }
       try runAsWorker(sweep, name: name, keys: keys, points: task.points)
       workerFinished = true
-      throw RuntimeError(.interrupted, "the worker's runs are done", at: sweep.span)
+      throw RuntimeError(.stopped, "the worker's runs are done", at: sweep.span)
     }
     options.cache?.removeStaleEntries(sweep: name)
     if options.fresh, let cache = options.cache {
@@ -166,7 +166,7 @@ package final class NotebookSweepHost: SweepHost {
       if let scratch { rendered += Self.savedFiles(in: scratch) }
       return rendered
     } catch {
-      throw RuntimeError(.unsupported, "sweep \(name): cannot write the run \(sweep.label(of: index)): \(error)", at: sweep.span)
+      throw RuntimeError(.io, "sweep \(name): cannot write the run \(sweep.label(of: index)): \(error)", at: sweep.span)
     }
   }
 

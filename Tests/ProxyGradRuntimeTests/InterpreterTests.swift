@@ -55,6 +55,28 @@ import Testing
     #expect(Format.describe(try run(interpreter, "1 + 1")) == "2")
   }
 
+  @Test func fileFailuresAreIOErrorsAtTheArgumentAndBadContentsAreValueErrors() throws {
+    let interpreter = Interpreter()
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pgs-io-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let missing = folder.appendingPathComponent("missing.safetensors").path
+    let garbage = folder.appendingPathComponent("garbage.safetensors").path
+    try Data("not a safetensors file".utf8).write(to: URL(fileURLWithPath: garbage))
+    try run(interpreter, "net = network(input: [2]) { linear(2) }")
+    let unreadable = try #require(throws: RuntimeError.self) { try run(interpreter, "load_weights(net, \"\(missing)\")") }
+    #expect(unreadable.kind == .io)
+    #expect(unreadable.span?.description == "<repl>:1:19")
+    let folderError = try #require(throws: RuntimeError.self) { try run(interpreter, "load_weights(net, \"\(folder.path)\")") }
+    #expect(folderError.kind == .io)
+    let corrupt = try #require(throws: RuntimeError.self) { try run(interpreter, "load_weights(net, \"\(garbage)\")") }
+    #expect(corrupt.kind == .value)
+    let unwritable = try #require(throws: RuntimeError.self) {
+      try run(interpreter, "save(tensor([1, 2]), \"\(folder.path)/no/such/folder/x.csv\")")
+    }
+    #expect(unwritable.kind == .io)
+  }
+
   @Test func printGoesToTheSink() throws {
     let buffer = OutputBuffer()
     let interpreter = Interpreter(output: buffer)

@@ -53,6 +53,23 @@ import Testing
     #expect(session.completions(line: "net.feat.", cursor: 9).candidates.contains("weight"))
   }
 
+  @Test func dataSetFieldsAndBlockMembersAreTheFieldsAccessReads() {
+    let session = Self.session([
+      "data = synthetic(count: 8, size: 8).train",
+      "net = network(input: [1, 8, 8]) {", "conv(4, 3, pad: 1)", "residual(name: \"res\") { conv(4, 3, pad: 1); relu() }", "}",
+    ])
+    let fields = session.completions(line: "data.", cursor: 5).candidates
+    #expect(fields == ["count", "classes", "images", "labels", "shape"])
+    // Every field completion offers is one that field access reads.
+    for field in fields {
+      #expect(session.feed("data.\(field)") == .succeeded, "data.\(field)")
+    }
+    let members = session.completions(line: "net.res.", cursor: 8).candidates
+    #expect(members.prefix(2) == ["conv1", "relu1"])
+    #expect(members.contains("kind"))
+    for member in members { #expect(session.feed("net.res.\(member)") == .succeeded, "net.res.\(member)") }
+  }
+
   @Test func recordFieldsNested() {
     let session = Self.session(["cfg = {lr: 0.05, opt: {momentum: 0.9, lr2: 1}}", "t = zeros([2])"])
     #expect(session.completions(line: "cfg.l", cursor: 5).candidates == ["lr"])

@@ -4,11 +4,15 @@ public struct DataError: Error, CustomStringConvertible, Equatable {
   /// The byte offset where the problem was found, when it is about the file's contents.
   public var offset: Int?
   public var message: String
+  /// Whether the file could not be opened, read or written at all (rather than holding the
+  /// wrong contents).
+  public var isAccess: Bool
 
-  public init(path: String, offset: Int? = nil, _ message: String) {
+  public init(path: String, offset: Int? = nil, _ message: String, isAccess: Bool = false) {
     self.path = path
     self.offset = offset
     self.message = message
+    self.isAccess = isAccess
   }
 
   public var description: String {

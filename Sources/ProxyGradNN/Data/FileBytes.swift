@@ -6,10 +6,10 @@ enum FileBytes {
   static func read(_ path: String) throws(DataError) -> [UInt8] {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-      throw DataError(path: path, "is a folder, not a file")
+      throw DataError(path: path, "is a folder, not a file", isAccess: true)
     }
     guard let file = gzopen(path, "rb") else {
-      throw DataError(path: path, "cannot open the file (does it exist and is it readable?)")
+      throw DataError(path: path, "cannot open the file (does it exist and is it readable?)", isAccess: true)
     }
     defer { gzclose(file) }
     var bytes: [UInt8] = []

@@ -97,7 +97,7 @@ public enum StandardDatasets {
       for candidate in ["\(folder)/\(stem).gz", "\(folder)/\(stem)"] where fileExists(candidate) {
         return candidate
       }
-      throw DataError(path: "\(folder)/\(stem)[.gz]", "not found; \(missingHint)")
+      throw DataError(path: "\(folder)/\(stem)[.gz]", "not found; \(missingHint)", isAccess: true)
     }
     let train = try IDX.load(
       images: try file("train-images-idx3-ubyte"), labels: try file("train-labels-idx1-ubyte"),

@@ -122,7 +122,7 @@ enum OutputBuiltins {
       do {
         try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
       } catch {
-        throw args.error(.value, "cannot write '\(given)': \(error.localizedDescription)", at: 1)
+        throw args.error(.io, "cannot write '\(given)': \(error.localizedDescription)", at: 1)
       }
       return .none
     },

@@ -107,8 +107,9 @@ enum TrainingBuiltins {
   /// Runs a loader, turning its error into a runtime error at argument `index` (or the call).
   static func loading<T>(_ args: Arguments, at index: Int? = nil, _ body: () throws(DataError) -> T) throws(RuntimeError) -> T {
     do { return try body() } catch {
-      if let index { throw args.error(.value, error.description, at: index) }
-      throw args.error(.value, error.description)
+      let kind: RuntimeError.Kind = error.isAccess ? .io : .value
+      if let index { throw args.error(kind, error.description, at: index) }
+      throw args.error(kind, error.description)
     }
   }
 

@@ -16,31 +16,15 @@ enum Access {
       let known = record.keys.isEmpty ? "it has no fields" : "fields: " + record.keys.joined(separator: ", ")
       throw RuntimeError(.name, "record has no field '\(name)'; \(known)", at: span)
     case .tensor(let t):
-      switch name {
-      case "shape": return .list(ListBox(t.shape.map { .number(Double($0)) }))
-      case "rank": return .number(Double(t.rank))
-      case "count": return .number(Double(t.count))
-      default: break
-      }
-      throw RuntimeError(.name, "a tensor has no field '\(name)'; fields: shape, rank, count", at: span)
+      if let field = Fields.tensor.read(t, name) { return field }
+      throw RuntimeError(.name, "a tensor has no field '\(name)'; fields: \(Fields.tensor.list)", at: span)
     case .network(let network):
       if network.layer(named: name) != nil { return .layer(LayerRef(network: network, name: name)) }
-      switch name {
-      case "input_shape": return .list(ListBox(network.inputShape.map { .number(Double($0)) }))
-      case "output_shape": return .list(ListBox(network.outputShape.map { .number(Double($0)) }))
-      case "parameter_count": return .number(Double(network.parameterCount))
-      default: break
-      }
+      if let field = Fields.network.read(network, name) { return field }
       throw RuntimeError(.name, "network has no layer '\(name)'; layers: \(layerNames(network))", at: span)
     case .layer(let ref):
       guard let layer = ref.layer else { break }
-      switch name {
-      case "name": return .string(layer.name)
-      case "kind": return .string(layer.kind)
-      case "shape": return .list(ListBox(layer.outputShape.map { .number(Double($0)) }))
-      case "input_shape": return .list(ListBox(layer.inputShape.map { .number(Double($0)) }))
-      default: break
-      }
+      if let field = Fields.layer.read(layer, name) { return field }
       if let block = layer as? Residual {
         // A block's layers by their names inside it: net.res1.conv1 is net["res1.conv1"].
         let full = "\(ref.name).\(name)"
@@ -49,25 +33,18 @@ enum Access {
           .map { String($0.dropFirst(ref.name.count + 1)) }
         throw RuntimeError(
           .name, "block '\(ref.name)' has no layer or field '\(name)'; layers: \(members.joined(separator: ", ")); "
-            + "fields: name, kind, shape, input_shape", at: span)
+            + "fields: \(Fields.layer.list)", at: span)
       }
       for (parameterName, tensor) in zip(layer.parameterNames, layer.parameters) where parameterName == name {
         return .tensor(tensor)
       }
       throw RuntimeError(
-        .name, "layer '\(ref.name)' has no field '\(name)'; fields: name, kind, shape, input_shape"
+        .name, "layer '\(ref.name)' has no field '\(name)'; fields: \(Fields.layer.list)"
           + layer.parameterNames.map { ", " + $0 }.joined(),
         at: span)
     case .dataset(let box):
-      switch name {
-      case "count": return .number(Double(box.data.count))
-      case "classes": return .list(ListBox(box.data.classes.map { .string($0) }))
-      case "images": return .tensor(box.data.images)
-      case "labels": return .list(ListBox(box.data.labels.map { .number(Double($0)) }))
-      case "shape": return .list(ListBox(box.data.itemShape.map { .number(Double($0)) }))
-      default: break
-      }
-      throw RuntimeError(.name, "a data set has no field '\(name)'; fields: count, classes, images, labels, shape", at: span)
+      if let field = Fields.dataset.read(box, name) { return field }
+      throw RuntimeError(.name, "a data set has no field '\(name)'; fields: \(Fields.dataset.list)", at: span)
     case .list(let list) where name == "count":
       return .number(Double(list.items.count))
     case .range(let r) where name == "count":
@@ -229,14 +206,22 @@ extension Value {
     return false
   }
 
-  /// The names `value.name` accepts, in the order the REPL offers them for completion.
+  /// The names `value.name` accepts, in the order the REPL offers them for completion: the
+  /// same tables field access reads (``Fields``).
   public var fieldNames: [String] {
     switch self {
     case .record(let record): return record.keys
-    case .tensor: return ["shape", "rank", "count"]
-    case .network(let network): return network.layers.map(\.name) + ["input_shape", "output_shape", "parameter_count"]
+    case .tensor: return Fields.tensor.names
+    case .network(let network): return network.layers.map(\.name) + Fields.network.names
     case .layer(let ref):
-      return ["name", "kind", "shape", "input_shape"] + (ref.layer?.parameterNames ?? [])
+      guard let layer = ref.layer else { return [] }
+      var members: [String] = []
+      if let block = layer as? Residual {
+        members = (block.layers.map(\.name) + (block.projection.map { [$0.name] } ?? []))
+          .map { String($0.dropFirst(ref.name.count + 1)) }
+      }
+      return members + Fields.layer.names + layer.parameterNames
+    case .dataset: return Fields.dataset.names
     case .list, .range: return ["count"]
     default: return []
     }
@@ -253,3 +238,40 @@ extension Access {
   static let fieldProbeSpan = SourceSpan(SourceFile(path: "<probe>", text: ""), 0..<0)
 }
 
+
+/// The fields of a kind of value: their names and how each is read. Field access, the errors
+/// that list a value's fields, and completion all read these tables, so they cannot drift.
+struct FieldTable<Base> {
+  let fields: [(name: String, read: (Base) -> Value)]
+
+  var names: [String] { fields.map(\.name) }
+  /// The names as an error message lists them.
+  var list: String { names.joined(separator: ", ") }
+
+  func read(_ base: Base, _ name: String) -> Value? {
+    fields.first { $0.name == name }.map { $0.read(base) }
+  }
+}
+
+/// The fixed fields of tensors, networks, layers and data sets (records, and a network's layers,
+/// are named by the value itself).
+enum Fields {
+  static func numbers(_ values: [Int]) -> Value { .list(ListBox(values.map { .number(Double($0)) })) }
+
+  nonisolated(unsafe) static let tensor = FieldTable<Tensor>(fields: [
+    ("shape", { numbers($0.shape) }), ("rank", { .number(Double($0.rank)) }), ("count", { .number(Double($0.count)) }),
+  ])
+  nonisolated(unsafe) static let network = FieldTable<Network>(fields: [
+    ("input_shape", { numbers($0.inputShape) }), ("output_shape", { numbers($0.outputShape) }),
+    ("parameter_count", { .number(Double($0.parameterCount)) }),
+  ])
+  nonisolated(unsafe) static let layer = FieldTable<any Layer>(fields: [
+    ("name", { .string($0.name) }), ("kind", { .string($0.kind) }), ("shape", { numbers($0.outputShape) }),
+    ("input_shape", { numbers($0.inputShape) }),
+  ])
+  nonisolated(unsafe) static let dataset = FieldTable<DatasetBox>(fields: [
+    ("count", { .number(Double($0.data.count)) }), ("classes", { .list(ListBox($0.data.classes.map { .string($0) })) }),
+    ("images", { .tensor($0.data.images) }), ("labels", { .list(ListBox($0.data.labels.map { .number(Double($0)) })) }),
+    ("shape", { numbers($0.data.itemShape) }),
+  ])
+}

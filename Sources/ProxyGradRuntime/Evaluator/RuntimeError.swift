@@ -4,7 +4,14 @@ import ProxyGradSyntax
 public struct RuntimeError: Error, Equatable, Sendable, CustomStringConvertible {
   /// Broad classes of runtime failure.
   public enum Kind: String, Equatable, Sendable {
-    case type, value, shape, name, arity, index, recursion, engine, unsupported, interrupted
+    case type, value, shape, name, arity, index, recursion, engine, unsupported
+    /// A file or folder could not be opened, read or written.
+    case io
+    /// Ctrl-C, SIGINT, SIGTERM or a kernel's interrupt stopped the run.
+    case interrupted
+    /// The run stopped on purpose once its work was handed on, not a failure: a sweep submitted
+    /// to Slurm without waiting, or a sweep worker whose runs are done.
+    case stopped
   }
 
   /// One call on the way to the error, innermost first.
