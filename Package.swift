@@ -53,13 +53,17 @@ let package = Package(
     .target(name: "ProxyGradSyntax"),
     .target(
       name: "ProxyGradRuntime",
-      dependencies: ["ProxyGradSyntax", "ProxyGradNN", "ProxyGradONNX"], swiftSettings: speed),
+      dependencies: ["ProxyGradSyntax", "ProxyGradTensor", "ProxyGradNN", "ProxyGradONNX"], swiftSettings: speed),
 
     // MARK: - Outputs, session, terminal
-    .target(name: "ProxyGradNotebook", dependencies: ["CPNG", .product(name: "Ink", package: "Ink")]),
+    .target(
+      name: "ProxyGradNotebook",
+      dependencies: [
+        "CPNG", .product(name: "Ink", package: "Ink"), .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     .target(
       name: "ProxyGradSession",
-      dependencies: ["ProxyGradRuntime", "ProxyGradNotebook"]),
+      dependencies: ["ProxyGradSyntax", "ProxyGradNN", "ProxyGradRuntime", "ProxyGradNotebook"]),
     .target(name: "ProxyGradLineEditor", dependencies: ["CEditLine"]),
     .target(
       name: "ProxyGradKernel",
@@ -78,7 +82,7 @@ let package = Package(
       ]),
     .executableTarget(
       name: "pgs-bench",
-      dependencies: ["ProxyGradNN", "ProxyGradRuntime", "ProxyGradSyntax"], swiftSettings: speed),
+      dependencies: ["ProxyGradTensor", "ProxyGradNN", "ProxyGradRuntime", "ProxyGradSyntax"], swiftSettings: speed),
 
     // MARK: - Tests
     .target(name: "ProxyGradTestSupport", dependencies: ["ProxyGradTensor", "ProxyGradSyntax"]),
@@ -96,16 +100,20 @@ let package = Package(
       name: "ProxyGradSyntaxTests", dependencies: ["ProxyGradSyntax", "ProxyGradTestSupport"]),
     .testTarget(
       name: "ProxyGradRuntimeTests",
-      dependencies: ["ProxyGradRuntime", "ProxyGradTestSupport"],
+      dependencies: ["ProxyGradRuntime", "ProxyGradNN", "ProxyGradSyntax", "ProxyGradTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "ProxyGradNotebookTests", dependencies: ["ProxyGradNotebook", "ProxyGradTestSupport"]),
     .testTarget(name: "ProxyGradLineEditorTests", dependencies: ["ProxyGradLineEditor"]),
     .testTarget(
-      name: "ProxyGradSessionTests", dependencies: ["ProxyGradSession", "ProxyGradTestSupport"]),
+      name: "ProxyGradSessionTests",
+      dependencies: [
+        "ProxyGradSession", "ProxyGradNN", "ProxyGradNotebook", "ProxyGradRuntime", "ProxyGradSyntax",
+        "ProxyGradTestSupport",
+      ]),
     .testTarget(
-      name: "ProxyGradKernelTests", dependencies: ["ProxyGradKernel", "ProxyGradTestSupport"]),
-    .testTarget(name: "pgsTests", dependencies: ["pgs", "pgs-bench"]),
+      name: "ProxyGradKernelTests", dependencies: ["ProxyGradKernel", "ProxyGradNotebook", "ProxyGradTestSupport"]),
+    .testTarget(name: "pgsTests", dependencies: ["pgs", "pgs-bench", "ProxyGradSession"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -37,16 +37,20 @@ public final class Tensor {
     self.parents = []
   }
 
-  /// Writes this tensor's gradient contribution: `assign` into fresh memory on the first
-  /// contribution (no zero fill), `accumulate` (+=) into the existing gradient afterwards.
+  /// The one way a pullback writes this tensor's gradient. `body` gets the gradient's memory
+  /// and `assign`: true for the first contribution, in fresh memory that `body` must fill
+  /// entirely (no zero fill first), false afterwards, when `body` adds (+=) to what is there.
+  /// An empty tensor's memory is ``noElements``, which `body` never touches.
   @inline(__always)
-  package func contributeGradient(
-    assign: (UnsafeMutablePointer<Float>) -> Void, accumulate: (UnsafeMutablePointer<Float>) -> Void
-  ) {
+  package func writeGradient(_ body: (_ gradient: UnsafeMutablePointer<Float>, _ assign: Bool) -> Void) {
     if grad == nil {
-      grad = [Float].uninitialized(values.count, assign)
+      let count = values.count
+      grad = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        body(buffer.baseAddress ?? noElements, true)
+        initialized = count
+      }
     } else {
-      grad!.withUnsafeMutableBufferPointer { accumulate($0.baseAddress!) }
+      grad!.withUnsafeMutableBufferPointer { body($0.baseAddress ?? noElements, false) }
     }
   }
 
@@ -93,11 +97,13 @@ public final class Tensor {
   /// Clears the accumulated gradient.
   public func zeroGradient() { grad = nil }
 
-  /// Adds `delta` into `grad`, allocating it on first use.
+  /// ``writeGradient(_:)`` for kernels that only add: the first contribution lands on zeros.
   @inline(__always)
   package func accumulateGradient(_ body: (UnsafeMutablePointer<Float>) -> Void) {
-    if grad == nil { grad = [Float](repeating: 0, count: values.count) }
-    grad!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    writeGradient { gradient, assign in
+      if assign { gradient.initialize(repeating: 0, count: values.count) }
+      body(gradient)
+    }
   }
 
   // MARK: - Constructors
@@ -132,3 +138,7 @@ public final class Tensor {
     return Tensor(shape: shape, values: values)
   }
 }
+
+/// Where an empty array's elements would be: an aligned address that owns no memory, never
+/// read or written, since every size that would reach it is 0.
+nonisolated(unsafe) let noElements = UnsafeMutablePointer<Float>(bitPattern: MemoryLayout<Float>.alignment)!

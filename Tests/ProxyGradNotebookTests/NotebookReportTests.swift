@@ -47,7 +47,7 @@ import Testing
     #expect(object["seed"] as? Int == 0)
     #expect(
       (object["script"] as? [String: Any])?["sha256"] as? String
-        == SHA256.hexDigest(of: SampleRun.script))
+        == Digest.sha256Hex(of: SampleRun.script))
     #expect((object["parameters"] as? [String: Any])?["backward"] as? Double == 0.6)
     #expect(object["overridden_parameters"] as? [String] == ["backward"])
     let cells = try #require(object["cells"] as? [[String: Any]])

@@ -12,13 +12,13 @@ import Testing
     ),
   ])
   func sha256MatchesFIPSVectors(input: String, digest: String) {
-    #expect(SHA256.hexDigest(of: input) == digest)
+    #expect(Digest.sha256Hex(of: input) == digest)
   }
 
   @Test func sha256OfAMillionAs() {
     let bytes = [UInt8](repeating: 0x61, count: 1_000_000)
     #expect(
-      SHA256.hexDigest(of: bytes)
+      Digest.sha256Hex(of: bytes)
         == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
   }
 

@@ -13,6 +13,30 @@ import Testing
     #expect(isApproximatelyEqual(x.grad!, [0.7, 0.7, 0.7, 1]))
   }
 
+  @Test func unaryPullbacksUseTheInputOfTheForwardPass() {
+    // log's gradient is 1/x at the x the forward pass saw, even when the tensor's values are
+    // replaced (as an optimizer does to a leaf) before the backward pass.
+    let x = Tensor(shape: [2], values: [2, 4], requiresGrad: true)
+    let y = log(x)
+    x.values = [100, 100]
+    sum(y).backward()
+    #expect(isApproximatelyEqual(x.grad!, [0.5, 0.25]))
+  }
+
+  @Test func gradientsFromSeveralPullbacksAddUp() {
+    // The first contribution assigns into fresh memory (leaky ReLU, max pooling), later ones add
+    // (log, average pooling): every order gives the sum.
+    let x = Tensor(shape: [1, 1, 2, 2], values: [1, -2, 3, 0.5], requiresGrad: true)
+    let total = sum(leakyReLU(x, forwardSlope: 0, backwardSlope: 0.5)) + sum(maxPool2d(x, kernel: 2, stride: 2))
+      + sum(avgPool2d(x, kernel: 2, stride: 2)) + sum(x * 2)
+    total.backward()
+    // relu' = [1, 0.5, 1, 1]; max goes to 3; average 1/4 each; then 2.
+    #expect(isApproximatelyEqual(x.grad!, [3.25, 2.75, 4.25, 3.25]))
+    let empty = Tensor(shape: [0, 1, 2, 2], values: [], requiresGrad: true)
+    sum(leakyReLU(empty, forwardSlope: 0, backwardSlope: 0.5)).backward()
+    #expect(empty.grad == [])
+  }
+
   @Test func convolutionOfAHandComputedCase() {
     // 1×1×3×3 input, one 2×2 filter, stride 1, no padding.
     let x = Tensor(shape: [1, 1, 3, 3], values: [1, 2, 3, 4, 5, 6, 7, 8, 9], requiresGrad: true)

@@ -142,7 +142,7 @@ package struct NotebookRun: Equatable, Sendable {
     toolVersion: String, cells: [CellRecord]
   ) {
     self.init(
-      scriptPath: scriptPath, scriptSHA256: SHA256.hexDigest(of: scriptText),
+      scriptPath: scriptPath, scriptSHA256: Digest.sha256Hex(of: scriptText),
       parameters: parameters, seed: seed, toolVersion: toolVersion, cells: cells)
   }
 

@@ -29,7 +29,7 @@ package struct SweepCache: Sendable {
 
   /// The key of a text describing a run.
   package static func key(_ material: String) -> String {
-    String(SHA256.hexDigest(of: material).prefix(32))
+    String(Digest.sha256Hex(of: material).prefix(32))
   }
 
   package func entryPath(sweep: String, key: String) -> String {

@@ -261,9 +261,7 @@ enum AnalysisBuiltins {
       help: "The outputs of a network's layers for an input (of the network's input shape) or a batch, as a record from full layer name to tensor; layers: picks some (names as strings, or layers such as net.feat), otherwise every layer. net.name(x) gives one layer's output. Differentiable, and under grad the active rule applies.",
       example: "a = activations(net, x, layers: [\"conv1\", \"relu1\"]); a.relu1.shape"
     ) { args, interpreter throws(RuntimeError) in
-      guard case .network(let network) = args.positional[0] else {
-        throw args.error(.type, "expects a network, got \(args.positional[0].typeDescription)", at: 0)
-      }
+      let network = try args.network(0)
       var names: [String] = network.allLayers.map(\.name)
       if let chosen = args["layers"] {
         guard case .list(let list) = chosen else {

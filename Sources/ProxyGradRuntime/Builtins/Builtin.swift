@@ -1,3 +1,5 @@
+import ProxyGradTensor
+import ProxyGradNN
 import ProxyGradSyntax
 
 /// A function of the language implemented in Swift, with the help text the REPL shows.
@@ -166,6 +168,15 @@ public struct Arguments {
     return s
   }
 
+  /// The network at `index`.
+  func network(_ index: Int) throws(RuntimeError) -> Network {
+    guard let value = self[index] else { throw error(.arity, "missing \(ordinal(index))") }
+    guard case .network(let network) = value else {
+      throw error(.type, "expects a network as \(ordinal(index)), got \(value.typeDescription)", at: index)
+    }
+    return network
+  }
+
   /// A list of whole numbers (a list, a range, or a rank-1 tensor).
   func integers(_ value: Value, what: String, at index: Int? = nil, label: String? = nil) throws(RuntimeError) -> [Int] {
     let fail = { () -> RuntimeError in
@@ -185,6 +196,33 @@ public struct Arguments {
       }
       return out
     default: throw fail()
+    }
+  }
+}
+
+extension Interpreter {
+  /// Runs `body` (which calls script functions) under `rule`: every `relu` and `leaky` inside
+  /// takes the rule's slopes, and reductions stay tensors as inside `grad`.
+  /// - Returns: the original value and the root to call `backward()` on.
+  func callingUnderRule(
+    _ rule: GradientRule, step: Int = 0, totalSteps: Int = 1, _ args: Arguments,
+    _ body: () throws(RuntimeError) -> Tensor
+  ) throws(RuntimeError) -> (value: Tensor, root: Tensor) {
+    let saved = policy
+    gradientDepth += 1
+    defer {
+      policy = saved
+      gradientDepth -= 1
+    }
+    do {
+      return try withGradientRule(rule, step: step, totalSteps: totalSteps) { policy in
+        self.policy = policy
+        return try body()
+      }
+    } catch let error as RuntimeError {
+      throw error
+    } catch {
+      throw args.error(.engine, "\(error)")
     }
   }
 }

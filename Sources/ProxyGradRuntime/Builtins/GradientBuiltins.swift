@@ -59,9 +59,7 @@ enum GradientBuiltins {
       help: "The objective of output unit `unit` of a network (its output must be [classes]). With a range or list of units, one objective per unit: a batch with one image per unit.",
       example: "logit(net, 3)"
     ) { args, _ throws(RuntimeError) in
-      guard case .network(let network) = args.positional[0] else {
-        throw args.error(.type, "expects a network as argument 1, got \(args.positional[0].typeDescription)", at: 0)
-      }
+      let network = try args.network(0)
       let objective: Objective
       if case .number = args.positional[1] {
         objective = .logit(try args.integer(1, what: "a unit index"))
@@ -170,29 +168,15 @@ enum GradientBuiltins {
     _ f: Value, _ x: Tensor, _ rule: GradientRule, _ args: Arguments, _ interpreter: Interpreter
   ) throws(RuntimeError) -> Value {
     let leaf = Tensor(shape: x.shape, values: x.values, requiresGrad: true)
-    let saved = interpreter.policy
-    interpreter.gradientDepth += 1
-    defer {
-      interpreter.policy = saved
-      interpreter.gradientDepth -= 1
-    }
-    let pass: (value: Tensor, root: Tensor)
-    do {
-      pass = try withGradientRule(rule) { policy in
-        interpreter.policy = policy
-        let out = try interpreter.callFunction(f, [.tensor(leaf)], at: args.span)
-        switch out {
-        case .tensor(let t): return t
-        case .number:
-          throw args.error(.type, "the function returned a number that does not depend on x; return a tensor expression of x (item() and numbers cut the gradient)", at: 0)
-        default:
-          throw args.error(.type, "the function must return a tensor, got \(out.typeDescription)", at: 0)
-        }
+    let pass = try interpreter.callingUnderRule(rule, args) { () throws(RuntimeError) in
+      let out = try interpreter.callFunction(f, [.tensor(leaf)], at: args.span)
+      switch out {
+      case .tensor(let t): return t
+      case .number:
+        throw args.error(.type, "the function returned a number that does not depend on x; return a tensor expression of x (item() and numbers cut the gradient)", at: 0)
+      default:
+        throw args.error(.type, "the function must return a tensor, got \(out.typeDescription)", at: 0)
       }
-    } catch let error as RuntimeError {
-      throw error
-    } catch {
-      throw args.error(.engine, "\(error)")
     }
     pass.root.backward()
     let gradient = Tensor(shape: x.shape, values: leaf.grad ?? [Float](repeating: 0, count: x.count))

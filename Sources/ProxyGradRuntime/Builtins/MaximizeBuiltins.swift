@@ -287,27 +287,13 @@ struct FunctionAscent {
     throws(RuntimeError) -> ([Float], [Float])
   {
     let leaf = Tensor(shape: x.shape, values: x.values, requiresGrad: gradient)
-    let saved = interpreter.policy
-    interpreter.gradientDepth += 1
-    defer {
-      interpreter.policy = saved
-      interpreter.gradientDepth -= 1
-    }
-    let effectiveRule = gradient ? rule : .plain
-    let pass: (value: Tensor, root: Tensor)
-    do {
-      pass = try withGradientRule(effectiveRule, step: step, totalSteps: max(steps, 1)) { policy in
-        interpreter.policy = policy
-        let out = try interpreter.callFunction(function, [.tensor(leaf)], at: args.span)
-        guard case .tensor(let t) = out else {
-          throw args.error(.type, "the function must return a tensor of x, got \(out.typeDescription)", at: 0)
-        }
-        return t
+    let pass = try interpreter.callingUnderRule(gradient ? rule : .plain, step: step, totalSteps: max(steps, 1), args) {
+      () throws(RuntimeError) in
+      let out = try interpreter.callFunction(function, [.tensor(leaf)], at: args.span)
+      guard case .tensor(let t) = out else {
+        throw args.error(.type, "the function must return a tensor of x, got \(out.typeDescription)", at: 0)
       }
-    } catch let error as RuntimeError {
-      throw error
-    } catch {
-      throw args.error(.engine, "\(error)")
+      return t
     }
     guard gradient else { return (pass.value.values, []) }
     pass.root.backward()

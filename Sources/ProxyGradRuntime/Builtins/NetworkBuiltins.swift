@@ -89,9 +89,7 @@ enum NetworkBuiltins {
       help: "The layers of a network in order, each a record {name, kind, shape} where shape is the layer's output shape for one input. Layers inside residual blocks follow their block, with full names (res1, res1.conv1, ..., res1.skip).",
       example: "for l in layers(net) { print(l.name, l.shape) }"
     ) { args, _ throws(RuntimeError) in
-      guard case .network(let network) = args.positional[0] else {
-        throw args.error(.type, "expects a network, got \(args.positional[0].typeDescription)", at: 0)
-      }
+      let network = try args.network(0)
       return .list(
         ListBox(
           network.allLayers.map { layer in

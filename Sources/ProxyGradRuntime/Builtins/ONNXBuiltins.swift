@@ -21,7 +21,7 @@ enum ONNXBuiltins {
       help: "Writes a network as an ONNX model (opset 17, one file with the weights inline, input 'input' with a dynamic batch axis), which onnxruntime, PyTorch's onnx tools and onnx(path) read. Nodes and weights keep the network's names (conv1, conv1.weight).",
       example: "save_onnx(net, \"net.onnx\")"
     ) { args, interpreter throws(RuntimeError) in
-      let net = try TrainingBuiltins.network(args)
+      let net = try args.network(0)
       let path: String
       switch interpreter.files.writablePath(try args.string(1)) {
       case .success(let p): path = p

@@ -126,12 +126,6 @@ enum TrainingBuiltins {
     return box.data
   }
 
-  static func network(_ args: Arguments) throws(RuntimeError) -> Network {
-    guard case .network(let network) = args.positional[0] else {
-      throw args.error(.type, "expects a network as argument 1, got \(args.positional[0].typeDescription)", at: 0)
-    }
-    return network
-  }
 
   // MARK: - Training
 
@@ -142,7 +136,7 @@ enum TrainingBuiltins {
       help: "Trains a network on a data set with shuffled mini-batches and softmax cross-entropy. The weight gradient follows grad: (plain(), swap(b), proxy(b)); the loss reported is the ORIGINAL network's. Returns the history as rows {step, epoch, loss, lr}. When the loss becomes NaN or infinite, a warning names the step and the value, the history gets a column diverged (true from that step on), and training stops after that step unless stop_on_nan: false. Ctrl-C stops it and keeps what the network learned so far.",
       example: "h = train(net, data.train, epochs: 1, batch: 64, optimizer: adam(lr: 1e-3), grad: proxy(0.3), seed: 1)"
     ) { args, interpreter throws(RuntimeError) in
-      let net = try network(args)
+      let net = try args.network(0)
       let set = try dataset(args, 1, for: net)
       var options = TrainingOptions(
         epochs: try args.integer("epochs", default: 1, min: 0), batchSize: try args.integer("batch", default: 64, min: 1))
@@ -193,7 +187,7 @@ enum TrainingBuiltins {
       help: "The fraction of a data set's images that the ORIGINAL network classifies correctly.",
       example: "metric(\"test accuracy\", accuracy(net, data.test))"
     ) { args, _ throws(RuntimeError) in
-      let net = try network(args)
+      let net = try args.network(0)
       let set = try dataset(args, 1, for: net)
       return .number(evaluate(net, on: set).accuracy)
     },
@@ -202,7 +196,7 @@ enum TrainingBuiltins {
       help: "Loss and accuracy of the ORIGINAL network on a data set, as a record {loss, accuracy, per_class (rows of class, accuracy, count), confusion (rows: true class, then one column per predicted class)}.",
       example: "e = evaluate(net, data.test)\ntable(e.per_class)"
     ) { args, _ throws(RuntimeError) in
-      let net = try network(args)
+      let net = try args.network(0)
       let set = try dataset(args, 1, for: net)
       let e = evaluate(net, on: set)
       let names = set.classes + (set.classes.count..<max(set.classes.count, e.confusion.count)).map { "class \($0)" }
@@ -254,7 +248,7 @@ enum TrainingBuiltins {
       help: "Writes a network's weights as a safetensors file with PyTorch's names and layouts (conv1.weight [out, in, kh, kw], linear1.weight [out, in], biases [out]), so PyTorch can load them.",
       example: "save_weights(net, \"net.safetensors\")"
     ) { args, interpreter throws(RuntimeError) in
-      let net = try network(args)
+      let net = try args.network(0)
       let path: String
       switch interpreter.files.writablePath(try args.string(1)) {
       case .success(let p): path = p
@@ -268,7 +262,7 @@ enum TrainingBuiltins {
       help: "Reads a safetensors file into a network: every parameter must be present with its shape (PyTorch's names and layouts); wrong names, shapes, dtypes or a truncated file are errors that leave the network unchanged.",
       example: "load_weights(net, \"net.safetensors\")"
     ) { args, interpreter throws(RuntimeError) in
-      let net = try network(args)
+      let net = try args.network(0)
       let path = interpreter.files.readablePath(try args.string(1))
       try loading(args, at: 1) { () throws(DataError) in try SafeTensors.load(net, from: path) }
       return .none

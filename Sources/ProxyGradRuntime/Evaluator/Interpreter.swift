@@ -51,7 +51,6 @@ public final class Interpreter {
     self.output = output
     self.seed = seed
     self.rng = SplitMix64(seed: seed)
-    Engine.configure(threads: Parallel.threads)
   }
 
   // MARK: - Stages

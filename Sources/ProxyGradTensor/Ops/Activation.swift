@@ -11,9 +11,9 @@ public func leakyReLU(_ x: Tensor, forwardSlope: Float, backwardSlope: Float) ->
   let y = LeakyReLUKernel.forward(x.values, slope: forwardSlope)
   let input = x.values
   return Tensor(shape: x.shape, values: y, op: "leakyReLU", parents: [x]) { g in
-    x.contributeGradient(
-      assign: { LeakyReLUKernel.backward(input, gradOutput: g, gradInput: $0, slope: backwardSlope, assign: true) },
-      accumulate: { LeakyReLUKernel.backward(input, gradOutput: g, gradInput: $0, slope: backwardSlope) })
+    x.writeGradient { gradient, assign in
+      LeakyReLUKernel.backward(input, gradOutput: g, gradInput: gradient, slope: backwardSlope, assign: assign)
+    }
   }
 }
 

@@ -22,10 +22,6 @@ package func withColumnsRebuiltInBackward<T>(_ body: () throws -> T) rethrows ->
   try KeptColumns.$enabled.withValue(false) { try body() }
 }
 
-/// Where an empty array's elements would be: never read or written, since every size that
-/// would reach them is 0.
-nonisolated(unsafe) let noElements = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-
 /// A batch is cut into at most this many groups of consecutive items, fixed by the batch size.
 /// Threads take whole groups, and each group sums its own weight and bias gradients, added in
 /// group order: results do not depend on the thread count.
@@ -289,16 +285,14 @@ struct ConvPlan {
     let needWeight = weight.requiresGrad
     let needBias = bias?.requiresGrad ?? false
     guard needInput || needWeight || needBias else { return }
-    // A fresh input gradient is zeroed item by item by the threads, just before col2im.
-    let freshInput = needInput && x.grad == nil
-    if freshInput { x.grad = [Float].uninitialized(x.count) { _ in } }
     let weightSize = outChannels * groupPatch
     let partialSize = (needWeight ? weightSize : 0) + (needBias ? outChannels : 0)
     Workspace.withBuffer(Swift.max(1, groupCount * partialSize)) { partials in
       partials.update(repeating: 0, count: groupCount * partialSize)
       // The pointers stay inside the closures that lend them. (An empty batch has no groups, and
       // empty weights or channels make every size that reads them 0.)
-      func run(dx: UnsafeMutablePointer<Float>?) {
+      // A fresh input gradient is zeroed item by item by the threads, just before col2im.
+      func run(dx: UnsafeMutablePointer<Float>?, freshInput: Bool) {
         gradOut.withUnsafeBufferPointer { pg in
           output.withUnsafeBufferPointer { py in
             columns.withUnsafeBufferPointer { pc in
@@ -317,9 +311,9 @@ struct ConvPlan {
         }
       }
       if needInput {
-        x.grad!.withUnsafeMutableBufferPointer { run(dx: $0.baseAddress ?? noElements) }
+        x.writeGradient { dx, assign in run(dx: dx, freshInput: assign) }
       } else {
-        run(dx: nil)
+        run(dx: nil, freshInput: false)
       }
       // Partial sums in group order.
       if needWeight {
@@ -426,70 +420,6 @@ struct ConvPlan {
           for p in 0..<plane { to[p] = side[p] > 0 ? from[p] : slope * from[p] }
         } else {
           for p in 0..<plane { to[p] = from[p] }
-        }
-      }
-    }
-  }
-}
-
-// MARK: - Pooling
-
-/// Max pooling over `kernel`×`kernel` windows with `stride` (no padding); the gradient goes to
-/// the first maximum of each window.
-/// - Saves: the index of each window's maximum.
-public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int) -> Tensor {
-  precondition(x.rank == 4 && kernel >= 1 && kernel <= 256 && stride >= 1, "maxPool2d shapes")
-  let g = ConvGeometry(
-    batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
-    kernel: kernel, stride: stride, padding: 0)
-  precondition(g.outputHeight > 0 && g.outputWidth > 0, "maxPool2d window larger than input")
-  let n = g.batch * g.channels * g.planeSize
-  var argmax = [UInt16](repeating: 0, count: n)
-  let out = [Float].uninitialized(n) { po in
-    x.values.withUnsafeBufferPointer { px in
-      argmax.withUnsafeMutableBufferPointer { pa in
-        PoolKernel.maxForward(px.baseAddress!, g, y: po, argmax: pa.baseAddress!)
-      }
-    }
-  }
-  let shape = [g.batch, g.channels, g.outputHeight, g.outputWidth]
-  return Tensor(shape: shape, values: out, op: "maxPool2d", parents: [x]) { grad in
-    grad.withUnsafeBufferPointer { pg in
-      argmax.withUnsafeBufferPointer { pa in
-        x.contributeGradient(
-          assign: {
-            PoolKernel.maxBackward(
-              pg.baseAddress!, argmax: pa.baseAddress!, g, gradX: $0, assign: true)
-          },
-          accumulate: {
-            PoolKernel.maxBackward(
-              pg.baseAddress!, argmax: pa.baseAddress!, g, gradX: $0, assign: false)
-          })
-      }
-    }
-  }
-}
-
-/// Average pooling over `kernel`×`kernel` windows with `stride` (no padding).
-/// - Saves: nothing.
-public func avgPool2d(_ x: Tensor, kernel: Int, stride: Int) -> Tensor {
-  precondition(x.rank == 4 && kernel >= 1 && stride >= 1, "avgPool2d shapes")
-  let g = ConvGeometry(
-    batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
-    kernel: kernel, stride: stride, padding: 0)
-  precondition(g.outputHeight > 0 && g.outputWidth > 0, "avgPool2d window larger than input")
-  let xv = x.values
-  let out = [Float].uninitialized(g.batch * g.channels * g.planeSize) { po in
-    xv.withUnsafeBufferPointer { px in
-      PoolKernel.average(px.baseAddress!, g, y: po, gradY: nil, gradX: nil)
-    }
-  }
-  let shape = [g.batch, g.channels, g.outputHeight, g.outputWidth]
-  return Tensor(shape: shape, values: out, op: "avgPool2d", parents: [x]) { grad in
-    x.accumulateGradient { gx in
-      xv.withUnsafeBufferPointer { px in
-        grad.withUnsafeBufferPointer { pg in
-          PoolKernel.average(px.baseAddress!, g, y: nil, gradY: pg.baseAddress!, gradX: gx)
         }
       }
     }

@@ -77,11 +77,13 @@ public prefix func - (a: Tensor) -> Tensor { unary(.negate, a) }
 // MARK: - Unary functions
 
 /// Applies a unary function elementwise.
-/// - Saves: input and output.
+/// - Saves: input and output (the input's values as they were at the forward pass, even if the
+///   tensor's values are replaced before the backward pass).
 public func unary(_ op: UnaryOp, _ x: Tensor) -> Tensor {
-  let y = ElementwiseKernel.forward(op, x.values)
+  let xv = x.values
+  let y = ElementwiseKernel.forward(op, xv)
   return Tensor(shape: x.shape, values: y, op: "\(op)", parents: [x]) { g in
-    x.accumulateGradient { ElementwiseKernel.backward(op, x: x.values, y: y, gradOutput: g, gradInput: $0) }
+    x.accumulateGradient { ElementwiseKernel.backward(op, x: xv, y: y, gradOutput: g, gradInput: $0) }
   }
 }
 

@@ -1,3 +1,54 @@
+// MARK: - Square windows without padding (the fast paths)
+
+/// Max pooling over `kernel`×`kernel` windows with `stride` (no padding); the gradient goes to
+/// the first maximum of each window.
+/// - Saves: the index of each window's maximum.
+public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int) -> Tensor {
+  precondition(x.rank == 4 && kernel >= 1 && kernel <= 256 && stride >= 1, "maxPool2d shapes")
+  let g = ConvGeometry(
+    batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+    kernel: kernel, stride: stride, padding: 0)
+  precondition(g.outputHeight > 0 && g.outputWidth > 0, "maxPool2d window larger than input")
+  let n = g.batch * g.channels * g.planeSize
+  var argmax = [UInt16](repeating: 0, count: n)
+  let out = [Float].uninitialized(n) { po in
+    x.values.withUnsafeBufferPointer { px in
+      argmax.withUnsafeMutableBufferPointer { pa in
+        PoolKernel.maxForward(px.baseAddress!, g, y: po, argmax: pa.baseAddress!)
+      }
+    }
+  }
+  let shape = [g.batch, g.channels, g.outputHeight, g.outputWidth]
+  return Tensor(shape: shape, values: out, op: "maxPool2d", parents: [x]) { grad in
+    grad.withUnsafeBufferPointer { pg in
+      argmax.withUnsafeBufferPointer { pa in
+        x.writeGradient { gradient, assign in
+          PoolKernel.maxBackward(pg.baseAddress!, argmax: pa.baseAddress!, g, gradX: gradient, assign: assign)
+        }
+      }
+    }
+  }
+}
+
+/// Average pooling over `kernel`×`kernel` windows with `stride` (no padding).
+/// - Saves: nothing.
+public func avgPool2d(_ x: Tensor, kernel: Int, stride: Int) -> Tensor {
+  precondition(x.rank == 4 && kernel >= 1 && stride >= 1, "avgPool2d shapes")
+  let g = ConvGeometry(
+    batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+    kernel: kernel, stride: stride, padding: 0)
+  precondition(g.outputHeight > 0 && g.outputWidth > 0, "avgPool2d window larger than input")
+  let out = [Float].uninitialized(g.batch * g.channels * g.planeSize) { po in
+    x.values.withUnsafeBufferPointer { px in PoolKernel.averageForward(px.baseAddress!, g, y: po) }
+  }
+  let shape = [g.batch, g.channels, g.outputHeight, g.outputWidth]
+  return Tensor(shape: shape, values: out, op: "avgPool2d", parents: [x]) { grad in
+    x.accumulateGradient { gx in
+      grad.withUnsafeBufferPointer { pg in PoolKernel.averageBackward(pg.baseAddress!, g, gradX: gx) }
+    }
+  }
+}
+
 // MARK: - Pooling with padding, dilation and ceil mode
 
 /// Max pooling with any window, stride, padding, dilation and rounding (PyTorch's
@@ -74,19 +125,16 @@ public func avgPool2d(
   {
     return avgPool2d(x, kernel: kernel.0, stride: stride.0)
   }
-  let xv = x.values
   let out = [Float].uninitialized(g.planes * g.planeSize) { po in
-    xv.withUnsafeBufferPointer { px in
-      WindowPoolKernel.average(
-        px.baseAddress!, g, countIncludePad: countIncludePad, y: po, gradY: nil, gradX: nil)
+    x.values.withUnsafeBufferPointer { px in
+      WindowPoolKernel.averageForward(px.baseAddress!, g, countIncludePad: countIncludePad, y: po)
     }
   }
   let shape = [x.shape[0], x.shape[1], g.outputHeight, g.outputWidth]
   return Tensor(shape: shape, values: out, op: "avgPool2d", parents: [x]) { grad in
     x.accumulateGradient { gx in
       grad.withUnsafeBufferPointer { pg in
-        WindowPoolKernel.average(
-          nil, g, countIncludePad: countIncludePad, y: nil, gradY: pg.baseAddress!, gradX: gx)
+        WindowPoolKernel.averageBackward(pg.baseAddress!, g, countIncludePad: countIncludePad, gradX: gx)
       }
     }
   }
@@ -104,21 +152,18 @@ public func adaptiveAvgPool2d(_ x: Tensor, outputSize: (Int, Int)) -> Tensor {
   let (h, w) = (x.shape[2], x.shape[3])
   precondition(oh >= 1 && ow >= 1 && h >= 1 && w >= 1, "adaptiveAvgPool2d sizes")
   let planes = x.shape[0] * x.shape[1]
-  let xv = x.values
   let out = [Float].uninitialized(planes * oh * ow) { po in
-    xv.withUnsafeBufferPointer { px in
-      WindowPoolKernel.adaptiveAverage(
-        px.baseAddress!, planes: planes, height: h, width: w, outputHeight: oh, outputWidth: ow,
-        y: po, gradY: nil, gradX: nil)
+    x.values.withUnsafeBufferPointer { px in
+      WindowPoolKernel.adaptiveAverageForward(
+        px.baseAddress!, planes: planes, height: h, width: w, outputHeight: oh, outputWidth: ow, y: po)
     }
   }
   let shape = [x.shape[0], x.shape[1], oh, ow]
   return Tensor(shape: shape, values: out, op: "adaptiveAvgPool2d", parents: [x]) { grad in
     x.accumulateGradient { gx in
       grad.withUnsafeBufferPointer { pg in
-        WindowPoolKernel.adaptiveAverage(
-          nil, planes: planes, height: h, width: w, outputHeight: oh, outputWidth: ow, y: nil,
-          gradY: pg.baseAddress!, gradX: gx)
+        WindowPoolKernel.adaptiveAverageBackward(
+          pg.baseAddress!, planes: planes, height: h, width: w, outputHeight: oh, outputWidth: ow, gradX: gx)
       }
     }
   }

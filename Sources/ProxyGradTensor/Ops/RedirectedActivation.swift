@@ -17,16 +17,10 @@ public func redirectedReLU(
   let y = input.map { $0 > 0 ? min($0, upper) : slope * $0 }
   let items = x.rank >= 2 ? x.shape[0] : 1
   return Tensor(shape: x.shape, values: y, op: "redirectedReLU", parents: [x]) { g in
-    x.contributeGradient(
-      assign: {
-        RedirectedReLUKernel.backward(
-          input, gradOutput: g, gradInput: $0, items: items, slope: slope, upper: upper,
-          ascending: ascending, assign: true)
-      },
-      accumulate: {
-        RedirectedReLUKernel.backward(
-          input, gradOutput: g, gradInput: $0, items: items, slope: slope, upper: upper,
-          ascending: ascending, assign: false)
-      })
+    x.writeGradient { gradient, assign in
+      RedirectedReLUKernel.backward(
+        input, gradOutput: g, gradInput: gradient, items: items, slope: slope, upper: upper,
+        ascending: ascending, assign: assign)
+    }
   }
 }
