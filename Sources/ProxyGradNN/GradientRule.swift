@@ -41,7 +41,7 @@ public indirect enum SlopeSpec: Equatable, Sendable, CustomStringConvertible {
   }
 }
 
-/// Where the gradient of an objective or a loss comes from (DESIGN §1). The value is always the
+/// Where the gradient of an objective or a loss comes from (docs/engine.md, "Gradient rules"). The value is always the
 /// original network's.
 public enum GradientRule: Equatable, Sendable, CustomStringConvertible {
   /// Ordinary backpropagation through the original network.

@@ -106,7 +106,9 @@ final class ImageParameters {
   let box: ClosedRange<Float>
   let seed: UInt64
   let transforms: [Transform]
-  /// pixel: [image]; fourier: [real, imaginary] spectra.
+  /// pixel: [image]; fourier: [real, imaginary] spectra; laplacian: one tensor per level;
+  /// cppn: each layer's weight and bias (see `CPPN.variableShapes`), each with a first axis of
+  /// items.
   let tensors: [Tensor]
   let decay: [Float]
 
@@ -119,6 +121,13 @@ final class ImageParameters {
     transforms = options.transforms
     let inner = itemShape.reduce(1, *)
     let count = items * inner
+    // The standard deviation of the normal draws of fourier and laplacian.
+    let spread: Double
+    switch options.initial {
+    case .noise(let a): spread = a
+    case .uniform(let low, let high): spread = (high - low) / 2
+    case .tensor: spread = 0.01
+    }
     switch options.parameterization {
     case .pixel:
       var values = [Float](repeating: 0, count: count)
@@ -137,18 +146,38 @@ final class ImageParameters {
       tensors = [Tensor(shape: shape, values: values)]
       decay = []
     case .fourier(let power, _):
-      let spread: Double
-      switch options.initial {
-      case .noise(let a): spread = a
-      case .uniform(let low, let high): spread = (high - low) / 2
-      case .tensor: spread = 0.01
-      }
       var re = [Float](repeating: 0, count: count), im = re
       ImageParameters.fill(&re, items: items, starts: starts, seed: options.seed) { Float(spread) * $0.nextNormal() }
       ImageParameters.fill(&im, items: items, starts: starts, seed: options.seed ^ 0x5151) { Float(spread) * $0.nextNormal() }
       tensors = [Tensor(shape: shape, values: re), Tensor(shape: shape, values: im)]
       decay = fourierDecay(height: itemShape[1], width: itemShape[2], power: power)
+    case .laplacian(let levels, _):
+      let pyramid = LaplacianPyramid(channels: itemShape[0], height: itemShape[1], width: itemShape[2], levels: levels)
+      let shapes = pyramid.levelShapes
+      tensors = ImageParameters.drawn(shapes: shapes, items: items, starts: starts, seed: options.seed) { rng in
+        shapes.map { shape in (0..<shape.reduce(1, *)).map { _ in Float(spread) * rng.nextNormal() } }
+      }
+      decay = []
+    case .cppn(let width, let layers):
+      let cppn = CPPN(channels: itemShape[0], height: itemShape[1], width: itemShape[2], hidden: width, layers: layers)
+      tensors = ImageParameters.drawn(shapes: cppn.variableShapes, items: items, starts: starts, seed: options.seed) {
+        cppn.initialValues(rng: &$0)
+      }
+      decay = []
     }
+  }
+
+  /// Tensors `[items] + shapes[k]`, each item's values drawn in order from the stream of its
+  /// start (start = item mod starts), as `fill` draws.
+  static func drawn(
+    shapes: [[Int]], items: Int, starts: Int, seed: UInt64, _ draw: (inout SplitMix64) -> [[Float]]
+  ) -> [Tensor] {
+    var values = shapes.map { _ in [Float]() }
+    for item in 0..<items {
+      var rng = SplitMix64(seed: seed).derived(UInt64(item % starts) &+ 1)
+      for (k, v) in draw(&rng).enumerated() { values[k] += v }
+    }
+    return zip(shapes, values).map { Tensor(shape: [items] + $0, values: $1) }
   }
 
   /// Fills item by item from the stream of its start (start = item mod starts).
@@ -168,16 +197,24 @@ final class ImageParameters {
     case .pixel:
       return leaves[0]
     case .fourier(_, let colors):
-      var x = inverseFourier2d(re: leaves[0], im: leaves[1], scale: decay)
-      if let colors, colors.count == shape[1] * shape[1] {
-        x = mixChannels(x, matrix: colors)
-      } else if shape[1] == 3 {
-        x = mixChannels(x, matrix: colorCorrelation)
-      }
+      let x = mixedColors(inverseFourier2d(re: leaves[0], im: leaves[1], scale: decay), colors)
       let centre = (box.lowerBound + box.upperBound) / 2
       let half = (box.upperBound - box.lowerBound) / 2
       return tanh(x) * half + centre
+    case .laplacian(_, let colors):
+      let pyramid = LaplacianPyramid(channels: shape[1], height: shape[2], width: shape[3], levels: leaves.count)
+      return sigmoid(mixedColors(pyramid.sum(leaves), colors)) * (box.upperBound - box.lowerBound) + box.lowerBound
+    case .cppn(let width, let layers):
+      let cppn = CPPN(channels: shape[1], height: shape[2], width: shape[3], hidden: width, layers: layers)
+      return cppn.images(leaves) * (box.upperBound - box.lowerBound) + box.lowerBound
     }
+  }
+
+  /// The channels mixed by `colors` when it fits, else for three channels by Lucid's ImageNet
+  /// basis.
+  func mixedColors(_ x: Tensor, _ colors: [Float]?) -> Tensor {
+    if let colors, colors.count == shape[1] * shape[1] { return mixChannels(x, matrix: colors) }
+    return shape[1] == 3 ? mixChannels(x, matrix: colorCorrelation) : x
   }
 
   /// The current image, detached.

@@ -36,6 +36,13 @@ public enum Parameterization: Equatable, Sendable {
   /// by Lucid's ImageNet colour basis. The image is `centre + halfWidth · tanh(·)`, so it stays
   /// inside the box.
   case fourier(decay: Double, colors: [Float]? = nil)
+  /// Lucid's Laplacian pyramid (see `LaplacianPyramid`): `levels` tensors at halving
+  /// resolutions, resized bilinearly and summed; the channels are mixed as for `fourier`, and
+  /// the image is `low + (high − low) · σ(·)` (Lucid's `to_valid_rgb`), inside the box.
+  case laplacian(levels: Int, colors: [Float]? = nil)
+  /// Lucid's CPPN (see `CPPN`): the variables are the weights of `layers` 1×1 layers of `width`
+  /// channels; its sigmoid output is mapped to the box, `low + (high − low) · output`.
+  case cppn(width: Int, layers: Int)
 }
 
 /// Where the optimization starts.

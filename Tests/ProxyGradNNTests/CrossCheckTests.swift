@@ -3,7 +3,7 @@ import ProxyGradNN
 import ProxyGradTensor
 import Testing
 
-/// Compares the engine with PyTorch on the W1 and (reduced-width) W3 networks of DESIGN §7, and
+/// Compares the engine with PyTorch on the W1 and (reduced-width) W3 networks of docs/performance.md ("Workloads"), and
 /// on a residual network with batch norm in evaluation mode, for `plain`, `swap` and `proxy`: logits and loss of the original network, the input gradient of
 /// logit 3 and every weight gradient of the softmax cross-entropy. The golden files come from
 /// `scripts/crosscheck-torch` (docs/crosscheck.md); set CROSSCHECK_REPORT=1 to print the

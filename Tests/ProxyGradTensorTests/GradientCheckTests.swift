@@ -38,7 +38,7 @@ import Testing
       ("exp", x, exp), ("tanh", x, tanh), ("sigmoid", x, sigmoid), ("abs", x, abs),
       ("log", positive, log), ("sqrt", positive, sqrt), ("pow2", x, { pow($0, 2) }),
       ("pow3", x, { pow($0, 3) }), ("pow-1.5", positive, { pow($0, -1.5) }),
-      ("clamp", x, { clamp($0, min: -1, max: 1) }),
+      ("clamp", x, { clamp($0, min: -1, max: 1) }), ("atan", x, atan),
     ]
     for (name, input, f) in cases {
       let check = checkGradients([input], step: 1e-3) { f($0[0]) }
@@ -200,6 +200,24 @@ import Testing
   @Test func identityMapReproducesTheImage() {
     let y = affineSample(x, height: 6, width: 5, maps: [.zoomRotate(factor: 1, radians: 0), .zoomRotate(factor: 1, radians: 0)])
     #expect(isApproximatelyEqual(y.values, x.values.map(Double.init), absoluteTolerance: 1e-6))
+  }
+
+  @Test func bilinearResizing() {
+    // Upsampling by 2 and by a ratio that is not whole, and downsampling, so taps clamp at the
+    // edge, fall between pixels and skip pixels.
+    for (oh, ow) in [(12, 10), (9, 7), (4, 3)] {
+      let check = checkGradients([x], step: 1e-3) { resizeBilinear($0[0], height: oh, width: ow) }
+      #expect(check.passed, "\(oh)×\(ow): \(check)")
+    }
+  }
+
+  @Test func bilinearResizingSamplesAsTensorFlow() {
+    // 2×2 → 4×4: rows and columns read 0, 0.5, 1, 1.5 → 1 (the last one clamps to the edge).
+    let y = resizeBilinear(Tensor(shape: [1, 1, 2, 2], values: [1, 2, 3, 4]), height: 4, width: 4)
+    let expected: [Double] = [1, 1.5, 2, 2, 2, 2.5, 3, 3, 3, 3.5, 4, 4, 3, 3.5, 4, 4]
+    #expect(isApproximatelyEqual(y.values, expected, absoluteTolerance: 1e-6))
+    let same = resizeBilinear(x, height: 6, width: 5)
+    #expect(isApproximatelyEqual(same.values, x.values.map(Double.init), absoluteTolerance: 0))
   }
 
   @Test func channelMixing() {

@@ -37,6 +37,15 @@ import Testing
     #expect(empty.grad == [])
   }
 
+  @Test func arctangentAndItsDerivative() {
+    // atan(0) = 0, atan(1) = π/4, atan(−√3) = −π/3; d/dx = 1/(1 + x²): 1, 1/2, 1/4.
+    let x = Tensor(shape: [3], values: [0, 1, -Float(3).squareRoot()], requiresGrad: true)
+    let y = atan(x)
+    #expect(isApproximatelyEqual(y.values, [0, Double.pi / 4, -Double.pi / 3]))
+    sum(y).backward()
+    #expect(isApproximatelyEqual(x.grad ?? [], [1, 0.5, 0.25]))
+  }
+
   @Test func convolutionOfAHandComputedCase() {
     // 1×1×3×3 input, one 2×2 filter, stride 1, no padding.
     let x = Tensor(shape: [1, 1, 3, 3], values: [1, 2, 3, 4, 5, 6, 7, 8, 9], requiresGrad: true)

@@ -8,7 +8,7 @@
     torch_workloads.py info --json
         -> versions and the kernels torch picked (for the report)
 
-Workloads (shared/design/DESIGN.md section 7):
+Workloads (docs/performance.md, "Workloads"):
   W1  one training step: batch 64 of 1x28x28, conv(16,3) relu maxpool2 conv(32,3) relu maxpool2
       flatten linear(10), no padding (28 -> 26 -> 13 -> 11 -> 5), SGD lr 0.01, softmax
       cross-entropy.

@@ -1,6 +1,6 @@
 """Writes the PyTorch golden files that Tests/ProxyGradNNTests/CrossCheckTests.swift compares with.
 
-For each network (W1 and a reduced-width W3 of DESIGN section 7, W1 with Leaky ReLU slope 0.01
+For each network (W1 and a reduced-width W3 of docs/performance.md "Workloads", W1 with Leaky ReLU slope 0.01
 so that a nonzero forward slope is covered, and a small residual network with batch norm in
 evaluation mode, `resbn`, whose modules follow pgs's nested names: res1.conv1, res2.skip, ...)
 and each gradient rule (plain, swap(0.3),
@@ -177,7 +177,7 @@ class Net(nn.Module):
         return out
 
 
-# The networks of DESIGN section 7. W3 keeps its layer structure with reduced widths
+# The networks of docs/performance.md "Workloads". W3 keeps its layer structure with reduced widths
 # (8/8/16/16/32 instead of 64/64/128/128/256) so that the goldens stay small.
 def w1_specs(slope):
     act = ("leaky", slope)

@@ -15,7 +15,7 @@ package struct ReportFile: Equatable, Sendable {
   }
 }
 
-/// Renders a finished run into the files of its output folder (DESIGN §4):
+/// Renders a finished run into the files of its output folder (docs/notebooks.md, "The output folder"):
 ///
 /// ```
 /// index.html      self-contained report (images as data: URIs, plots as inline SVG)

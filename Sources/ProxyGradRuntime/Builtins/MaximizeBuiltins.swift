@@ -33,14 +33,8 @@ enum MaximizeBuiltins {
       options.starts = try args.integer("starts", default: 1, min: 1)
       options.seed = try OptimizerBuiltins.seed(args, interpreter)
       options.transforms = try transforms(args)
-      options.parameterization = try parameterization(args)
-      if case .fourier(_, let colors?) = options.parameterization, let channels = network.inputShape.first,
-        colors.count != channels * channels
-      {
-        let size = Int(Double(colors.count).squareRoot())
-        throw args.error(.shape, "param: the colour basis is \(size)×\(size), but the network's images have \(channels) channel\(channels == 1 ? "" : "s")", label: "param")
-      }
-      options.initial = try initial(args, network: network)
+      options.parameterization = try parameterization(args, network: network)
+      options.initial = try initial(args, network: network, parameterization: options.parameterization)
       options.keep = keep
       let result = try optimizer.with { (o: inout any Optimizer) throws(RuntimeError) in
         try run(objective.objective, network, options, &o, interpreter)
@@ -132,16 +126,47 @@ enum MaximizeBuiltins {
     return result
   }
 
-  static func parameterization(_ args: Arguments) throws(RuntimeError) -> Parameterization {
+  /// The parameterization of `param:`, checked against the network's images.
+  static func parameterization(_ args: Arguments, network: Network) throws(RuntimeError) -> Parameterization {
     guard let value = args["param"] else { return .pixel }
     guard case .spec(.parameterization(let p)) = value else {
-      throw args.error(.type, "expects param: pixel() or fourier(), got \(value.typeDescription)", label: "param")
+      throw args.error(.type, "expects param: pixel(), fourier(), laplacian() or cppn(), got \(value.typeDescription)", label: "param")
+    }
+    if case .pixel = p { return p }
+    let item = network.inputShape
+    let name = Spec.parameterization(p).description
+    guard item.count == 3 else {
+      throw args.error(.shape, "param: \(name) makes images [C, H, W], but the network's input is \(Format.shape(item)); use pixel()", label: "param")
+    }
+    let colors: [Float]?
+    switch p {
+    case .fourier(_, let c), .laplacian(_, let c): colors = c
+    case .pixel, .cppn: colors = nil
+    }
+    if let colors, colors.count != item[0] * item[0] {
+      let size = Int(Double(colors.count).squareRoot())
+      throw args.error(.shape, "param: the colour basis is \(size)×\(size), but the network's images have \(item[0]) channel\(item[0] == 1 ? "" : "s")", label: "param")
+    }
+    if case .laplacian(let levels, _) = p {
+      let most = LaplacianPyramid.maxLevels(height: item[1], width: item[2])
+      guard levels <= most else {
+        throw args.error(.value, "param: laplacian(levels: \(levels)) halves the image \(levels - 1) times, but the network's \(item[1])×\(item[2]) images allow at most \(most) level\(most == 1 ? "" : "s")", label: "param")
+      }
     }
     return p
   }
 
-  static func initial(_ args: Arguments, network: Network) throws(RuntimeError) -> InitialImage {
+  static func initial(_ args: Arguments, network: Network, parameterization: Parameterization) throws(RuntimeError) -> InitialImage {
     guard let value = args["init"] else { return .noise(0.1) }
+    switch parameterization {
+    case .cppn:
+      throw args.error(.value, "init: does not apply to cppn(): its weights start as Lucid initializes them, from the seed; leave init: out", label: "init")
+    case .laplacian:
+      if case .tensor = value {
+        throw args.error(.value, "init: a tensor starts pixel() only; laplacian() draws its levels from noise(a), a the standard deviation", label: "init")
+      }
+    case .pixel, .fourier: break
+    }
     switch value {
     case .spec(.initial(let i)): return i
     case .tensor(let t):

@@ -102,20 +102,21 @@ enum OptimizerBuiltins {
       help: "The Fourier parameterization for maximize: the variables are a spectrum scaled by 1/frequency^decay; the image is mapped into the box with tanh. The channels are mixed by a decorrelated colour basis: colors: a data set or a batch of images (their basis, as color_correlation computes it) or a C×C tensor; by default, for 3 channels, Lucid's ImageNet basis.",
       example: "maximize(logit(net, 3), param: fourier(colors: data.train))"
     ) { args, _ throws(RuntimeError) in
-      let decay = try nonNegative(args, "decay", 1)
-      guard let colors = args["colors"] else { return .spec(.parameterization(.fourier(decay: decay))) }
-      if case .none = colors { return .spec(.parameterization(.fourier(decay: decay))) }
-      let basis: Tensor
-      switch colors {
-      case .tensor(let t) where t.rank == 2:
-        guard t.shape[0] == t.shape[1], t.values.allSatisfy(\.isFinite) else {
-          throw args.error(.shape, "colors: a basis is a square matrix of finite numbers, got \(Format.shape(t.shape))", label: "colors")
-        }
-        basis = t
-      default:
-        basis = try colorBasis(args, colors, label: "colors")
-      }
-      return .spec(.parameterization(.fourier(decay: decay, colors: basis.values)))
+      .spec(.parameterization(.fourier(decay: try nonNegative(args, "decay", 1), colors: try colors(args))))
+    },
+    Builtin(
+      "laplacian", "laplacian(levels: 4, colors: nil)", arity: 0...0, labels: ["levels", "colors"],
+      help: "Lucid's Laplacian-pyramid parameterization for maximize: the variables are `levels` tensors, level k at 1/2^k of the image's height and width (rounded down), each resized bilinearly to full size as Lucid's lowres_tensor resizes, then summed. The channels are mixed by a decorrelated colour basis as in fourier (colors:), and the image is mapped into the box with a sigmoid (Lucid's to_valid_rgb). init: noise(a) sets the standard deviation of the levels' normal draws (Lucid's default is 0.01).",
+      example: "maximize(channel(net.feat, 3), param: laplacian(levels: 4), init: noise(0.01))"
+    ) { args, _ throws(RuntimeError) in
+      .spec(.parameterization(.laplacian(levels: try wholeNumber(args, "levels", 4, in: 1...16), colors: try colors(args))))
+    },
+    Builtin(
+      "cppn", "cppn(width: 24, layers: 8)", arity: 0...0, labels: ["width", "layers"],
+      help: "Lucid's CPPN parameterization for maximize: the image is a small network evaluated at every pixel's coordinates (x and y evenly spaced in [-sqrt(3), sqrt(3)]): `layers` 1×1 layers of `width` channels, each followed by Lucid's composite activation [atan(z)/0.67, atan(z)^2/0.6], then a sigmoid layer with one output per image channel, mapped into the box. The variables are its weights, drawn from the seed per start as Lucid initializes them (weights normal with standard deviation sqrt(1/fan_in), truncated at two deviations; biases normal with deviation 0.1; output weights 0, so the first image is flat); init: does not apply. Optimize it with Adam at a tenth of the rate for images, as Lucent's demo does: optimizer: adam(lr: 0.005), and a few hundred steps or more.",
+      example: "maximize(channel(net.feat, 3), param: cppn(), optimizer: adam(lr: 0.005), steps: 512)"
+    ) { args, _ throws(RuntimeError) in
+      .spec(.parameterization(.cppn(width: try wholeNumber(args, "width", 24, in: 1...1024), layers: try wholeNumber(args, "layers", 8, in: 1...64))))
     },
     Builtin(
       "color_correlation", "color_correlation(images)", arity: 1...1,
@@ -123,6 +124,21 @@ enum OptimizerBuiltins {
       example: "m = color_correlation(data.train)"
     ) { args, _ throws(RuntimeError) in .tensor(try colorBasis(args, args.positional[0], at: 0)) },
   ]
+
+  /// The basis of `colors:` (nil or left out: none), flat row-major.
+  static func colors(_ args: Arguments) throws(RuntimeError) -> [Float]? {
+    guard let colors = args["colors"] else { return nil }
+    switch colors {
+    case .none: return nil
+    case .tensor(let t) where t.rank == 2:
+      guard t.shape[0] == t.shape[1], t.values.allSatisfy(\.isFinite) else {
+        throw args.error(.shape, "colors: a basis is a square matrix of finite numbers, got \(Format.shape(t.shape))", label: "colors")
+      }
+      return t.values
+    default:
+      return try colorBasis(args, colors, label: "colors").values
+    }
+  }
 
   /// The colour basis of a data set or a batch of images, as a `C×C` tensor.
   static func colorBasis(_ args: Arguments, _ value: Value, at index: Int? = nil, label: String? = nil) throws(RuntimeError) -> Tensor {
@@ -157,6 +173,14 @@ enum OptimizerBuiltins {
     let x = try args.number(label, default: fallback)
     guard x >= 0, x.isFinite else { throw args.error(.value, "expects \(label): >= 0, got \(Format.number(x))", label: label) }
     return x
+  }
+
+  static func wholeNumber(_ args: Arguments, _ label: String, _ fallback: Int, in range: ClosedRange<Int>) throws(RuntimeError) -> Int {
+    let x = try args.number(label, default: Double(fallback))
+    guard x.isFinite, x == x.rounded(), x >= Double(range.lowerBound), x <= Double(range.upperBound) else {
+      throw args.error(.value, "expects \(label): a whole number in \(range.lowerBound)...\(range.upperBound), got \(Format.number(x))", label: label)
+    }
+    return Int(x)
   }
 
   static func fraction(_ args: Arguments, _ label: String, _ fallback: Double = 0) throws(RuntimeError) -> Double {

@@ -30,11 +30,15 @@ public enum Spec {
       }
     case .transform(let t): return t.description
     case .parameterization(let p):
-      if case .fourier(let decay, let colors) = p {
-        let basis = colors.map { ", colors: \(Int(Double($0.count).squareRoot()))×\(Int(Double($0.count).squareRoot())) basis" } ?? ""
-        return "fourier(decay: \(Format.number(decay))\(basis))"
+      func basis(_ colors: [Float]?) -> String {
+        colors.map { ", colors: \(Int(Double($0.count).squareRoot()))×\(Int(Double($0.count).squareRoot())) basis" } ?? ""
       }
-      return "pixel()"
+      switch p {
+      case .pixel: return "pixel()"
+      case .fourier(let decay, let colors): return "fourier(decay: \(Format.number(decay))\(basis(colors)))"
+      case .laplacian(let levels, let colors): return "laplacian(levels: \(levels)\(basis(colors)))"
+      case .cppn(let width, let layers): return "cppn(width: \(width), layers: \(layers))"
+      }
     case .schedule(let s):
       switch s {
       case .constant: return "constant()"

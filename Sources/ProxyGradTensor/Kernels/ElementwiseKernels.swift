@@ -9,7 +9,7 @@ public enum BinaryOp: Sendable { case add, subtract, multiply, divide }
 
 /// Elementwise unary functions; the backward restates each derivative.
 public enum UnaryOp: Sendable {
-  case negate, exp, log, tanh, sigmoid, abs, square, sqrt
+  case negate, exp, log, tanh, sigmoid, abs, square, sqrt, atan
   case power(Float)
   case clamp(min: Float, max: Float)
 }
@@ -72,6 +72,7 @@ enum ElementwiseKernel {
         case .abs: for i in r { o[i] = Swift.abs(o[i]) }
         case .square: for i in r { o[i] = o[i] * o[i] }
         case .sqrt: for i in r { o[i] = o[i].squareRoot() }
+        case .atan: for i in r { o[i] = atanf(o[i]) }
         case .power(let p): for i in r { o[i] = powf(o[i], p) }
         case .clamp(let lo, let hi): for i in r { o[i] = Swift.min(Swift.max(o[i], lo), hi) }
         }
@@ -98,6 +99,7 @@ enum ElementwiseKernel {
             case .abs: for i in r { gx[i] += g[i] * (x[i] > 0 ? 1 : (x[i] < 0 ? -1 : 0)) }
             case .square: for i in r { gx[i] += g[i] * 2 * x[i] }  // y = x²
             case .sqrt: for i in r { gx[i] += g[i] * 0.5 / y[i] }  // y = √x
+            case .atan: for i in r { gx[i] += g[i] / (1 + x[i] * x[i]) }  // y = atan x
             case .power(let p): for i in r { gx[i] += g[i] * p * powf(x[i], p - 1) }  // y = x^p
             case .clamp(let lo, let hi):  // y = min(max(x, lo), hi): 1 strictly inside
               for i in r where x[i] >= lo && x[i] <= hi { gx[i] += g[i] }

@@ -99,6 +99,8 @@ public func sigmoid(_ x: Tensor) -> Tensor { unary(.sigmoid, x) }
 public func abs(_ x: Tensor) -> Tensor { unary(.abs, x) }
 /// `x^p` elementwise.
 public func pow(_ x: Tensor, _ p: Float) -> Tensor { p == 2 ? unary(.square, x) : unary(.power(p), x) }
+/// Arctangent elementwise, in (−π/2, π/2): `d atan(x)/dx = 1 / (1 + x²)`.
+public func atan(_ x: Tensor) -> Tensor { unary(.atan, x) }
 /// Square root elementwise.
 public func sqrt(_ x: Tensor) -> Tensor { unary(.sqrt, x) }
 /// Clamps to `[min, max]`; the gradient is 1 inside the interval (ends included), 0 outside.

@@ -141,6 +141,63 @@ public func affineSample(_ x: Tensor, height oh: Int, width ow: Int, maps: [Affi
   }
 }
 
+/// Bilinear resizing of every image of `[N, C, H, W]` to `height`×`width`, sampled as
+/// TensorFlow 1's `resize_bilinear` samples by default (`align_corners=False`,
+/// `half_pixel_centers=False`), the resize behind Lucid's `lowres_tensor`: output row `y` reads
+/// input row `y · H/height`, between its floor and the next row, the last row standing in for
+/// rows past the edge; columns likewise.
+///
+/// ```
+/// sy = y · H/height,  y0 = ⌊sy⌋,  y1 = min(y0 + 1, H − 1),  fy = sy − y0   (sx, x0, x1, fx alike)
+/// out[y, x] = (1−fy)·((1−fx)·in[y0, x0] + fx·in[y0, x1]) + fy·((1−fx)·in[y1, x0] + fx·in[y1, x1])
+/// ```
+/// - Saves: the two source rows and weight of every output row, and the same for columns.
+public func resizeBilinear(_ x: Tensor, height oh: Int, width ow: Int) -> Tensor {
+  precondition(x.rank == 4 && oh > 0 && ow > 0, "resizeBilinear needs [N, C, H, W] and a positive size")
+  let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+  let rows = resizeTaps(from: h, to: oh), columns = resizeTaps(from: w, to: ow)
+  var out = [Float](repeating: 0, count: planes * oh * ow)
+  x.values.withUnsafeBufferPointer { v in
+    for p in 0..<planes {
+      let src = p * h * w, dst = p * oh * ow
+      for (y, (y0, y1, fy)) in rows.enumerated() {
+        for (xx, (x0, x1, fx)) in columns.enumerated() {
+          let top = (1 - fx) * v[src + y0 * w + x0] + fx * v[src + y0 * w + x1]
+          let bottom = (1 - fx) * v[src + y1 * w + x0] + fx * v[src + y1 * w + x1]
+          out[dst + y * ow + xx] = (1 - fy) * top + fy * bottom
+        }
+      }
+    }
+  }
+  return Tensor(shape: [x.shape[0], x.shape[1], oh, ow], values: out, op: "resizeBilinear", parents: [x]) { g in
+    x.accumulateGradient { gx in
+      for p in 0..<planes {
+        let src = p * h * w, dst = p * oh * ow
+        for (y, (y0, y1, fy)) in rows.enumerated() {
+          for (xx, (x0, x1, fx)) in columns.enumerated() {
+            let d = g[dst + y * ow + xx]
+            gx[src + y0 * w + x0] += (1 - fy) * (1 - fx) * d
+            gx[src + y0 * w + x1] += (1 - fy) * fx * d
+            gx[src + y1 * w + x0] += fy * (1 - fx) * d
+            gx[src + y1 * w + x1] += fy * fx * d
+          }
+        }
+      }
+    }
+  }
+}
+
+/// For each of `output` positions: the two input positions it reads and the weight of the
+/// second, `s = o · input/output` in Float as TensorFlow computes it.
+private func resizeTaps(from input: Int, to output: Int) -> [(Int, Int, Float)] {
+  let scale = Float(input) / Float(output)
+  return (0..<output).map { o in
+    let s = Float(o) * scale
+    let lower = min(Int(s.rounded(.down)), input - 1)
+    return (lower, min(lower + 1, input - 1), s - Float(lower))
+  }
+}
+
 /// Mixes the channels of every pixel of `[N, C, H, W]` with a `C×C` matrix:
 /// `y[n, i, p] = Σ_j M[i, j] · x[n, j, p]` (a decorrelated-colour basis, for instance).
 /// - Saves: the matrix.
