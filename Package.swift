@@ -41,6 +41,9 @@ let package = Package(
     .target(name: "ProxyGradTensor", dependencies: ["CBLAS"], swiftSettings: speed),
     .target(name: "ProxyGradNN", dependencies: ["ProxyGradTensor", "CZlib"], swiftSettings: speed),
 
+    // MARK: - Text of numbers, shapes, layer specs and tables
+    .target(name: "ProxyGradFormat", dependencies: ["ProxyGradNN", "ProxyGradTensor"]),
+
     // MARK: - ONNX
     // Sources/ProxyGradONNX/Generated/onnx.pb.swift comes from scripts/generate-onnx-proto.
     .target(
@@ -53,13 +56,15 @@ let package = Package(
     .target(name: "ProxyGradSyntax"),
     .target(
       name: "ProxyGradRuntime",
-      dependencies: ["ProxyGradSyntax", "ProxyGradTensor", "ProxyGradNN", "ProxyGradONNX"], swiftSettings: speed),
+      dependencies: ["ProxyGradSyntax", "ProxyGradTensor", "ProxyGradNN", "ProxyGradFormat", "ProxyGradONNX"],
+      swiftSettings: speed),
 
     // MARK: - Outputs, session, terminal
     .target(
       name: "ProxyGradNotebook",
       dependencies: [
-        "CPNG", .product(name: "Ink", package: "Ink"), .product(name: "Crypto", package: "swift-crypto"),
+        "ProxyGradFormat", "CPNG", .product(name: "Ink", package: "Ink"),
+        .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(
       name: "ProxyGradSession",
@@ -103,7 +108,7 @@ let package = Package(
       dependencies: ["ProxyGradRuntime", "ProxyGradNN", "ProxyGradSyntax", "ProxyGradTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "ProxyGradNotebookTests", dependencies: ["ProxyGradNotebook", "ProxyGradTestSupport"]),
+      name: "ProxyGradNotebookTests", dependencies: ["ProxyGradNotebook", "ProxyGradFormat", "ProxyGradTestSupport"]),
     .testTarget(name: "ProxyGradLineEditorTests", dependencies: ["ProxyGradLineEditor"]),
     .testTarget(
       name: "ProxyGradSessionTests",

@@ -113,7 +113,7 @@ package final class KernelEngine {
       return .error(CellError(name: "OutputError", message: failure.description))
     }
     if let value = cell.shownValue {
-      let text = Format.describe(value)
+      let text = ValueDisplay.render(value, width: ValueDisplay.reportWidth)
       result = text
       var message = (try? MIMEBundle.message(for: .result(text)))
         ?? MIMEBundle.Message(type: "execute_result", content: .object([]))

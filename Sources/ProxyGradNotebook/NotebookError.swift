@@ -1,3 +1,5 @@
+import ProxyGradFormat
+
 /// An error from the notebook output layer: bad output values, codec failures, refused writes and
 /// file-system failures. Messages are lowercase with no trailing period and name the value or path
 /// at fault.
@@ -12,10 +14,8 @@ package enum NotebookError: Error, Equatable, Sendable, CustomStringConvertible 
   case pngEncodingFailed(String)
   /// Bytes that are not a PNG libpng can read; the string names the cause.
   case pngDecodingFailed(String)
-  /// A table row is wider than the table's columns.
-  case tableRowTooWide(row: Int, columns: Int, cells: Int)
-  /// A table or plot refers to a column that does not exist.
-  case unknownColumn(String, available: [String])
+  /// A table that cannot be made or read (a row wider than its columns, an unknown column).
+  case table(TableError)
   /// A plot series whose coordinate lists differ in length.
   case plotSeriesLengthMismatch(series: String, x: Int, y: Int)
   /// A path passed to `save(...)` that leaves the output folder without permission.
@@ -37,10 +37,8 @@ package enum NotebookError: Error, Equatable, Sendable, CustomStringConvertible 
       return "png encoding failed: \(message)"
     case .pngDecodingFailed(let message):
       return "not a readable png: \(message)"
-    case .tableRowTooWide(let row, let columns, let cells):
-      return "table row \(row) has \(cells) cells but the table has \(columns) columns"
-    case .unknownColumn(let name, let available):
-      return "no column '\(name)'; columns are \(available.joined(separator: ", "))"
+    case .table(let error):
+      return error.description
     case .plotSeriesLengthMismatch(let series, let x, let y):
       return "plot series '\(series)' has \(x) x values but \(y) y values"
     case .writeNotAllowed(let path, let reason):

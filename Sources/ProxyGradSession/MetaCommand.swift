@@ -134,7 +134,9 @@ extension REPLSession {
   func variablesTable() -> String {
     let rows = interpreter.globalValues.filter { $0.0 != "_" }
     guard !rows.isEmpty else { return "no names yet\n" }
-    let cells = rows.map { name, value in [name, Session.typeName(value), Self.shapeText(value)] }
+    let cells: [[TableCell]] = rows.map { name, value in
+      [.string(name), .string(Session.typeName(value)), .string(Self.shapeText(value))]
+    }
     return ValueDisplay.table(columns: ["name", "type", "shape"], rows: cells)
   }
 

@@ -51,30 +51,38 @@ package final class NotebookOutputCollector: OutputSink {
     case .metric(let name, let value, let digits):
       return .metric(name: name, value: value, digits: digits)
     case .table(let title, let columns, let rows, let digits):
-      var table = try NotebookTable(columns: columns, rows: rows.map { $0.map(cell) })
+      var table = try tableOrError(columns, rows)
       table.title = title
       table.digits = digits
       return .table(table)
     case .plot(let title, let columns, let rows, let x, let y):
-      let table = try NotebookTable(columns: columns, rows: rows.map { $0.map(cell) })
+      let table = try tableOrError(columns, rows)
       return .plot(try plot(table, x: x, y: y, title: title))
+    }
+  }
+
+  /// The table of an output event, its empty strings missing cells.
+  static func tableOrError(_ columns: [String], _ rows: [[TableCell]]) throws(NotebookError) -> Table {
+    do throws(TableError) {
+      return try Table(columns: columns, rows: rows.map { $0.map(cell) })
+    } catch {
+      throw .table(error)
     }
   }
 
   /// A line plot of `y` against `x`. A column named `Y_std` beside a plotted column `Y` draws a
   /// band of ±std around it (a sweep's mean ± std over seeds).
   static func plot(
-    _ table: NotebookTable, x: String, y: [String], title: String?
+    _ table: Table, x: String, y: [String], title: String?
   ) throws(NotebookError) -> NotebookPlot {
     var bands: [String: String] = [:]
     for name in y where table.columns.contains(name + "_std") { bands[name] = name + "_std" }
     return try NotebookPlot.lines(from: table, x: x, y: y, std: bands, title: title)
   }
 
-  static func cell(_ cell: ProxyGradRuntime.TableCell) -> ProxyGradNotebook.TableCell {
-    switch cell {
-    case .number(let value): return .number(value)
-    case .string(let text): return text.isEmpty ? .missing : .string(text)
-    }
+  /// A cell of the language's outputs as a notebook stores it: an empty string is a missing
+  /// cell.
+  static func cell(_ cell: TableCell) -> TableCell {
+    cell == .string("") ? .missing : cell
   }
 }

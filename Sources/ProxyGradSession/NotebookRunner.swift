@@ -194,7 +194,9 @@ private final class NotebookSession {
     let result = session.execute(file)
     switch result.status {
     case .ok:
-      if let value = result.shownValue { collector.append(.result(Format.describe(value))) }
+      if let value = result.shownValue {
+        collector.append(.result(ValueDisplay.render(value, width: ValueDisplay.reportWidth)))
+      }
     case .invalidScript:
       failedStatically = true
       errorText = result.errorText

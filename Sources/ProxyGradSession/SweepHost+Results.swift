@@ -113,11 +113,13 @@ extension NotebookSweepHost {
     })
   }
 
-  static func table(_ columns: [String], _ rows: [[ProxyGradRuntime.TableCell]]) throws(NotebookError) -> NotebookTable {
-    try NotebookTable(columns: columns, rows: rows.map { $0.map(NotebookOutputCollector.cell) })
+  static func table(_ columns: [String], _ rows: [[TableCell]]) throws(NotebookError) -> Table {
+    try NotebookOutputCollector.tableOrError(columns, rows)
   }
 
-  static func runtimeCell(_ cell: ProxyGradNotebook.TableCell) -> ProxyGradRuntime.TableCell {
+  /// A cell read back from a cached run as the runtime records it: booleans as `true`/`false`,
+  /// missing cells as empty strings.
+  static func runtimeCell(_ cell: TableCell) -> TableCell {
     switch cell {
     case .number(let x): return .number(x)
     case .string(let s): return .string(s)

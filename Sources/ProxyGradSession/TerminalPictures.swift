@@ -101,7 +101,7 @@ public final class TerminalPictures {
       }
     case .plot(let title, let columns, let rows, let x, let y):
       do throws(NotebookError) {
-        let table = try NotebookTable(columns: columns, rows: rows.map { $0.map(NotebookOutputCollector.cell) })
+        let table = try NotebookOutputCollector.tableOrError(columns, rows)
         let plot = try NotebookOutputCollector.plot(table, x: x, y: y, title: title)
         let path = try save(Array(plot.svg().utf8), kind: "plot", extension: "svg")
         var text = (title.map { $0 + "\n" } ?? "")

@@ -2,7 +2,8 @@ import Foundation
 import ProxyGradNN
 import ProxyGradRuntime
 
-/// How the REPL shows a value: numbers compactly, small tensors in full and large ones as shape
+/// How every front end shows a value as text (the REPL at its terminal's width, notebooks and
+/// Jupyter at ``reportWidth``): numbers compactly, small tensors in full and large ones as shape
 /// and statistics, networks as a table of layers, records and lists nested (one line when they
 /// fit, indented otherwise), lists of like records as a table.
 public enum ValueDisplay {
@@ -12,6 +13,8 @@ public enum ValueDisplay {
   /// Lists (and tables of records) longer than this show their head and tail only; shorter ones
   /// are shown whole, wrapped to the width.
   public static let listLimit = 100
+  /// The line width of results in notebooks and Jupyter, where no terminal sets one.
+  public static let reportWidth = 80
 
   /// The text the REPL echoes for `value`, without a final newline.
   /// - Parameters:
@@ -200,28 +203,32 @@ public enum ValueDisplay {
     let header =
       "network: input \(Format.shape(network.inputShape)) -> output \(Format.shape(network.outputShape)), "
       + "\(network.layers.count) layers, \(grouped(network.parameterCount)) parameters"
-    let rows = network.layers.map { layer in
-      [layer.name, layer.summary, Format.shape(layer.outputShape), grouped(layer.parameterCount)]
+    let rows: [[TableCell]] = network.layers.map { layer in
+      [.string(layer.name), .string(layer.summary), .string(Format.shape(layer.outputShape)),
+       .number(Double(layer.parameterCount))]
     }
-    let body = table(columns: ["name", "layer", "output", "parameters"], rows: rows)
-    return [header] + body.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "  " + $0 }
+    return [header] + lines(of: table(columns: ["name", "layer", "output", "parameters"], rows: rows)).map { "  " + $0 }
   }
 
   /// A list of records with the same keys and one-line values, as a table; long ones keep
-  /// their head and tail. Nil for anything else.
+  /// their head and tail, with a line `...` between. Nil for anything else.
   static func recordTable(_ items: [Value]) -> [String]? {
     guard items.count >= 2, case .record(let first) = items[0], !first.keys.isEmpty else { return nil }
-    var rows: [[String]] = []
+    var rows: [[TableCell]] = []
+    var gap: Int?
     for item in elided(items) {
       guard let item else {
-        rows.append(first.keys.map { _ in "..." })
+        gap = rows.count
         continue
       }
       guard case .record(let record) = item, record.keys == first.keys else { return nil }
-      rows.append(record.values.map { inline($0, depth: 1) ?? "..." })
+      rows.append(record.values.map { value in
+        if case .number(let x) = value { return .number(x) }
+        return .string(inline(value, depth: 1) ?? "...")
+      })
     }
-    let body = table(columns: first.keys, rows: rows)
-    var out = body.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    var out = lines(of: table(columns: first.keys, rows: rows))
+    if let gap { out.insert("...", at: gap + 2) }
     if items.count > listLimit { out.append("(\(items.count) rows)") }
     return out
   }
@@ -237,35 +244,18 @@ public enum ValueDisplay {
     return n < 0 ? "-" + out : out
   }
 
-  /// Columns padded to their widest cell, numbers right-aligned; ends with a newline.
-  /// - Parameters:
-  ///   - columns: the header.
-  ///   - rows: the cells, row by row.
-  /// - Returns: the table's lines.
-  public static func table(columns: [String], rows: [[String]]) -> String {
-    var widths = columns.map(\.count)
-    for row in rows {
-      for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+  /// The one text form of tables (``Table/plainText()``): a header, a rule, numeric columns
+  /// right-aligned, numbers for people.
+  public static func table(columns: [String], rows: [[TableCell]]) -> String {
+    do throws(TableError) {
+      return try Table(columns: columns, rows: rows).plainText()
+    } catch {
+      return "[table: \(error)]\n"
     }
-    let numericColumns = columns.indices.map { i in
-      !rows.isEmpty && rows.allSatisfy { i >= $0.count || isNumeric($0[i]) || $0[i] == "..." || $0[i].isEmpty }
-    }
-    func line(_ cells: [String], header: Bool) -> String {
-      var text = ""
-      for (i, cell) in cells.enumerated() where i < widths.count {
-        let pad = String(repeating: " ", count: widths[i] - cell.count)
-        let numeric = header ? numericColumns[i] : isNumeric(cell)
-        text += (i > 0 ? "  " : "") + (numeric ? pad + cell : cell + pad)
-      }
-      while text.last == " " { text.removeLast() }
-      return text
-    }
-    return ([line(columns, header: true)] + rows.map { line($0, header: false) }).joined(separator: "\n") + "\n"
   }
 
-  /// Whether a cell reads as a number (`1,234`, `-0.5`), which tables right-align.
-  static func isNumeric(_ cell: String) -> Bool {
-    guard let first = cell.first, first.isNumber || first == "-" else { return false }
-    return Double(cell.replacingOccurrences(of: ",", with: "")) != nil
+  /// The lines of a text block, without the final newline.
+  static func lines(of text: String) -> [String] {
+    text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
   }
 }

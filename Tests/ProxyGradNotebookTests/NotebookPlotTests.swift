@@ -1,5 +1,6 @@
 import Testing
 
+import ProxyGradFormat
 @testable import ProxyGradNotebook
 
 @Suite struct NotebookPlotTests {
@@ -64,7 +65,7 @@ import Testing
   }
 
   @Test func linesFromTableUseColumnsAndBands() throws {
-    let table = NotebookTable(records: [
+    let table = Table(records: [
       [("slope", .number(0)), ("mean", .number(1)), ("std", .number(0.1))],
       [("slope", .number(0.5)), ("mean", .number(2)), ("std", .string("n/a"))],
     ])

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+import ProxyGradFormat
 @testable import ProxyGradNotebook
 
 @Suite struct NotebookReportTests {

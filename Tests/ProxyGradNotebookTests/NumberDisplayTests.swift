@@ -1,23 +1,24 @@
 import Testing
 
+import ProxyGradFormat
 @testable import ProxyGradNotebook
 
 /// Numbers for people in tables and metric cards; full precision in files for machines.
 @Suite struct NumberDisplayTests {
   @Test func readableKeepsSixSignificantDigits() {
-    #expect(NumberFormat.readable(0.5368108149999999) == "0.536811")
-    #expect(NumberFormat.readable(28.160171508789062) == "28.1602")
-    #expect(NumberFormat.readable(3) == "3")
-    #expect(NumberFormat.readable(0.000000123456789) == "1.23457e-7")
-    #expect(NumberFormat.readable(1.5e20) == "150000000000000000000" || NumberFormat.readable(1.5e20) == "1.5e20")
-    #expect(NumberFormat.readable(.nan) == "nan")
-    #expect(NumberFormat.shown(0.5368108149999999, digits: 3) == "0.537")
-    #expect(NumberFormat.shown(2, digits: 2) == "2")
-    #expect(NumberFormat.shown(2.5, digits: 2) == "2.50")
+    #expect(Format.readable(0.5368108149999999) == "0.536811")
+    #expect(Format.readable(28.160171508789062) == "28.1602")
+    #expect(Format.readable(3) == "3")
+    #expect(Format.readable(0.000000123456789) == "1.23457e-7")
+    #expect(Format.readable(1.5e20) == "150000000000000000000" || Format.readable(1.5e20) == "1.5e20")
+    #expect(Format.readable(.nan) == "nan")
+    #expect(Format.shown(0.5368108149999999, digits: 3) == "0.537")
+    #expect(Format.shown(2, digits: 2) == "2")
+    #expect(Format.shown(2.5, digits: 2) == "2.50")
   }
 
   @Test func tablesShowReadableNumbersAndCSVKeepsEveryDigit() throws {
-    var table = try NotebookTable(columns: ["value"], rows: [[.number(0.5368108149999999)], [.number(28.160171508789062)]])
+    var table = try Table(columns: ["value"], rows: [[.number(0.5368108149999999)], [.number(28.160171508789062)]])
     #expect(table.html().contains("<td class=\"num\">0.536811</td>"))
     #expect(table.plainText().contains("28.1602"))
     #expect(table.markdown().contains("| 0.536811 |"))

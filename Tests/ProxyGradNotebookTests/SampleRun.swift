@@ -1,5 +1,6 @@
 import Foundation
 
+import ProxyGradFormat
 @testable import ProxyGradNotebook
 
 /// Runs and folders shared by the report and output-folder tests (built fresh for each test).
@@ -34,7 +35,7 @@ enum SampleRun {
     let images = try NotebookImage.rendering(
       values: (0..<(2 * 28 * 28)).map { Float($0 % 28) / 14 - 1 }, shape: [2, 1, 28, 28],
       labels: ["zero", "one"])
-    let table = try NotebookTable(
+    let table = try Table(
       columns: ["slope", "activation"],
       rows: [[.number(0), .number(1.5)], [.number(0.3), .number(2.25)]])
     let plot = NotebookPlot(

@@ -138,9 +138,10 @@ import Testing
         """)
   }
 
-  @Test func tableAlignsNumbersRight() {
-    let text = ValueDisplay.table(columns: ["name", "n"], rows: [["a", "1"], ["bb", "1,000"]])
-    #expect(text == "name      n\na         1\nbb    1,000\n")
-    #expect(ValueDisplay.table(columns: ["a", "b"], rows: [["x", "y"]]) == "a  b\nx  y\n")
+  @Test func tablesAreTheOneTableTextOfEveryFrontEnd() {
+    let text = ValueDisplay.table(columns: ["name", "n"], rows: [[.string("a"), .number(1)], [.string("bb"), .number(1000.5)]])
+    #expect(text == "name       n\n----  ------\na          1\nbb    1000.5\n")
+    #expect(text == (try Table(columns: ["name", "n"], rows: [[.string("a"), .number(1)], [.string("bb"), .number(1000.5)]])).plainText())
+    #expect(ValueDisplay.table(columns: ["a", "b"], rows: [[.string("x"), .string("y")]]) == "a  b\n-  -\nx  y\n")
   }
 }

@@ -26,7 +26,9 @@ import Testing
   @Test func withoutADeclarationAVariableNamedSOnlyGroups() throws {
     let (_, script) = try helper.notebook("sweep b in [0, 0.5], s in 1...2 {\n  record(v: b + s)\n}\n")
     let outcome = try helper.run(["run", script])
-    #expect(outcome.stdout.contains("summary: 4 runs, 0 failed\nb    s  runs  failed  v_mean  v_std  v_n\n"), "\(outcome.stdout)")
+    #expect(
+      outcome.stdout.contains("summary: 4 runs, 0 failed\n  b  s  runs  failed  v_mean  v_std  v_n\n---  -  ----  ------  ------  -----  ---\n"),
+      "\(outcome.stdout)")
   }
 
   @Test func aSeedOptionNamingNoVariableIsAnError() throws {

@@ -1,3 +1,5 @@
+import ProxyGradFormat
+
 /// One output of a notebook cell, independent of the language that produced it.
 package enum CellOutput: Equatable, Sendable {
   /// Text a cell printed (`print`), in order; each print's text carries its own newline.
@@ -9,7 +11,7 @@ package enum CellOutput: Equatable, Sendable {
   /// A named scalar (`metric`), shown with `digits` decimal places (nil: six significant
   /// digits); metrics.json keeps every digit.
   case metric(name: String, value: Double, digits: Int?)
-  case table(NotebookTable)
+  case table(Table)
   case plot(NotebookPlot)
   /// The error that stopped the cell.
   case error(CellError)
@@ -58,7 +60,7 @@ extension CellOutput {
       let kind = image.channels == 3 ? "RGB" : "gray"
       let suffix = caption.map { ": \($0)" } ?? ""
       return "<image \(image.width)×\(image.height) \(kind)\(suffix)>"
-    case .metric(let name, let value, let digits): return "\(name): \(NumberFormat.shown(value, digits: digits))"
+    case .metric(let name, let value, let digits): return "\(name): \(Format.shown(value, digits: digits))"
     case .table(let table): return table.plainText()
     case .plot(let plot): return plot.summaryText
     case .error(let error): return "\(error.name): \(error.message)"

@@ -1,3 +1,5 @@
+import ProxyGradFormat
+
 extension NotebookPlot {
   /// Series colours, in order (the "tab10" palette), reused cyclically.
   static let palette = [
@@ -179,11 +181,11 @@ extension NotebookPlot {
 
   private func label(_ tick: Double, _ scale: NiceScale) -> String {
     let magnitude = max(abs(scale.lower), abs(scale.upper))
-    if magnitude >= 1e6 || scale.decimals > 6 { return NumberFormat.display(tick) }
-    return NumberFormat.fixed(tick, decimals: scale.decimals)
+    if magnitude >= 1e6 || scale.decimals > 6 { return Format.number(tick) }
+    return Format.fixed(tick, decimals: scale.decimals)
   }
 
-  private func n(_ value: Double) -> String { NumberFormat.fixed(value, decimals: 2) }
+  private func n(_ value: Double) -> String { Format.fixed(value, decimals: 2) }
 }
 
 /// The plot area inside the SVG canvas.

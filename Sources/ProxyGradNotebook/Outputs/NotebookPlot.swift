@@ -1,3 +1,5 @@
+import ProxyGradFormat
+
 /// One line of a plot, with an optional ± standard deviation band.
 package struct PlotSeries: Equatable, Sendable {
   package let name: String
@@ -39,15 +41,19 @@ package struct NotebookPlot: Equatable, Sendable {
   /// A plot of table columns: one series per name in `y` against column `x`, named after its
   /// column. `std` maps a `y` column to the column holding its standard deviation (a band).
   /// Cells that are not numbers become gaps.
-  /// - Throws: `NotebookError.unknownColumn` for a name the table lacks.
+  /// - Throws: `NotebookError.table(.unknownColumn)` for a name the table lacks.
   package static func lines(
-    from table: NotebookTable, x: String, y: [String], std: [String: String] = [:],
+    from table: Table, x: String, y: [String], std: [String: String] = [:],
     title: String? = nil
   ) throws(NotebookError) -> NotebookPlot {
     func numbers(_ name: String) throws(NotebookError) -> [Double] {
-      try table.column(named: name).map { cell in
-        if case .number(let value) = cell { return value }
-        return .nan
+      do throws(TableError) {
+        return try table.column(named: name).map { cell in
+          if case .number(let value) = cell { return value }
+          return .nan
+        }
+      } catch {
+        throw .table(error)
       }
     }
     let xs = try numbers(x)

@@ -1,4 +1,5 @@
 import Ink
+import ProxyGradFormat
 
 extension NotebookReport {
   /// `index.html`: one self-contained, offline page. Markdown cells are rendered with Ink; code
@@ -86,7 +87,7 @@ extension NotebookReport {
 
   private func metricCard(name: String, value: Double, digits: Int?) -> String {
     "<div class=\"metric\"><span class=\"name\">\(HTMLText.escape(name))</span>"
-      + "<span class=\"value\">\(HTMLText.escape(NumberFormat.shown(value, digits: digits)))</span></div>\n"
+      + "<span class=\"value\">\(HTMLText.escape(Format.shown(value, digits: digits)))</span></div>\n"
   }
 
   // MARK: - Code cells

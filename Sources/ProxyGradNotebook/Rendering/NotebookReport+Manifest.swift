@@ -1,3 +1,5 @@
+import ProxyGradFormat
+
 extension NotebookReport {
   /// `manifest.json`: the run's record, members in a fixed order, two-space indentation.
   ///
@@ -132,12 +134,12 @@ extension NotebookReport {
   /// non-finite values.
   package func metricsCSV() -> String {
     let rows = run.metrics.map { [TableCell.string($0.name), .string(Self.metricText($0.value))] }
-    let table = try? NotebookTable(columns: ["name", "value"], rows: rows)
+    let table = try? Table(columns: ["name", "value"], rows: rows)
     return table?.csv() ?? "name,value\r\n"
   }
 
   /// A metric value for CSV: `"\(value)"` (shortest round trip) for finite values.
   static func metricText(_ value: Double) -> String {
-    value.isFinite ? "\(value)" : NumberFormat.display(value)
+    value.isFinite ? "\(value)" : Format.number(value)
   }
 }

@@ -1,3 +1,5 @@
+import ProxyGradFormat
+
 /// A parameter value as the language passes it in: number, string, bool or list.
 package indirect enum ParameterValue: Equatable, Sendable {
   case number(Double)
@@ -9,7 +11,7 @@ package indirect enum ParameterValue: Equatable, Sendable {
   /// injected-parameters cell of the notebook.
   package var sourceText: String {
     switch self {
-    case .number(let value): return NumberFormat.display(value)
+    case .number(let value): return Format.number(value)
     case .string(let text):
       var out = ""
       JSONValue.writeString(text, into: &out)

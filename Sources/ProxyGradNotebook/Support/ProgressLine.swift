@@ -1,3 +1,5 @@
+import ProxyGradFormat
+
 /// Terminal-free progress text: the caller decides where (and whether) to write it, e.g.
 /// `\r` + `bar(...)` on a terminal's stderr and `summary(...)` once otherwise.
 package enum ProgressLine {
@@ -27,7 +29,7 @@ package enum ProgressLine {
   package static func summary(label: String, completed: Int, total: Int, elapsed: Double) -> String
   {
     let rate =
-      elapsed > 0 ? "\(NumberFormat.fixed(Double(completed) / elapsed, decimals: 1))/s" : "-"
+      elapsed > 0 ? "\(Format.fixed(Double(completed) / elapsed, decimals: 1))/s" : "-"
     return "\(label): \(completed)/\(total) in \(duration(elapsed)) (\(rate))"
   }
 

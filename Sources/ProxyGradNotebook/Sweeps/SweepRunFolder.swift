@@ -1,4 +1,5 @@
 import Foundation
+import ProxyGradFormat
 
 /// The folder of one run of a sweep (`sweeps/NAME/runs/007/`), which is also its entry in the
 /// sweep cache:
@@ -62,7 +63,7 @@ package struct SweepRunFolder: Equatable, Sendable {
         files.append(ReportFile(path: path, bytes: try PNGCodec.encode(image)))
         text += "[image\(caption.map { " " + $0 } ?? ""): \(path)]\n"
       case .metric(let name, let value, _):
-        text += "\(name): \(NumberFormat.display(value))\n"
+        text += "\(name): \(Format.number(value))\n"
       case .table(let table):
         counts.tables += 1
         files.append(ReportFile(path: "tables/\(counts.tables).csv", text: table.csv()))

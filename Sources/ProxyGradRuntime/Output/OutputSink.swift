@@ -1,16 +1,7 @@
+// Numbers, shapes, layer specs and tables as text are part of the language's outputs: every
+// module that imports the runtime sees them.
+@_exported import ProxyGradFormat
 import ProxyGradNN
-
-/// A table cell: outputs carry plain data, not language values.
-public enum TableCell: Equatable, Sendable, CustomStringConvertible {
-  case number(Double)
-  case string(String)
-  public var description: String {
-    switch self {
-    case .number(let x): return Format.number(x)
-    case .string(let s): return s
-    }
-  }
-}
 
 /// Something a script produced for the user. Only `print` text exists in every front end; the
 /// notebook and the REPL render the others.
@@ -66,30 +57,15 @@ public enum OutputText {
     }
   }
 
-  /// Columns padded to their widest cell; numbers for people (see ``Format/shown(_:digits:)``).
+  /// The table as every front end shows it as text (``Table/plainText()``): a header, a rule,
+  /// numeric columns right-aligned, numbers for people (see ``Format/shown(_:digits:)``).
   public static func table(_ columns: [String], _ rows: [[TableCell]], digits: Int? = nil) -> String {
-    let cells = [columns] + rows.map { row in
-      row.map { cell -> String in
-        if case .number(let x) = cell { return Format.shown(x, digits: digits) }
-        return cell.description
-      }
+    do throws(TableError) {
+      var table = try Table(columns: columns, rows: rows)
+      table.digits = digits
+      return table.plainText()
+    } catch {
+      return "[table: \(error)]\n"
     }
-    var widths = columns.map(\.count)
-    for row in cells {
-      for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
-    }
-    return cells.map { row in
-      row.enumerated().map { i, cell in
-        i < widths.count ? cell + String(repeating: " ", count: widths[i] - cell.count) : cell
-      }.joined(separator: "  ").trimmingTrailingSpaces()
-    }.joined(separator: "\n") + "\n"
-  }
-}
-
-extension String {
-  fileprivate func trimmingTrailingSpaces() -> String {
-    var s = self
-    while s.last == " " { s.removeLast() }
-    return s
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProxyGradFormat
 import ProxyGradNotebook
 import ProxyGradSession
 
@@ -65,7 +66,7 @@ extension PGSCommand {
         value /= 1024
         unit += 1
       }
-      return unit == 0 ? "\(bytes) B" : NumberFormat.fixed(value, decimals: 1) + " " + units[unit]
+      return unit == 0 ? "\(bytes) B" : Format.fixed(value, decimals: 1) + " " + units[unit]
     }
   }
 }

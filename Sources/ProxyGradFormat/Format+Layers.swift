@@ -3,7 +3,7 @@ import ProxyGradNN
 extension Format {
   /// The PGS call of a layer of the CNN set (general convolution and pooling, adaptive pooling,
   /// clip, sigmoid, tanh, identity, softmax, reshape, lrn, constant operations).
-  static func cnnLayerSpec(_ spec: LayerSpec) -> String {
+  public static func cnnLayerSpec(_ spec: LayerSpec) -> String {
     func named(_ name: String?) -> String { name.map { ", name: \(quoted($0))" } ?? "" }
     func only(_ name: String?) -> String { String(named(name).dropFirst(2)) }
     switch spec {
