@@ -18,6 +18,9 @@ public enum TableCell: Equatable, Sendable, CustomStringConvertible {
 
   public var description: String { text }
 
+  /// The cell a script's output means: an empty string is a missing cell.
+  public var missingIfEmpty: TableCell { self == .string("") ? .missing : self }
+
   /// The cell as people read it: numbers through ``Format/shown(_:digits:)``, others as `text`.
   public func shownText(digits: Int?) -> String {
     if case .number(let value) = self { return Format.shown(value, digits: digits) }
@@ -66,6 +69,12 @@ public struct Table: Equatable, Sendable {
     }
     self.columns = columns
     self.rows = padded
+  }
+
+  /// The table of a script's output (`table(...)`, sweep tables): an empty string is a missing
+  /// cell.
+  public init(output columns: [String], rows: [[TableCell]]) throws(TableError) {
+    try self.init(columns: columns, rows: rows.map { $0.map(\.missingIfEmpty) })
   }
 
   /// Creates a table from records (one per row, as name–value pairs). The columns are the union

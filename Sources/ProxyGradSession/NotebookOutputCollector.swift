@@ -61,10 +61,10 @@ package final class NotebookOutputCollector: OutputSink {
     }
   }
 
-  /// The table of an output event, its empty strings missing cells.
+  /// The table of an output event (its empty strings are missing cells).
   static func tableOrError(_ columns: [String], _ rows: [[TableCell]]) throws(NotebookError) -> Table {
     do throws(TableError) {
-      return try Table(columns: columns, rows: rows.map { $0.map(cell) })
+      return try Table(output: columns, rows: rows)
     } catch {
       throw .table(error)
     }
@@ -80,9 +80,5 @@ package final class NotebookOutputCollector: OutputSink {
     return try NotebookPlot.lines(from: table, x: x, y: y, std: bands, title: title)
   }
 
-  /// A cell of the language's outputs as a notebook stores it: an empty string is a missing
-  /// cell.
-  static func cell(_ cell: TableCell) -> TableCell {
-    cell == .string("") ? .missing : cell
-  }
+
 }

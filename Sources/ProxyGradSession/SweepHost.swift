@@ -158,8 +158,8 @@ package final class NotebookSweepHost: SweepHost {
     if run.interrupted { throw RuntimeError(.interrupted, "interrupted", at: sweep.span) }
     let (outputs, failure) = collector.take()
     let folder = SweepRunFolder(
-      configuration: sweep.configurations[index].map { ($0.name, NotebookOutputCollector.cell($0.value)) },
-      rows: run.rows.map { row in row.map { ($0.name, NotebookOutputCollector.cell($0.value)) } },
+      configuration: sweep.configurations[index].map { ($0.name, $0.value.missingIfEmpty) },
+      rows: run.rows.map { row in row.map { ($0.name, $0.value.missingIfEmpty) } },
       error: run.error ?? failure.map(\.description), outputs: outputs)
     do throws(NotebookError) {
       var rendered = try folder.files()

@@ -133,6 +133,7 @@ func runREPL(_ lines: [String]) -> REPLRun {
       run.output == """
         1
         name  type    shape
+        ----  ------  -------
         x     number
         t     tensor  [2, 3]
         xs    list    2 items

@@ -276,15 +276,7 @@ struct Compiler {
         position += 1
         if stops.isRequested { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
         store(f, item)
-        do throws(Unwind) {
-          try body(f)
-        } catch {
-          switch error {
-          case .breakLoop: return .none
-          case .continueLoop: continue
-          default: throw error
-          }
-        }
+        guard try Compiler.turn(body, f) else { break }
       }
       return .none
     }
@@ -299,17 +291,25 @@ struct Compiler {
     return { f throws(Unwind) in
       while try Compiler.holds(test, condition, f, span: span) {
         if stops.isRequested { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
-        do throws(Unwind) {
-          try body(f)
-        } catch {
-          switch error {
-          case .breakLoop: return .none
-          case .continueLoop: continue
-          default: throw error
-          }
-        }
+        guard try Compiler.turn(body, f) else { break }
       }
       return .none
     }
+  }
+
+  /// Runs a loop's body once.
+  /// - Returns: false when the body left the loop with `break`; `continue` ends the turn.
+  @inline(__always)
+  static func turn(_ body: Effect, _ f: Frame) throws(Unwind) -> Bool {
+    do throws(Unwind) {
+      try body(f)
+    } catch {
+      switch error {
+      case .breakLoop: return false
+      case .continueLoop: return true
+      default: throw error
+      }
+    }
+    return true
   }
 }

@@ -61,7 +61,7 @@ public enum OutputText {
   /// numeric columns right-aligned, numbers for people (see ``Format/shown(_:digits:)``).
   public static func table(_ columns: [String], _ rows: [[TableCell]], digits: Int? = nil) -> String {
     do throws(TableError) {
-      var table = try Table(columns: columns, rows: rows)
+      var table = try Table(output: columns, rows: rows)
       table.digits = digits
       return table.plainText()
     } catch {
