@@ -71,9 +71,13 @@ extension REPLSession {
       reset()
       write("the session is reset\n")
       return .succeeded
-    default:
+    case ":quit":
       hasQuit = true
       return .quit
+    default:
+      // A command listed in `all` without a case here: say so rather than quit.
+      report("the command \(command.name) is listed but not handled\n", status: .usage)
+      return .failed(status: .usage)
     }
   }
 

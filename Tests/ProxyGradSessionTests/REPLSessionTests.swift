@@ -172,6 +172,22 @@ func runREPL(_ lines: [String]) -> REPLRun {
     #expect(transcript.errors.contains("cannot read 'nope.pgs'"))
   }
 
+  @Test func onlyQuitAndItsAliasesQuit() {
+    for command in MetaCommand.all {
+      for spelling in [command.name] + command.aliases {
+        let transcript = REPLTranscript()
+        let session = REPLSession(console: transcript)
+        let line = spelling == ":time" ? ":time 1" : spelling == ":load" ? ":load /nonexistent.pgs" : spelling
+        session.feed(line)
+        #expect(session.hasQuit == (command.name == ":quit"), "\(spelling)")
+        #expect(!transcript.take().errors.contains("not handled"), "\(spelling)")
+      }
+    }
+    let session = REPLSession(console: REPLTranscript())
+    #expect(session.feed(":quiet") == .failed(status: .usage))
+    #expect(!session.hasQuit)
+  }
+
   @Test func quitStopsReading() {
     let run = runREPL([":quit", "print(1)"])
     #expect(run.output == "")
