@@ -22,6 +22,7 @@ import Testing
     #expect(result.runtimeError.map { fixture.matches(runtime: $0) } ?? (fixture.expectedRuntimeError == nil),
       "runtime error of \(fixture.name): got \(result.runtimeError.map { "\($0.location) \($0.message)" } ?? "none"), expected \(fixture.expectedRuntimeError ?? "none")")
     #expect(result.output == fixture.expectedOutput, "output of \(fixture.name)")
+    #expect(result.undeclaredReads.isEmpty, "builtins of \(fixture.name) read labels their signatures do not declare")
   }
 }
 
@@ -43,12 +44,15 @@ enum LanguageRun {
     var output: [String]
     var errors: [String]
     var runtimeError: Failure?
+    /// Labels builtins read without declaring them (``Interpreter/checksDeclarations``).
+    var undeclaredReads: Set<String> = []
   }
 
   static func run(_ source: String, path: String = "test.pgs") -> Result {
     Interpreter.onLargeStack {
       let buffer = OutputBuffer()
       let interpreter = Interpreter(output: buffer)
+      interpreter.checksDeclarations = true
       let (program, diagnostics) = interpreter.check(SourceFile(path: path, text: source))
       let errors = diagnostics.map { d -> String in
         let (line, column) = d.span.location
@@ -65,7 +69,7 @@ enum LanguageRun {
       }
       var lines = buffer.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
       if lines.last == "" { lines.removeLast() }
-      return Result(output: lines, errors: errors, runtimeError: failure)
+      return Result(output: lines, errors: errors, runtimeError: failure, undeclaredReads: interpreter.undeclaredReads)
     }
   }
 }

@@ -10,12 +10,12 @@ enum AnalysisBuiltins {
 
   static let truth: [Builtin] = [
     Builtin(
-      "any", "any(x)", arity: 1...1,
+      "any(x)",
       help: "Whether any element of a tensor is nonzero, or any item of a list is true. Use it to turn an elementwise comparison into a condition: a tensor of several elements cannot be a condition by itself.",
       example: "if any(x > 2) { print(\"some element above 2\") }"
     ) { args, _ throws(RuntimeError) in .bool(try quantify(args, every: false)) },
     Builtin(
-      "all", "all(x)", arity: 1...1,
+      "all(x)",
       help: "Whether every element of a tensor is nonzero, or every item of a list is true.",
       example: "all(tensor([1, 2, 3]) > 0)"
     ) { args, _ throws(RuntimeError) in .bool(try quantify(args, every: true)) },
@@ -38,25 +38,25 @@ enum AnalysisBuiltins {
 
   static let tensorOps: [Builtin] = [
     Builtin(
-      "argmax", "argmax(t, axis: nil)", arity: 1...1, labels: ["axis"],
+      "argmax(t, axis: nil)",
       help: "The index of the largest element: of the whole tensor as a number (counting elements in row-major order), or with axis: a tensor of indices along that axis, which is removed. The first index wins ties.",
       example: "argmax(tensor([[1, 5], [7, 2]]), axis: 1)"
     ) { args, _ throws(RuntimeError) in try argExtreme(args, largest: true) },
     Builtin(
-      "argmin", "argmin(t, axis: nil)", arity: 1...1, labels: ["axis"],
+      "argmin(t, axis: nil)",
       help: "The index of the smallest element: of the whole tensor as a number, or with axis: a tensor of indices along that axis.",
       example: "argmin(tensor([3, 1, 2]))"
     ) { args, _ throws(RuntimeError) in try argExtreme(args, largest: false) },
     Builtin(
-      "log_softmax", "log_softmax(t, axis: -1)", arity: 1...1, labels: ["axis"],
+      "log_softmax(t, axis: -1)",
       help: "Log-softmax along an axis (the last by default): x - log(sum(exp(x))), computed stably. Differentiable.",
       example: "log_softmax(tensor([1, 2, 3]))"
     ) { args, _ throws(RuntimeError) in
-      let t = try TensorBuiltins.tensorArgument(args, 0)
-      return .tensor(logSoftmax(t, axis: try axis(args, t, default: -1)))
+      let t = try args.tensor(0)
+      return .tensor(logSoftmax(t, axis: try axis(args, t)))
     },
     Builtin(
-      "stack", "stack(tensors, axis: 0)", arity: 1...1, labels: ["axis"],
+      "stack(tensors, axis: 0)",
       help: "Tensors of one shape (a list; numbers count as scalar tensors) joined along a new axis. Differentiable.",
       example: "stack([tensor([1, 2]), tensor([3, 4])])"
     ) { args, _ throws(RuntimeError) in
@@ -64,29 +64,29 @@ enum AnalysisBuiltins {
       guard xs.allSatisfy({ $0.shape == xs[0].shape }) else {
         throw args.error(.shape, "expects tensors of one shape, got \(xs.map { Format.shape($0.shape) }.joined(separator: ", "))", at: 0)
       }
-      let a = try axis(args, rank: xs[0].rank + 1, shape: xs[0].shape, default: 0)
+      let a = try axis(args, rank: xs[0].rank + 1, shape: xs[0].shape)
       return .tensor(stack(xs, axis: a))
     },
     Builtin(
-      "sort", "sort(t, axis: -1, descending: false)", arity: 1...1, labels: ["axis", "descending"],
+      "sort(t, axis: -1, descending: false)",
       help: "A tensor's elements sorted along an axis (the last by default), ascending unless descending: true. Differentiable (the gradient goes back to each element's place). For lists, use sorted.",
       example: "sort(tensor([3, 1, 2]), descending: true)"
     ) { args, _ throws(RuntimeError) in
       guard case .tensor(let t) = args.positional[0], t.rank >= 1 else {
         throw args.error(.type, "expects a tensor of rank 1 or more, got \(Format.brief(args.positional[0])); for lists use sorted(...)", at: 0)
       }
-      let a = try axis(args, t, default: -1)
+      let a = try axis(args, t)
       return .tensor(t.takingAlong(axis: a, order: sortOrder(t, axis: a, descending: try flag(args, "descending"))))
     },
     Builtin(
-      "topk", "topk(t, k, axis: -1)", arity: 2...2, labels: ["axis"],
+      "topk(t, k, axis: -1)",
       help: "The k largest elements along an axis (the last by default), largest first, as a record {values, indices}: values is differentiable, indices holds their positions along the axis.",
       example: "top = topk(softmax(tensor([1, 3, 2])), 2); top.indices"
     ) { args, _ throws(RuntimeError) in
       guard case .tensor(let t) = args.positional[0], t.rank >= 1 else {
         throw args.error(.type, "expects a tensor of rank 1 or more, got \(Format.brief(args.positional[0]))", at: 0)
       }
-      let a = try axis(args, t, default: -1)
+      let a = try axis(args, t)
       let k = try args.integer(1, min: 1, what: "a whole number k >= 1")
       guard k <= t.shape[a] else {
         throw args.error(.value, "k is \(k), but axis \(a) of shape \(Format.shape(t.shape)) has only \(t.shape[a]) elements", at: 1)
@@ -111,12 +111,12 @@ enum AnalysisBuiltins {
   }
 
   static func argExtreme(_ args: Arguments, largest: Bool) throws(RuntimeError) -> Value {
-    let t = try TensorBuiltins.tensorArgument(args, 0)
+    let t = try args.tensor(0)
     guard t.count > 0 else { throw args.error(.value, "the tensor is empty", at: 0) }
     guard args["axis"] != nil else {
       return .number(Double(argExtremum(t.reshaped(to: [t.count]), axis: 0, largest: largest)[0]))
     }
-    let a = try axis(args, t, default: 0)
+    let a = try axis(args, t)
     var shape = t.shape
     shape.remove(at: a)
     return .tensor(Tensor(shape: shape, values: argExtremum(t, axis: a, largest: largest).map(Float.init)))
@@ -131,7 +131,7 @@ enum AnalysisBuiltins {
     }
     guard t.count > 0 else { throw args.error(.value, "the tensor is empty", at: 0) }
     if args["axis"] != nil {
-      return .tensor(extremum(t, axis: try axis(args, t, default: 0), largest: largest))
+      return .tensor(extremum(t, axis: try axis(args, t), largest: largest))
     }
     let whole = largest ? max(t) : extremum(t.reshaped(to: [t.count]), axis: 0, largest: false)
     return TensorBuiltins.scalar(whole, interpreter)
@@ -141,7 +141,7 @@ enum AnalysisBuiltins {
 
   static let lists: [Builtin] = [
     Builtin(
-      "map", "map(items, f)", arity: 2...2,
+      "map(items, f)",
       help: "A new list of f(item) for every item of a list, range, or tensor (its rows along the first axis).",
       example: "map([1, 2, 3], fn(x) { x * x })"
     ) { args, interpreter throws(RuntimeError) in
@@ -152,7 +152,7 @@ enum AnalysisBuiltins {
       return .list(ListBox(out))
     },
     Builtin(
-      "zip", "zip(a, b, ...)", arity: 2...255,
+      "zip(a, b, ...)",
       help: "A list of lists pairing the items of several lists (ranges, tensors' rows) position by position, as long as the shortest.",
       example: "for p in zip([\"a\", \"b\"], [1, 2]) { print(p[0], p[1]) }"
     ) { args, _ throws(RuntimeError) in
@@ -162,7 +162,7 @@ enum AnalysisBuiltins {
       return .list(ListBox((0..<n).map { row in .list(ListBox(columns.map { $0[row] })) }))
     },
     Builtin(
-      "sorted", "sorted(items, key: nil, descending: false)", arity: 1...1, labels: ["key", "descending"],
+      "sorted(items, key: nil, descending: false)",
       help: "A new list of the items sorted ascending (numbers or strings), or by key(item) when key: is a function; stable, so equal items keep their order. The list itself is not changed.",
       example: "sorted([{n: \"b\", v: 2}, {n: \"a\", v: 1}], key: fn(r) { r.v })"
     ) { args, interpreter throws(RuntimeError) in
@@ -204,7 +204,7 @@ enum AnalysisBuiltins {
 
   static let text: [Builtin] = [
     Builtin(
-      "format", "format(x, digits: nil, significant: nil)", arity: 1...1, labels: ["digits", "significant"],
+      "format(x, digits: nil, significant: nil)",
       help: "Text of a number with `digits` decimal places (format(3.14159, digits: 2) is \"3.14\"), or with `significant` significant digits; without either, as the REPL shows numbers to people (6 significant digits). Tensors, lists and records are formatted element by element.",
       example: "print(\"accuracy \" + format(0.912345, digits: 3))"
     ) { args, _ throws(RuntimeError) in
@@ -213,11 +213,11 @@ enum AnalysisBuiltins {
       }
       let style: NumberStyle
       if args["digits"] != nil {
-        let d = try args.integer("digits", default: 0, min: 0)
+        let d = try args.integer("digits", min: 0)
         guard d <= 15 else { throw args.error(.value, "expects digits: 0...15, got \(d)", label: "digits") }
         style = .decimals(d)
       } else if args["significant"] != nil {
-        let d = try args.integer("significant", default: 6, min: 1)
+        let d = try args.integer("significant", min: 1)
         guard d <= 17 else { throw args.error(.value, "expects significant: 1...17, got \(d)", label: "significant") }
         style = .significant(d)
       } else {
@@ -257,7 +257,7 @@ enum AnalysisBuiltins {
 
   static let inspection: [Builtin] = [
     Builtin(
-      "activations", "activations(net, x, layers: nil)", arity: 2...2, labels: ["layers"],
+      "activations(net, x, layers: nil)",
       help: "The outputs of a network's layers for an input (of the network's input shape) or a batch, as a record from full layer name to tensor; layers: picks some (names as strings, or layers such as net.feat), otherwise every layer. net.name(x) gives one layer's output. Differentiable, and under grad the active rule applies.",
       example: "a = activations(net, x, layers: [\"conv1\", \"relu1\"]); a.relu1.shape"
     ) { args, interpreter throws(RuntimeError) in
@@ -280,7 +280,7 @@ enum AnalysisBuiltins {
       for name in names where network.layer(named: name) == nil {
         throw args.error(.name, "network has no layer '\(name)'; layers: \(Access.layerNames(network))", label: "layers")
       }
-      let taps = try tapped(network, try TensorBuiltins.tensorArgument(args, 1), names: names, args, at: 1, interpreter)
+      let taps = try tapped(network, try args.tensor(1), names: names, args, at: 1, interpreter)
       return .record(RecordBox(names.map { ($0, .tensor(taps[$0]!)) }))
     },
   ]
@@ -308,7 +308,7 @@ enum AnalysisBuiltins {
     guard args.positional.count == 1, args.named.isEmpty, ref.layer != nil else {
       throw args.error(.arity, "a layer of a network is called with one tensor, net.\(ref.name)(x), and gives that layer's output")
     }
-    let taps = try tapped(ref.network, try TensorBuiltins.tensorArgument(args, 0), names: [ref.name], args, at: 0, interpreter)
+    let taps = try tapped(ref.network, try args.tensor(0), names: [ref.name], args, at: 0, interpreter)
     return .tensor(taps[ref.name]!)
   }
 
@@ -320,7 +320,7 @@ enum AnalysisBuiltins {
     guard xs.allSatisfy({ $0.rank >= 1 && $0.rank == xs[0].rank }) else {
       throw args.error(.shape, "expects tensors of one rank (at least 1), got \(xs.map { Format.shape($0.shape) }.joined(separator: ", "))", at: 0)
     }
-    let a = try axis(args, xs[0], default: 0)
+    let a = try axis(args, xs[0])
     for x in xs {
       var u = x.shape, v = xs[0].shape
       u[a] = 0
@@ -333,14 +333,14 @@ enum AnalysisBuiltins {
     return .tensor(concat(xs, axis: a))
   }
 
-  /// `axis:` for a tensor (negative counts from the end).
-  static func axis(_ args: Arguments, _ t: Tensor, default fallback: Int) throws(RuntimeError) -> Int {
+  /// `axis:` for a tensor (negative counts from the end), or its declared default.
+  static func axis(_ args: Arguments, _ t: Tensor) throws(RuntimeError) -> Int {
     guard t.rank >= 1 else { throw args.error(.shape, "expects a tensor with at least one axis, got shape []", at: 0) }
-    return try axis(args, rank: t.rank, shape: t.shape, default: fallback)
+    return try axis(args, rank: t.rank, shape: t.shape)
   }
 
-  static func axis(_ args: Arguments, rank: Int, shape: [Int], default fallback: Int) throws(RuntimeError) -> Int {
-    let given = try args.integer("axis", default: fallback)
+  static func axis(_ args: Arguments, rank: Int, shape: [Int]) throws(RuntimeError) -> Int {
+    let given = try args.integer("axis")
     let a = given < 0 ? given + rank : given
     guard a >= 0, a < rank else {
       throw args.error(.shape, "axis \(given) is out of range for a tensor of shape \(Format.shape(shape)) (valid: \(-rank)...\(rank - 1))", label: "axis")
@@ -348,8 +348,9 @@ enum AnalysisBuiltins {
     return a
   }
 
+  /// `label:` as true or false, or its declared default.
   static func flag(_ args: Arguments, _ label: String) throws(RuntimeError) -> Bool {
-    guard let value = args[label] else { return false }
+    let value = try args.required(label)
     guard case .bool(let b) = value else {
       throw args.error(.type, "expects true or false for \(label):, got \(Format.brief(value))", label: label)
     }

@@ -4,31 +4,30 @@ import ProxyGradNN
 enum AttributionBuiltins {
   static let all: [Builtin] = [
     Builtin(
-      "saliency", "saliency(objective, x, grad: plain(), abs: true)", arity: 2...2, labels: ["grad", "abs"],
+      "saliency(objective, x, grad: plain(), abs: true)",
       help: "The saliency map of an objective at x (an input [C, H, W] or a batch): |∂f/∂x| under the gradient rule of grad:, shaped like x (Captum's Saliency). abs: false keeps the sign. Values are always the original network's; redirect and open_relu are at their step 0.",
       example: "s = saliency(logit(net, 3), x, grad: swap(0.3))"
-    ) { args, _ throws(RuntimeError) in
-      let (objective, network, x, rule) = try target(args)
-      let absolute = try flag(args, "abs", default: true)
+    ) { args, interpreter throws(RuntimeError) in
+      let (objective, network, x, rule) = try target(args, interpreter)
+      let absolute = try flag(args, "abs")
       return .tensor(Tensor(shape: x.shape, values: Attribution.saliency(objective, network: network, input: batched(x, network), rule: rule, absolute: absolute)))
     },
     Builtin(
-      "grad_times_input", "grad_times_input(objective, x, grad: plain())", arity: 2...2, labels: ["grad"],
+      "grad_times_input(objective, x, grad: plain())",
       help: "Gradient times input: x ⊙ ∂f/∂x under the gradient rule of grad:, shaped like x (Captum's InputXGradient).",
       example: "a = grad_times_input(logit(net, 3), x)"
-    ) { args, _ throws(RuntimeError) in
-      let (objective, network, x, rule) = try target(args)
+    ) { args, interpreter throws(RuntimeError) in
+      let (objective, network, x, rule) = try target(args, interpreter)
       return .tensor(Tensor(shape: x.shape, values: Attribution.gradientTimesInput(objective, network: network, input: batched(x, network), rule: rule)))
     },
     Builtin(
-      "smoothgrad", "smoothgrad(objective, x, n: 16, sigma: 0.15, grad: plain(), seed: nil)", arity: 2...2,
-      labels: ["n", "sigma", "grad", "seed"],
+      "smoothgrad(objective, x, n: 16, sigma: 0.15, grad: plain(), seed: nil)",
       help: "SmoothGrad: the mean gradient at n copies of x with Gaussian noise of standard deviation sigma (in the input's units; images live in [-1, 1]), under the gradient rule of grad:, shaped like x (Smilkov et al. 2017; Captum's NoiseTunnel with smoothgrad). The noise comes from seed: (or the session's seed).",
       example: "m = smoothgrad(logit(net, 3), x, n: 32, sigma: 0.2)"
     ) { args, interpreter throws(RuntimeError) in
-      let (objective, network, x, rule) = try target(args)
-      let n = try args.integer("n", default: 16, min: 1)
-      let sigma = try args.number("sigma", default: 0.15)
+      let (objective, network, x, rule) = try target(args, interpreter)
+      let n = try args.integer("n", min: 1)
+      let sigma = try args.number("sigma")
       guard sigma >= 0, sigma.isFinite else {
         throw args.error(.value, "expects sigma: a finite number >= 0, got \(Format.number(sigma))", label: "sigma")
       }
@@ -38,23 +37,21 @@ enum AttributionBuiltins {
       return .tensor(Tensor(shape: x.shape, values: values))
     },
     Builtin(
-      "integrated_gradients", "integrated_gradients(objective, x, baseline: 0, steps: 32, grad: plain())", arity: 2...2,
-      labels: ["baseline", "steps", "grad"],
+      "integrated_gradients(objective, x, baseline: 0, steps: 32, grad: plain())",
       help: "Integrated gradients: (x - baseline) ⊙ the mean gradient at the midpoints of `steps` equal segments of the straight path from baseline to x, under the gradient rule of grad:, shaped like x (Sundararajan et al. 2017; Captum's IntegratedGradients with riemann_middle). baseline: is a number or a tensor shaped like x or like one item. Under plain() each item's attributions add up to f(x) - f(baseline), up to the Riemann error.",
       example: "ig = integrated_gradients(logit(net, 3), x, baseline: 0, steps: 64)"
-    ) { args, _ throws(RuntimeError) in
-      let (objective, network, x, rule) = try target(args)
-      let steps = try args.integer("steps", default: 32, min: 1)
+    ) { args, interpreter throws(RuntimeError) in
+      let (objective, network, x, rule) = try target(args, interpreter)
+      let steps = try args.integer("steps", min: 1)
       let baseline: Tensor
-      switch args["baseline"] {
-      case nil: baseline = Tensor(scalar: 0)
-      case .number(let b)?: baseline = Tensor(scalar: Float(b))
-      case .tensor(let t)?:
+      switch try args.required("baseline") {
+      case .number(let b): baseline = Tensor(scalar: Float(b))
+      case .tensor(let t):
         guard t.shape == x.shape || t.shape == network.inputShape else {
           throw args.error(.shape, "expects baseline: shaped like x \(Format.shape(x.shape)) or like one input \(Format.shape(network.inputShape)), got \(Format.shape(t.shape))", label: "baseline")
         }
         baseline = t
-      case let value?:
+      case let value:
         throw args.error(.type, "expects baseline: a number or a tensor, got \(value.typeDescription)", label: "baseline")
       }
       let values = Attribution.integratedGradients(
@@ -62,23 +59,19 @@ enum AttributionBuiltins {
       return .tensor(Tensor(shape: x.shape, values: values))
     },
     Builtin(
-      "heatmap", "heatmap(map, cmap: \"diverging\", over: nil, alpha: 0.8)", arity: 1...1, labels: ["cmap", "over", "alpha"],
+      "heatmap(map, cmap: \"diverging\", over: nil, alpha: 0.8)",
       help: "An attribution map as an RGB image for show: channels summed, each image scaled by its largest |value|, then coloured with cmap: \"diverging\" (blue negative, white 0, red positive) or \"magnitude\" (white to red). over: an input image (or batch) lays the colour over its grey level with opacity alpha · |value|. show(map, cmap: ..., over: ...) does the same.",
       example: "show(heatmap(saliency(logit(net, 3), x, abs: false), over: x))"
     ) { args, _ throws(RuntimeError) in
-      .tensor(try heatmap(TensorBuiltins.tensorArgument(args, 0), args, at: 0))
+      .tensor(try heatmap(args.tensor(0), args, at: 0))
     },
   ]
 
   /// The objective, its network, x and the rule of an attribution call, checked.
-  static func target(_ args: Arguments) throws(RuntimeError) -> (Objective, Network, Tensor, GradientRule) {
-    guard case .objective(let objective) = args.positional[0] else {
-      throw args.error(.type, "expects an objective on a network (such as logit(net, 3)) as argument 1, got \(args.positional[0].typeDescription)", at: 0)
-    }
-    guard let network = objective.network else {
-      throw args.error(.value, "the objective reads no network; add a network objective such as logit(net, 3)", at: 0)
-    }
-    let rule = try OptimizerBuiltins.rule(args)
+  static func target(_ args: Arguments, _ interpreter: Interpreter) throws(RuntimeError) -> (Objective, Network, Tensor, GradientRule) {
+    let objective = try args.objective(0, such: "logit(net, 3)")
+    let network = try args.network(of: objective, at: 0)
+    let rule = try OptimizerBuiltins.rule(args, interpreter)
     if let problem = rule.layerProblem(in: network) {
       throw args.error(.value, problem, label: "grad")
     }
@@ -102,11 +95,11 @@ enum AttributionBuiltins {
     x.shape == network.inputShape ? x.reshaped(to: [1] + network.inputShape) : x
   }
 
-  static func flag(_ args: Arguments, _ label: String, default fallback: Bool) throws(RuntimeError) -> Bool {
-    switch args[label] {
-    case nil: return fallback
-    case .bool(let b)?: return b
-    case let value?: throw args.error(.type, "expects \(label): true or false, got \(value.typeDescription)", label: label)
+  /// `label:` as true or false, or its declared default.
+  static func flag(_ args: Arguments, _ label: String) throws(RuntimeError) -> Bool {
+    switch try args.required(label) {
+    case .bool(let b): return b
+    case let value: throw args.error(.type, "expects \(label): true or false, got \(value.typeDescription)", label: label)
     }
   }
 
@@ -123,7 +116,7 @@ enum AttributionBuiltins {
       }
       colours = m
     }
-    let alpha = try args.number("alpha", default: 0.8)
+    let alpha = try args.number("alpha")
     guard alpha >= 0, alpha <= 1 else {
       throw args.error(.value, "expects alpha: a number in [0, 1], got \(Format.number(alpha))", label: "alpha")
     }

@@ -8,21 +8,21 @@ import ProxyGradTensor
 enum CNNLayerBuiltins {
   static let all: [Builtin] = [
     Builtin(
-      "adaptive_avgpool", "adaptive_avgpool(size, name: nil)", arity: 1...1, labels: ["name"],
+      "adaptive_avgpool(size, name: nil)",
       help: "Adaptive average pooling, for a network block: a [C, H, W] input becomes [C, h, w] for size [h, w] (or a number for both), each output averaging the input rows floor(i*H/h) ..< ceil((i+1)*H/h) and likewise columns, as PyTorch's AdaptiveAvgPool2d. Auto-named pool1, ...",
       example: "adaptive_avgpool(7)"
     ) { args, _ throws(RuntimeError) in
       .layerSpec(.adaptiveAvgPool(try size2d(args, 0, what: "an output size"), name: try args.string("name")))
     },
     Builtin(
-      "relu6", "relu6(name: nil)", arity: 0...0, labels: ["name"],
+      "relu6(name: nil)",
       help: "ReLU6, min(max(x, 0), 6), for a network block (MobileNet). Gradient rules change its slope below 0 only, as they change a ReLU's: swap(b) uses slope b on the way back, proxy(b) slope b both ways; above 6 the slope stays 0. Auto-named relu6_1, relu6_2, ...",
       example: "conv(32, 3, stride: 2, pad: 1); batchnorm(); relu6()"
     ) { args, _ throws(RuntimeError) in
       .layerSpec(.clip(low: 0, high: 6, name: try args.string("name")))
     },
     Builtin(
-      "clip", "clip(low, high, name: nil)", arity: 2...2, labels: ["name"],
+      "clip(low, high, name: nil)",
       help: "Clip to [low, high], for a network block (ONNX's Clip; relu6() is clip(0, 6)). Gradient rules change its slope below low only, as they change a ReLU's below 0; above high the slope stays 0. Auto-named clip1, ...",
       example: "clip(0, 6)"
     ) { args, _ throws(RuntimeError) in
@@ -39,14 +39,14 @@ enum CNNLayerBuiltins {
       "tanh", .tanh, help: "The hyperbolic tangent, for a number or elementwise for a tensor. Without arguments, in a network block: a tanh layer, auto-named tanh1, ...",
       example: "tanh(tensor([-1, 0, 1]))", number: { Foundation.tanh($0) }, tensor: { tanh($0) }),
     Builtin(
-      "identity", "identity(name: nil)", arity: 0...0, labels: ["name"],
+      "identity(name: nil)",
       help: "A layer that passes its input through unchanged, for a network block (a named point to tap, or ONNX's Identity). Auto-named identity1, ...",
       example: "identity(name: \"stem\")"
     ) { args, _ throws(RuntimeError) in
       .layerSpec(.elementwise(.identity, name: try args.string("name")))
     },
     Builtin(
-      "softmax", "softmax(t, axis: -1) or softmax(name: nil)", arity: 0...1, labels: ["axis", "name"],
+      "softmax(t, axis: -1) or softmax(name: nil)",
       help: "With a tensor: softmax along an axis (the last by default), exp(x) / sum(exp(x)), computed stably; differentiable. Without arguments, in a network block: a softmax layer over the first axis of each item (the features of a flat input, the channels of [C, H, W]), auto-named softmax1, ...",
       example: "softmax(tensor([1, 2, 3]))"
     ) { args, _ throws(RuntimeError) in
@@ -55,26 +55,25 @@ enum CNNLayerBuiltins {
         return .layerSpec(.softmax(name: try args.string("name")))
       }
       if args["name"] != nil { throw args.error(.value, "name: names a softmax layer, softmax(name: \"p\") in a network block; leave it out with a tensor", label: "name") }
-      let t = try TensorBuiltins.tensorArgument(args, 0)
-      return .tensor(softmax(t, axis: try AnalysisBuiltins.axis(args, t, default: -1)))
+      let t = try args.tensor(0)
+      return .tensor(softmax(t, axis: try AnalysisBuiltins.axis(args, t)))
     },
     Builtin(
-      "lrn", "lrn(size, alpha: 0.0001, beta: 0.75, k: 1, name: nil)", arity: 1...1,
-      labels: ["alpha", "beta", "k", "name"],
+      "lrn(size, alpha: 0.0001, beta: 0.75, k: 1, name: nil)",
       help: "Local response normalization across channels, for a network block, as PyTorch's LocalResponseNorm: x / (k + alpha/size * sum of x^2 over the size channels around each one)^beta. The original InceptionV1 uses lrn(5). Auto-named lrn1, ...",
       example: "lrn(5, alpha: 0.0001, beta: 0.75, k: 1)"
     ) { args, _ throws(RuntimeError) in
       let size = try args.integer(0, min: 1, what: "a positive window size")
-      let alpha = try args.number("alpha", default: 1e-4)
-      let beta = try args.number("beta", default: 0.75)
-      let k = try args.number("k", default: 1)
+      let alpha = try args.number("alpha")
+      let beta = try args.number("beta")
+      let k = try args.number("k")
       for (label, v) in [("alpha", alpha), ("beta", beta), ("k", k)] where !v.isFinite {
         throw args.error(.value, "expects a finite number for \(label):, got \(Format.number(v))", label: label)
       }
       return .layerSpec(.lrn(size: size, alpha: alpha, beta: beta, k: k, name: try args.string("name")))
     },
     Builtin(
-      "concat", "concat(tensors, axis: 0) or concat(name: nil) { branches }", arity: 0...1, labels: ["axis", "name"], takesBlock: true,
+      "concat(tensors, axis: 0) or concat(name: nil) { branches }",
       help: "With a list of tensors: they are joined along an existing axis (the first by default); their other axes must agree; differentiable. With a block, in a network block: branches on the same input whose outputs are joined along the channels (the features of flat outputs), for a network block: an Inception block, a SqueezeNet fire module. Its block holds branch { ... } blocks, each a list of layers; their outputs must agree on every axis but the channels. The concatenation is auto-named cat1, ...; its branches branch1, branch2, ... inside it, and their layers cat1.branch1.conv1, ...",
       example: "concat { branch { conv(8, 1); relu() }; branch { conv(4, 1); relu(); conv(8, 3, pad: 1); relu() } }"
     ) { args, _ throws(RuntimeError) in
@@ -94,7 +93,7 @@ enum CNNLayerBuiltins {
       return .layerSpec(.concat(branches: specs, name: try args.string("name")))
     },
     Builtin(
-      "branch", "branch(name: nil) { layers }", arity: 0...0, labels: ["name"], takesBlock: true,
+      "branch(name: nil) { layers }",
       help: "One path of a concat { ... } block: its layers, applied in order to the concatenation's input (an empty block passes the input through). Auto-named branch1, branch2, ... inside its concat.",
       example: "branch { conv(8, 1); relu() }"
     ) { args, _ throws(RuntimeError) in
@@ -107,9 +106,10 @@ enum CNNLayerBuiltins {
     constantBuiltin(.div, "divides by", example: "div([0.229, 0.224, 0.225])"),
   ]
 
-  /// The layer specs of a call's trailing block.
-  static func layerBlock(_ args: Arguments, what: String) throws(RuntimeError) -> [LayerSpec] {
-    guard let block = args.block else { throw args.error(.arity, "expects a block: \(what)") }
+  /// The layer specs of a call's trailing block; `what` says what it holds, `missing` what to
+  /// say when the call has none.
+  static func layerBlock(_ args: Arguments, what: String, missing: String? = nil) throws(RuntimeError) -> [LayerSpec] {
+    guard let block = args.block else { throw args.error(.arity, missing ?? "expects a block: \(what)") }
     var specs: [LayerSpec] = []
     for value in block {
       guard case .layerSpec(let spec) = value else {
@@ -125,7 +125,7 @@ enum CNNLayerBuiltins {
     _ name: String, _ function: Elementwise.Function, help: String, example: String,
     number: @escaping @Sendable (Double) -> Double, tensor: @escaping @Sendable (Tensor) -> Tensor
   ) -> Builtin {
-    Builtin(name, "\(name)(x) or \(name)(name: nil)", arity: 0...1, labels: ["name"], help: help, example: example) {
+    Builtin("\(name)(x) or \(name)(name: nil)", help: help, example: example) {
       args, _ throws(RuntimeError) in
       switch args.positional.first {
       case nil: return .layerSpec(.elementwise(function, name: try args.string("name")))
@@ -139,7 +139,7 @@ enum CNNLayerBuiltins {
   static func constantBuiltin(_ op: ConstantOp, _ verb: String, example: String) -> Builtin {
     let name = op.rawValue
     return Builtin(
-      name, "\(name)(constant, name: nil)", arity: 1...1, labels: ["name"],
+      "\(name)(constant, name: nil)",
       help: "A layer that \(verb) a constant, for a network block (input normalization, ONNX's \(name.capitalized) with a constant). The constant is a number, a list of one number per channel (shape [C, 1, 1] against [C, H, W]), or a tensor that broadcasts against each item as in NumPy (its shape without the batch axis). Auto-named \(name)1, ...",
       example: example
     ) { args, _ throws(RuntimeError) in
@@ -174,11 +174,11 @@ enum CNNLayerBuiltins {
     let options = ConvOptions(
       outChannels: try args.integer(0, min: 1, what: "a positive channel count"),
       kernel: try size2d(args, 1, what: "a positive kernel size"),
-      stride: try size2d(args, "stride", default: Size2d(1)),
+      stride: try size2d(args, "stride"),
       padding: try padding(args),
-      dilation: try size2d(args, "dilation", default: Size2d(1)),
-      groups: try args.integer("groups", default: 1, min: 1),
-      bias: try bool(args, "bias", default: true))
+      dilation: try size2d(args, "dilation"),
+      groups: try args.integer("groups", min: 1),
+      bias: try args.bool("bias"))
     return LayerSpec.convolution(options: options, name: try args.string("name"))
   }
 
@@ -188,11 +188,11 @@ enum CNNLayerBuiltins {
     let kernel = try size2d(args, 0, what: "a positive kernel size")
     let options = PoolOptions(
       mode: mode, kernel: kernel,
-      stride: args["stride"] == nil ? nil : try size2d(args, "stride", default: kernel),
+      stride: args["stride"] == nil ? nil : try size2d(args, "stride"),
       padding: try padding(args),
-      dilation: mode == .max ? try size2d(args, "dilation", default: Size2d(1)) : Size2d(1),
-      ceilMode: try bool(args, "ceil", default: false),
-      countIncludePad: mode == .average ? try bool(args, "count_include_pad", default: true) : true)
+      dilation: mode == .max ? try size2d(args, "dilation") : Size2d(1),
+      ceilMode: try args.bool("ceil"),
+      countIncludePad: mode == .average ? try args.bool("count_include_pad") : true)
     return LayerSpec.pooling(options: options, name: try args.string("name"))
   }
 
@@ -210,8 +210,9 @@ enum CNNLayerBuiltins {
     return Size2d(try args.integer(index, min: 1, what: what))
   }
 
-  static func size2d(_ args: Arguments, _ label: String, default fallback: Size2d) throws(RuntimeError) -> Size2d {
-    guard let value = args[label] else { return fallback }
+  /// `label:` as a size for both axes, or its declared default.
+  static func size2d(_ args: Arguments, _ label: String) throws(RuntimeError) -> Size2d {
+    let value = try args.required(label)
     if case .list = value {
       let values = try args.integers(value, what: "\(label): [height, width]", label: label)
       guard values.count == 2, values.allSatisfy({ $0 >= 1 }) else {
@@ -219,13 +220,13 @@ enum CNNLayerBuiltins {
       }
       return Size2d(values[0], values[1])
     }
-    return Size2d(try args.integer(label, default: 1, min: 1))
+    return Size2d(try args.integer(label, min: 1))
   }
 
   /// `pad:` as a number (every side), `[vertical, horizontal]` or `[top, left, bottom, right]`.
   static func padding(_ args: Arguments) throws(RuntimeError) -> Padding2d {
-    guard let value = args["pad"] else { return .zero }
-    guard case .list = value else { return Padding2d(try args.integer("pad", default: 0, min: 0)) }
+    let value = try args.required("pad")
+    guard case .list = value else { return Padding2d(try args.integer("pad", min: 0)) }
     let v = try args.integers(value, what: "pad: [vertical, horizontal] or [top, left, bottom, right]", label: "pad")
     guard v.allSatisfy({ $0 >= 0 }), v.count == 2 || v.count == 4 else {
       throw args.error(.value, "expects pad: a whole number >= 0, [vertical, horizontal] or [top, left, bottom, right], got \(Format.brief(value))", label: "pad")
@@ -233,13 +234,5 @@ enum CNNLayerBuiltins {
     return v.count == 2
       ? Padding2d(vertical: v[0], horizontal: v[1])
       : Padding2d(top: v[0], left: v[1], bottom: v[2], right: v[3])
-  }
-
-  static func bool(_ args: Arguments, _ label: String, default fallback: Bool) throws(RuntimeError) -> Bool {
-    guard let value = args[label] else { return fallback }
-    guard case .bool(let b) = value else {
-      throw args.error(.type, "expects true or false for \(label):, got \(value.typeDescription)", label: label)
-    }
-    return b
   }
 }

@@ -4,7 +4,7 @@ import ProxyGradNN
 enum CoreBuiltins {
   static let all: [Builtin] = [
     Builtin(
-      "print", "print(values...)", arity: 0...255,
+      "print(values...)",
       help: "Writes its arguments as text, separated by spaces, followed by a line break. Strings print without quotes; numbers in their shortest round-trip form (3, not 3.0).",
       example: "print(\"loss\", 0.1 + 0.2)"
     ) { args, interpreter throws(RuntimeError) in
@@ -13,12 +13,12 @@ enum CoreBuiltins {
       return .none
     },
     Builtin(
-      "str", "str(value)", arity: 1...1,
+      "str(value)",
       help: "The text of a value, as print would write it.",
       example: "label = \"slope \" + str(0.3)"
     ) { args, _ throws(RuntimeError) in .string(Format.display(args.positional[0])) },
     Builtin(
-      "len", "len(x)", arity: 1...1,
+      "len(x)",
       help: "The number of items of a list, range, string or record, or the length of a tensor's first axis.",
       example: "len([1, 2, 3])"
     ) { args, _ throws(RuntimeError) in
@@ -32,7 +32,7 @@ enum CoreBuiltins {
       }
     },
     Builtin(
-      "type", "type(value)", arity: 1...1,
+      "type(value)",
       help: "The name of a value's type as a string: number, bool, string, nil, list, record, range, tensor, layer, network, function, rule, slope or objective.",
       example: "type(tensor([1, 2]))"
     ) { args, _ throws(RuntimeError) in
@@ -41,18 +41,15 @@ enum CoreBuiltins {
       return .string(name)
     },
     Builtin(
-      "append", "append(list, value)", arity: 2...2,
+      "append(list, value)",
       help: "Adds a value at the end of a list, in place (lists are shared by reference), and returns nil.",
       example: "xs = []; append(xs, 1)"
     ) { args, _ throws(RuntimeError) in
-      guard case .list(let list) = args.positional[0] else {
-        throw args.error(.type, "expects a list as argument 1, got \(args.positional[0].typeDescription)", at: 0)
-      }
-      list.items.append(args.positional[1])
+      try args.list(0).items.append(args.positional[1])
       return .none
     },
     Builtin(
-      "keys", "keys(record)", arity: 1...1,
+      "keys(record)",
       help: "The field names of a record, in order, as a list of strings.",
       example: "keys({lr: 0.05, steps: 200})"
     ) { args, _ throws(RuntimeError) in
@@ -62,16 +59,16 @@ enum CoreBuiltins {
       return .list(ListBox(record.keys.map { .string($0) }))
     },
     Builtin(
-      "floor", "floor(x)", arity: 1...1,
+      "floor(x)",
       help: "The largest whole number not above x.",
       example: "floor(2.7)"
     ) { args, _ throws(RuntimeError) in .number(try args.number(0).rounded(.down)) },
     Builtin(
-      "round", "round(x, digits: 0)", arity: 1...1, labels: ["digits"],
+      "round(x, digits: 0)",
       help: "x rounded to the nearest whole number, or to `digits` decimal places (halves away from zero); for a tensor, each element (the result is a new tensor outside the gradient graph).",
       example: "round(2.5); round(3.14159, digits: 2); round(tensor([0.123, 4.567]), digits: 1)"
     ) { args, _ throws(RuntimeError) in
-      let digits = try args.integer("digits", default: 0, min: 0)
+      let digits = try args.integer("digits", min: 0)
       guard digits <= 15 else { throw args.error(.value, "expects digits: 0...15, got \(digits)", label: "digits") }
       var scale = 1.0
       for _ in 0..<digits { scale *= 10 }
@@ -82,7 +79,7 @@ enum CoreBuiltins {
       return .number(rounded(try args.number(0)))
     },
     Builtin(
-      "min", "min(t, axis: nil) or min(a, b, ...)", arity: 1...255, labels: ["axis"],
+      "min(t, axis: nil) or min(a, b, ...)",
       help: "The smallest element of a tensor (a number; a scalar tensor inside grad), or with axis: the smallest along that axis, which is removed. Also the smallest of several numbers, or of the numbers in one list.",
       example: "min(3, 1, 2); min(tensor([[1, 5], [7, 2]]), axis: 1)"
     ) { args, interpreter throws(RuntimeError) in
@@ -90,7 +87,7 @@ enum CoreBuiltins {
       return .number(try extremum(args, smallest: true))
     },
     Builtin(
-      "help", "help(name)", arity: 1...1,
+      "help(name)",
       help: "The help text of a builtin, given as a string or as the builtin itself: its signature, description and example, and for the model zoo's entries (vgg, resnet) their definitions in PGS.",
       example: "print(help(\"grad\"))"
     ) { args, _ throws(RuntimeError) in
@@ -106,7 +103,7 @@ enum CoreBuiltins {
       return .string(Builtins.helpText(builtin))
     },
     Builtin(
-      "assert", "assert(condition, message)", arity: 1...2,
+      "assert(condition) or assert(condition, message)",
       help: "Stops the script with an error (and the message, when given) unless the condition is true.",
       example: "assert(len(xs) == 3, \"three items\")"
     ) { args, _ throws(RuntimeError) in

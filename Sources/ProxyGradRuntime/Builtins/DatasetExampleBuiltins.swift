@@ -5,18 +5,19 @@ import ProxyGradNN
 enum DatasetExampleBuiltins {
   static let all: [Builtin] = [
     Builtin(
-      "top_activating", "top_activating(objective, data, k: 9, batch: 256)", arity: 2...2, labels: ["k", "batch"],
+      "top_activating(objective, data, k: 9, batch: 256)",
       help: "The k images of a data set (or a batch tensor [M, C, H, W]) on which an objective is largest, with their values, indices and labels. An objective over several units (logit(net, 0...9), channel(net.feat, 0..<16)) ranks every unit from one pass over the data in batches of `batch`. Returns a record: images ([k, C, H, W], or [units·k, C, H, W] unit-major), values ([k] or [units, k]), indices and labels (lists, or lists per unit), units and k. show(top, am: r.image) draws each unit's AM image beside its top images.",
       example: "top = top_activating(channel(net.feat, 0..<4), data.test, k: 9)"
     ) { args, _ throws(RuntimeError) in
-      guard case .objective(let objective) = args.positional[0], let network = objective.network else {
+      let objective = try args.objective(0, such: "channel(net.feat, 5)")
+      guard let network = objective.network else {
         throw args.error(.type, "expects an objective on a network (such as channel(net.feat, 5)) as argument 1, got \(args.positional[0].typeDescription)", at: 0)
       }
       if objective.objective.comparesItems {
         throw args.error(.value, "diversity compares the images of a batch; top_activating ranks images one by one, so leave diversity out", at: 0)
       }
-      let k = try args.integer("k", default: 9, min: 1)
-      let batch = try args.integer("batch", default: 256, min: 1)
+      let k = try args.integer("k", min: 1)
+      let batch = try args.integer("batch", min: 1)
       let images: Tensor
       var labels: [Int]?
       var classes: [String] = []

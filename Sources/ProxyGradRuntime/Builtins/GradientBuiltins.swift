@@ -8,22 +8,22 @@ enum GradientBuiltins {
 
   static let rules: [Builtin] = [
     Builtin(
-      "plain", "plain()", arity: 0...0,
+      "plain()",
       help: "The ordinary gradient: backpropagation through the original network, each activation using its own slope both ways.",
       example: "g = grad(f, x, plain())"
     ) { _, _ throws(RuntimeError) in .rule(.plain) },
     Builtin(
-      "swap", "swap(b)", arity: 1...1,
+      "swap(b)",
       help: "The swap rule: values from the original network; gradient by backpropagation through the original pre-activations with every Leaky ReLU derivative replaced by 1 if z > 0 else b. b is a number, a record of per-layer slopes ({relu1: 0.5}; unlisted layers stay plain) or anneal(from, to).",
       example: "swap(0.3)"
     ) { args, _ throws(RuntimeError) in .rule(.swap(try slopeSpec(args.positional[0], args))) },
     Builtin(
-      "proxy", "proxy(b)", arity: 1...1,
+      "proxy(b)",
       help: "The proxy rule: values from the original network; gradient from a second forward and backward pass through a proxy network with the same weights and every Leaky ReLU slope set to b. b is a number, a per-layer record or anneal(from, to).",
       example: "proxy({relu1: 0.5, relu2: 0.2})"
     ) { args, _ throws(RuntimeError) in .rule(.proxy(try slopeSpec(args.positional[0], args))) },
     Builtin(
-      "anneal", "anneal(from, to)", arity: 2...2,
+      "anneal(from, to)",
       help: "A backward slope that moves linearly from `from` at the first step of a run to `to` at the last, for swap(...) and proxy(...). A single gradient (grad) uses the first step's slope.",
       example: "swap(anneal(0.6, 0.0))"
     ) { args, _ throws(RuntimeError) in .slope(.anneal(from: try args.number(0), to: try args.number(1))) },
@@ -55,39 +55,37 @@ enum GradientBuiltins {
 
   static let objectives: [Builtin] = [
     Builtin(
-      "logit", "logit(net, unit)", arity: 2...2,
+      "logit(net, unit)",
       help: "The objective of output unit `unit` of a network (its output must be [classes]). With a range or list of units, one objective per unit: a batch with one image per unit.",
       example: "logit(net, 3)"
     ) { args, _ throws(RuntimeError) in
       let network = try args.network(0)
       let objective: Objective
-      if case .number = args.positional[1] {
-        objective = .logit(try args.integer(1, what: "a unit index"))
-      } else {
-        objective = .logits(try args.integers(args.positional[1], what: "units", at: 1))
+      switch try args.indexOrIndices(1, one: "a unit index", many: "units") {
+      case .one(let unit): objective = .logit(unit)
+      case .many(let units): objective = .logits(units)
       }
       return try checked(objective, network, args)
     },
     Builtin(
-      "channel", "channel(layer, c)", arity: 2...2,
+      "channel(layer, c)",
       help: "The objective of channel c of a layer (net.name): the mean of that channel over positions, or the unit itself for a flat layer. With a range or list, one objective per channel.",
       example: "channel(net.feat, 5)"
     ) { args, _ throws(RuntimeError) in
-      let ref = try layerArgument(args)
+      let ref = try args.layer(0)
       let objective: Objective
-      if case .number = args.positional[1] {
-        objective = .channel(layer: ref.name, try args.integer(1, what: "a channel index"))
-      } else {
-        objective = .channels(layer: ref.name, try args.integers(args.positional[1], what: "channels", at: 1))
+      switch try args.indexOrIndices(1, one: "a channel index", many: "channels") {
+      case .one(let c): objective = .channel(layer: ref.name, c)
+      case .many(let cs): objective = .channels(layer: ref.name, cs)
       }
       return try checked(objective, ref.network, args)
     },
     Builtin(
-      "neuron", "neuron(layer, c, at: [y, x])", arity: 2...2, labels: ["at"],
+      "neuron(layer, c, at: [y, x])",
       help: "The objective of one unit: channel c of a layer at spatial position [y, x].",
       example: "neuron(net.feat, 5, at: [7, 7])"
     ) { args, _ throws(RuntimeError) in
-      let ref = try layerArgument(args)
+      let ref = try args.layer(0)
       guard let at = args["at"] else { throw args.error(.arity, "expects at: [y, x]") }
       let position = try args.integers(at, what: "a position [y, x]", label: "at")
       guard position.count == 2 else {
@@ -98,36 +96,29 @@ enum GradientBuiltins {
       return try checked(objective, ref.network, args)
     },
     Builtin(
-      "layer_mean", "layer_mean(layer)", arity: 1...1,
+      "layer_mean(layer)",
       help: "The objective of a whole layer: the mean of its output over channels and positions. DeepDream in Lucid and Captum is the mean of squares instead: deepdream(layer).",
       example: "maximize(layer_mean(net.feat), steps: 64)"
     ) { args, _ throws(RuntimeError) in
-      let ref = try layerArgument(args)
+      let ref = try args.layer(0)
       return try checked(.layerMean(layer: ref.name), ref.network, args)
     },
     Builtin(
-      "tv", "tv()", arity: 0...0,
+      "tv()",
       help: "Total variation of the input: a regularizer objective, usually subtracted with a small weight.",
       example: "channel(net.feat, 5) - 0.01 * tv()"
     ) { _, _ throws(RuntimeError) in .objective(ObjectiveValue(objective: .tv, network: nil)) },
     Builtin(
-      "l1", "l1()", arity: 0...0,
+      "l1()",
       help: "The sum of absolute values of the input: a regularizer objective.",
       example: "logit(net, 3) - 0.001 * l1()"
     ) { _, _ throws(RuntimeError) in .objective(ObjectiveValue(objective: .l1, network: nil)) },
     Builtin(
-      "l2", "l2()", arity: 0...0,
+      "l2()",
       help: "The sum of squares of the input: a regularizer objective.",
       example: "logit(net, 3) - 0.001 * l2()"
     ) { _, _ throws(RuntimeError) in .objective(ObjectiveValue(objective: .l2, network: nil)) },
   ]
-
-  static func layerArgument(_ args: Arguments) throws(RuntimeError) -> LayerRef {
-    guard case .layer(let ref) = args.positional[0] else {
-      throw args.error(.type, "expects a layer of a network (such as net.feat) as argument 1, got \(args.positional[0].typeDescription)", at: 0)
-    }
-    return ref
-  }
 
   static func checked(_ objective: Objective, _ network: Network, _ args: Arguments) throws(RuntimeError) -> Value {
     if let problem = validate(objective, network: network) { throw args.error(.value, problem) }
@@ -137,7 +128,7 @@ enum GradientBuiltins {
   // MARK: - grad
 
   static let gradBuiltin = Builtin(
-    "grad", "grad(f, x, rule: plain())", arity: 2...3,
+    "grad(f, x) or grad(f, x, rule)",
     help: "One gradient of f at x under a gradient rule, as a record {value, grad}: value is f(x) from the ORIGINAL computation (a number, or a tensor for several items) and grad is a tensor shaped like x. f is a function of a tensor (relu and leaky inside follow the rule) or an objective on a network (x of the network's input shape, or a batch).",
     example: "g = grad(fn(x) { relu(x[0] + x[1] - 1.5) }, tensor([1, 1]), swap(0.3))"
   ) { args, interpreter throws(RuntimeError) in
@@ -186,9 +177,7 @@ enum GradientBuiltins {
   static func objectiveGradient(
     _ objective: ObjectiveValue, _ x: Tensor, _ rule: GradientRule, _ args: Arguments
   ) throws(RuntimeError) -> Value {
-    guard let network = objective.network else {
-      throw args.error(.value, "the objective reads no network; add a network objective such as logit(net, 3)", at: 0)
-    }
+    let network = try args.network(of: objective, at: 0)
     let shape = network.inputShape
     let batched: Bool
     if x.shape == shape {

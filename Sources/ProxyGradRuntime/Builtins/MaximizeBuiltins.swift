@@ -5,36 +5,28 @@ import ProxyGradNN
 enum MaximizeBuiltins {
   static let all: [Builtin] = [maximizeBuiltin]
 
-  static let labels = [
-    "steps", "optimizer", "grad", "init", "clip", "transforms", "starts", "seed", "param", "keep",
-  ]
-
   static let maximizeBuiltin = Builtin(
-    "maximize",
     "maximize(objective, steps: 256, optimizer: adam(lr: 0.05), grad: plain(), init: noise(0.1), clip: [-1, 1], transforms: [], starts: 1, seed: nil, param: pixel(), keep: [])",
-    arity: 1...1, labels: labels,
     help: "Gradient ascent on the input: activation maximization of an objective on a network (logit, channel, neuron and their algebra), or ascent on any function of a tensor (then init: must be a tensor). The gradient follows grad: (plain(), swap(b), proxy(b)); every value reported is the ORIGINAL network's. Returns a record: image, value (a number for one unit and one start, else a tensor), best, best_step, best_image (each item's image at its best step), history (rows of step and value), rule, dead_start and, when the gradient at the start was exactly zero, a note suggesting a backward slope. keep: [16, 64, 256] adds kept (the images after those many steps, step-major) and kept_steps, for a film strip. On a function, transforms:, param:, starts: and seed: are refused (they need an image objective). starts: N runs N random starts per unit as one batch; logit(net, 0...9) makes one image per unit. Ctrl-C stops it and keeps the result so far.",
     example: "r = maximize(logit(net, 3), steps: 256, grad: proxy(0.5), transforms: [jitter(2)], starts: 4, seed: 1)"
   ) { args, interpreter throws(RuntimeError) in
-    let steps = try args.integer("steps", default: 256, min: 0)
-    let rule = try OptimizerBuiltins.rule(args)
-    let optimizer = try OptimizerBuiltins.optimizer(args, default: OptimizerSpec(kind: .adam, learningRate: 0.05))
+    let steps = try args.integer("steps", min: 0)
+    let rule = try OptimizerBuiltins.rule(args, interpreter)
+    let optimizer = try OptimizerBuiltins.optimizer(args, interpreter)
     let clip = try clipBox(args)
     let keep = try keptSteps(args, steps: steps)
     switch args.positional[0] {
     case .objective(let objective):
-      guard let network = objective.network else {
-        throw args.error(.value, "the objective reads no network; add a network objective such as logit(net, 3)", at: 0)
-      }
+      let network = try args.network(of: objective, at: 0)
       if let problem = rule.layerProblem(in: network) {
         throw args.error(.value, problem, label: "grad")
       }
       var options = MaximizeOptions(steps: steps, rule: rule, clip: clip)
-      options.starts = try args.integer("starts", default: 1, min: 1)
+      options.starts = try args.integer("starts", min: 1)
       options.seed = try OptimizerBuiltins.seed(args, interpreter)
       options.transforms = try transforms(args)
-      options.parameterization = try parameterization(args, network: network)
-      options.initial = try initial(args, network: network, parameterization: options.parameterization)
+      options.parameterization = try parameterization(args, network: network, interpreter)
+      options.initial = try initial(args, network: network, parameterization: options.parameterization, interpreter)
       options.keep = keep
       let result = try optimizer.with { (o: inout any Optimizer) throws(RuntimeError) in
         try run(objective.objective, network, options, &o, interpreter)
@@ -89,8 +81,7 @@ enum MaximizeBuiltins {
 
   /// The steps of `keep:`, sorted, each within 0...steps.
   static func keptSteps(_ args: Arguments, steps: Int) throws(RuntimeError) -> [Int] {
-    guard let value = args["keep"] else { return [] }
-    let list = try args.integers(value, what: "steps to keep", label: "keep")
+    let list = try args.integers(try args.required("keep"), what: "steps to keep", label: "keep")
     for s in list where s < 0 || s > steps {
       throw args.error(.value, "keep: step \(s) is outside 0...\(steps) (the run has \(steps) steps)", label: "keep")
     }
@@ -98,7 +89,7 @@ enum MaximizeBuiltins {
   }
 
   static func clipBox(_ args: Arguments) throws(RuntimeError) -> ClosedRange<Float>? {
-    guard let value = args["clip"] else { return -1...1 }
+    let value = try args.required("clip")
     if case .none = value { return nil }
     guard case .list(let list) = value, list.items.count == 2,
       case .number(let low) = list.items[0], case .number(let high) = list.items[1]
@@ -112,7 +103,7 @@ enum MaximizeBuiltins {
   }
 
   static func transforms(_ args: Arguments) throws(RuntimeError) -> [Transform] {
-    guard let value = args["transforms"] else { return [] }
+    let value = try args.required("transforms")
     guard case .list(let list) = value else {
       throw args.error(.type, "expects transforms: a list such as [pad(2), jitter(2)], got \(value.typeDescription)", label: "transforms")
     }
@@ -127,10 +118,10 @@ enum MaximizeBuiltins {
   }
 
   /// The parameterization of `param:`, checked against the network's images.
-  static func parameterization(_ args: Arguments, network: Network) throws(RuntimeError) -> Parameterization {
-    guard let value = args["param"] else { return .pixel }
-    guard case .spec(.parameterization(let p)) = value else {
-      throw args.error(.type, "expects param: pixel(), fourier(), laplacian() or cppn(), got \(value.typeDescription)", label: "param")
+  static func parameterization(_ args: Arguments, network: Network, _ interpreter: Interpreter) throws(RuntimeError) -> Parameterization {
+    let value = try args.value("param", interpreter)
+    guard case .spec(.parameterization(let p))? = value else {
+      throw args.error(.type, "expects param: pixel(), fourier(), laplacian() or cppn(), got \(value?.typeDescription ?? "nothing")", label: "param")
     }
     if case .pixel = p { return p }
     let item = network.inputShape
@@ -156,16 +147,21 @@ enum MaximizeBuiltins {
     return p
   }
 
-  static func initial(_ args: Arguments, network: Network, parameterization: Parameterization) throws(RuntimeError) -> InitialImage {
-    guard let value = args["init"] else { return .noise(0.1) }
-    switch parameterization {
-    case .cppn:
-      throw args.error(.value, "init: does not apply to cppn(): its weights start as Lucid initializes them, from the seed; leave init: out", label: "init")
-    case .laplacian:
-      if case .tensor = value {
-        throw args.error(.value, "init: a tensor starts pixel() only; laplacian() draws its levels from noise(a), a the standard deviation", label: "init")
+  /// The start of `init:` (or its declared default), checked against the parameterization.
+  static func initial(
+    _ args: Arguments, network: Network, parameterization: Parameterization, _ interpreter: Interpreter
+  ) throws(RuntimeError) -> InitialImage {
+    let value = try args.value("init", interpreter) ?? .none
+    if args["init"] != nil {
+      switch parameterization {
+      case .cppn:
+        throw args.error(.value, "init: does not apply to cppn(): its weights start as Lucid initializes them, from the seed; leave init: out", label: "init")
+      case .laplacian:
+        if case .tensor = value {
+          throw args.error(.value, "init: a tensor starts pixel() only; laplacian() draws its levels from noise(a), a the standard deviation", label: "init")
+        }
+      case .pixel, .fourier: break
       }
-    case .pixel, .fourier: break
     }
     switch value {
     case .spec(.initial(let i)): return i

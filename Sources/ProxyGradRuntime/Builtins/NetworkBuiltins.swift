@@ -6,8 +6,7 @@ enum NetworkBuiltins {
 
   static let basic: [Builtin] = [
     Builtin(
-      "network", "network(input: shape, seed: nil) { layers }", arity: 0...0, labels: ["input", "seed"],
-      takesBlock: true,
+      "network(input: shape, seed: nil) { layers }",
       help: "A network from the layers of its block, one layer call per line, applied in order to inputs of the given shape (without the batch axis). Layers are auto-named conv1, relu1, pool1, flatten1, linear1, ... unless given name:. Weights are initialised from seed:, or from the session seed and a counter. Calling net(x) runs the forward pass; net.name is a layer.",
       example: "net = network(input: [1, 28, 28]) {\n  conv(16, 3, pad: 1)\n  relu()\n  maxpool(2)\n  flatten()\n  linear(10)\n}"
     ) { args, interpreter throws(RuntimeError) in
@@ -18,23 +17,11 @@ enum NetworkBuiltins {
       guard !input.isEmpty, input.allSatisfy({ $0 > 0 }) else {
         throw args.error(.value, "expects input: a shape of positive sizes, got \(Format.shape(input))", label: "input")
       }
-      guard let block = args.block else {
-        throw args.error(.arity, "expects a block of layers: network(input: [...]) { conv(8, 3) ... }")
-      }
-      var specs: [LayerSpec] = []
-      for value in block {
-        guard case .layerSpec(let spec) = value else {
-          throw args.error(.type, "a network block holds layer calls such as conv(16, 3) or relu(), found \(value.typeDescription)")
-        }
-        specs.append(spec)
-      }
+      let specs = try CNNLayerBuiltins.layerBlock(
+        args, what: "a network block holds layer calls such as conv(16, 3) or relu()",
+        missing: "expects a block of layers: network(input: [...]) { conv(8, 3) ... }")
       guard !specs.isEmpty else { throw args.error(.value, "the network block has no layers") }
-      let seed: UInt64
-      if args["seed"] != nil {
-        seed = UInt64(try args.integer("seed", default: 0, min: 0))
-      } else {
-        seed = nextSeed(interpreter)
-      }
+      let seed = try args.optionalInteger("seed", min: 0).map(UInt64.init) ?? nextSeed(interpreter)
       do throws(NetworkError) {
         return .network(try Network(inputShape: input, layers: specs, seed: seed))
       } catch {
@@ -42,50 +29,47 @@ enum NetworkBuiltins {
       }
     },
     Builtin(
-      "conv", "conv(out, kernel, stride: 1, pad: 0, dilation: 1, groups: 1, bias: true, name: nil)", arity: 2...2,
-      labels: ["stride", "pad", "dilation", "groups", "bias", "name"],
+      "conv(out, kernel, stride: 1, pad: 0, dilation: 1, groups: 1, bias: true, name: nil)",
       help: "A 2-D convolution layer with out output channels, for a network block. kernel, stride: and dilation: are a number or [height, width]; pad: is a number (every side), [vertical, horizontal] or [top, left, bottom, right]; groups: splits the channels into groups (depthwise: groups equal to the input channels); bias: false leaves out the bias. Auto-named conv1, conv2, ...",
       example: "conv(16, 3, pad: 1)"
     ) { args, _ throws(RuntimeError) in
       .layerSpec(try CNNLayerBuiltins.conv(args))
     },
     Builtin(
-      "linear", "linear(out, name: nil)", arity: 1...1, labels: ["name"],
+      "linear(out, name: nil)",
       help: "A fully connected layer with out outputs, for a network block; its input must be flat (use flatten() first). Auto-named linear1, ...",
       example: "linear(10)"
     ) { args, _ throws(RuntimeError) in
       .layerSpec(.linear(outFeatures: try args.integer(0, min: 1, what: "a positive size"), name: try args.string("name")))
     },
     Builtin(
-      "maxpool", "maxpool(kernel, stride: kernel, pad: 0, dilation: 1, ceil: false, name: nil)", arity: 1...1,
-      labels: ["stride", "pad", "dilation", "ceil", "name"],
+      "maxpool(kernel, stride: kernel, pad: 0, dilation: 1, ceil: false, name: nil)",
       help: "Max pooling, for a network block. kernel, stride: and dilation: are a number or [height, width]; pad: is a number, [vertical, horizontal] or [top, left, bottom, right] (at most half the window; padding never wins); ceil: true rounds the output size up, as PyTorch's ceil_mode. Auto-named pool1, ...",
       example: "maxpool(2)"
     ) { args, _ throws(RuntimeError) in
       .layerSpec(try CNNLayerBuiltins.pool(args, mode: .max))
     },
     Builtin(
-      "avgpool", "avgpool(kernel, stride: kernel, pad: 0, ceil: false, count_include_pad: true, name: nil)", arity: 1...1,
-      labels: ["stride", "pad", "ceil", "count_include_pad", "name"],
+      "avgpool(kernel, stride: kernel, pad: 0, ceil: false, count_include_pad: true, name: nil)",
       help: "Average pooling, for a network block. kernel and stride: are a number or [height, width]; pad: is a number, [vertical, horizontal] or [top, left, bottom, right] (at most half the window); ceil: true rounds the output size up; count_include_pad: false divides by the number of input values in each window instead of the window's size inside the padded input (PyTorch's rules). Auto-named pool1, ...",
       example: "avgpool(3, stride: 1, pad: 1, count_include_pad: false)"
     ) { args, _ throws(RuntimeError) in
       .layerSpec(try CNNLayerBuiltins.pool(args, mode: .average))
     },
     Builtin(
-      "flatten", "flatten() or flatten(t)", arity: 0...1, labels: ["name"],
+      "flatten(name: nil) or flatten(t)",
       help: "Without arguments, in a network block: a layer that flattens each item to one axis. With a tensor: its elements as a rank-1 tensor.",
       example: "flatten(tensor([[1, 2], [3, 4]]))"
     ) { args, _ throws(RuntimeError) in
       guard !args.positional.isEmpty else { return .layerSpec(.flatten(name: try args.string("name"))) }
-      let t = try TensorBuiltins.tensorArgument(args, 0)
+      let t = try args.tensor(0)
       return .tensor(t.reshaped(to: [t.count]))
     },
   ]
 
   static let inspection: [Builtin] = [
     Builtin(
-      "layers", "layers(net)", arity: 1...1,
+      "layers(net)",
       help: "The layers of a network in order, each a record {name, kind, shape} where shape is the layer's output shape for one input. Layers inside residual blocks follow their block, with full names (res1, res1.conv1, ..., res1.skip).",
       example: "for l in layers(net) { print(l.name, l.shape) }"
     ) { args, _ throws(RuntimeError) in
@@ -115,7 +99,7 @@ enum NetworkBuiltins {
     guard args.positional.count == 1, args.named.isEmpty else {
       throw args.error(.arity, "a network is called with one tensor, net(x)")
     }
-    let x = try TensorBuiltins.tensorArgument(args, 0)
+    let x = try args.tensor(0)
     let shape = network.inputShape
     if x.shape == shape {
       let out = network.forward(x.reshaped(to: [1] + shape), policy: interpreter.policy).output

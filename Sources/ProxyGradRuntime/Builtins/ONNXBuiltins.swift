@@ -5,7 +5,7 @@ import ProxyGradONNX
 enum ONNXBuiltins {
   static let all: [Builtin] = [
     Builtin(
-      "onnx", "onnx(path)", arity: 1...1,
+      "onnx(path)",
       help: "Reads an ONNX model (opsets 9 to 21, FP32 or FP16 weights, inline or in external data files beside it) as a network: one input with fixed sizes beyond the batch axis, one output. Its nodes become layers named after the exporter's module path (layer1.0.conv1), which layers(net), objectives, taps, per-layer slope maps, grad, maximize and train use like any other layer. Constant computations fold on load; batch norm and dropout run in evaluation mode. docs/onnx.md lists the ops read and the limits; a file outside them is an error naming the file, the node and the op.",
       example: "net = onnx(\"resnet18.onnx\")"
     ) { args, interpreter throws(RuntimeError) in
@@ -17,16 +17,12 @@ enum ONNXBuiltins {
       }
     },
     Builtin(
-      "save_onnx", "save_onnx(net, path)", arity: 2...2,
+      "save_onnx(net, path)",
       help: "Writes a network as an ONNX model (opset 17, one file with the weights inline, input 'input' with a dynamic batch axis), which onnxruntime, PyTorch's onnx tools and onnx(path) read. Nodes and weights keep the network's names (conv1, conv1.weight).",
       example: "save_onnx(net, \"net.onnx\")"
     ) { args, interpreter throws(RuntimeError) in
       let net = try args.network(0)
-      let path: String
-      switch interpreter.files.writablePath(try args.string(1)) {
-      case .success(let p): path = p
-      case .failure(let denied): throw args.error(.value, denied.message, at: 1)
-      }
+      let path = try args.writablePath(1, interpreter.files)
       do throws(ONNXError) {
         try ONNXExport.save(net, to: path)
       } catch {

@@ -6,14 +6,14 @@ enum OutputBuiltins {
   /// `digits:`: decimal places for showing numbers, 0...15, or nil.
   static func digits(_ args: Arguments) throws(RuntimeError) -> Int? {
     guard args["digits"] != nil else { return nil }
-    let d = try args.integer("digits", default: 0, min: 0)
+    let d = try args.integer("digits", min: 0)
     guard d <= 15 else { throw args.error(.value, "expects digits: 0...15, got \(d)", label: "digits") }
     return d
   }
 
   static let all: [Builtin] = [
     Builtin(
-      "metric", "metric(name, value, digits: nil)", arity: 2...2, labels: ["digits"],
+      "metric(name, value, digits: nil)",
       help: "A named scalar output (a number, or a one-element tensor), kept by notebooks in metrics.json with every digit. It is shown with `digits` decimal places, or to six significant digits. A NaN or infinite value also gives a warning (metrics.json stores it as null).",
       example: "metric(\"test accuracy\", 0.912345, digits: 3)"
     ) { args, interpreter throws(RuntimeError) in
@@ -31,13 +31,12 @@ enum OutputBuiltins {
       return .none
     },
     Builtin(
-      "show", "show(image, labels: nil, title: nil, cmap: nil, over: nil, alpha: 0.8, am: nil)", arity: 1...1,
-      labels: ["labels", "title", "cmap", "over", "alpha", "am"],
+      "show(image, labels: nil, title: nil, cmap: nil, over: nil, alpha: 0.8, am: nil)",
       help: "An image output: a tensor [C, H, W] (or [H, W]), or a batch [N, C, H, W] shown as a grid, with optional labels for the items. With cmap: (\"diverging\" for signed maps, \"magnitude\") or over: (an input image), the tensor is an attribution map drawn as heatmap(...) draws it. The record of top_activating is shown as one row per unit, its AM image (am:, one per unit) first.",
       example: "show(uniform([1, 8, 8], -1, 1), title: \"noise\")"
     ) { args, interpreter throws(RuntimeError) in
       if try DatasetExampleBuiltins.show(args.positional[0], args, interpreter) { return .none }
-      var t = try TensorBuiltins.tensorArgument(args, 0)
+      var t = try args.tensor(0)
       if args["cmap"] != nil || args["over"] != nil || args["alpha"] != nil {
         t = try AttributionBuiltins.heatmap(t, args, at: 0)
       }
@@ -63,7 +62,7 @@ enum OutputBuiltins {
       return .none
     },
     Builtin(
-      "table", "table(rows, title: nil, digits: nil)", arity: 1...1, labels: ["title", "digits"],
+      "table(rows, title: nil, digits: nil)",
       help: "A table output from a list of records (one row each; columns are the fields, in order of first appearance). Numbers are shown with `digits` decimal places (whole numbers stay whole), or to six significant digits; the notebook's CSV file keeps every digit.",
       example: "table([{slope: 0, value: 0.1}, {slope: 0.3, value: 0.5}])"
     ) { args, interpreter throws(RuntimeError) in
@@ -72,7 +71,7 @@ enum OutputBuiltins {
       return .none
     },
     Builtin(
-      "plot", "plot(rows, x: column, y: column or [columns], title: nil)", arity: 1...1, labels: ["x", "y", "title"],
+      "plot(rows, x: column, y: column or [columns], title: nil)",
       help: "A line plot output of one column (or several, one line each) against another, from a list of records such as a training history.",
       example: "plot([{step: 1, loss: 2.3}, {step: 2, loss: 1.9}], x: \"step\", y: \"loss\")"
     ) { args, interpreter throws(RuntimeError) in
@@ -100,16 +99,12 @@ enum OutputBuiltins {
       return .none
     },
     Builtin(
-      "save", "save(value, path)", arity: 2...2,
+      "save(value, path)",
       help: "Writes a tensor or a string to a file: a tensor as an image (.png: one image at its own size, a batch as the grid show draws), CSV (.csv, rank 1 or 2) or safetensors (.safetensors, one tensor named tensor); a string as UTF-8 text. In a notebook, paths are relative to the output folder, and a path leading outside it (with .., absolute, or through a symbolic link) is refused unless pgs run was given --allow-write for it; a plain script run writes only beneath its working directory, with the same rules.",
       example: "save(uniform([1, 8, 8], -1, 1), \"noise.png\")"
     ) { args, interpreter throws(RuntimeError) in
       let given = try args.string(1)
-      let path: String
-      switch interpreter.files.writablePath(given) {
-      case .success(let p): path = p
-      case .failure(let denied): throw args.error(.value, denied.message, at: 1)
-      }
+      let path = try args.writablePath(1, interpreter.files)
       let bytes: [UInt8]
       switch args.positional[0] {
       case .string(let text):
@@ -127,7 +122,7 @@ enum OutputBuiltins {
       return .none
     },
     Builtin(
-      "record", "record(name: value, ...)", arity: 0...0, labels: nil,
+      "record(name: value, ...)",
       help: "Inside a sweep: records one row of results for the current run; the row also holds the sweep variables. A run may record several rows. When the sweep ends, its rows are shown as a table with a summary (mean, std and n of every recorded number over seeds).",
       example: "sweep slope in [0, 0.3], seed in 1...3 { record(value: slope * seed) }"
     ) { args, interpreter throws(RuntimeError) in

@@ -8,27 +8,27 @@ enum TensorBuiltins {
 
   static let constructors: [Builtin] = [
     Builtin(
-      "tensor", "tensor(values)", arity: 1...1,
+      "tensor(values)",
       help: "A Float32 tensor from a number or nested lists of numbers; rows must have equal lengths. The shape follows the nesting: tensor([[1, 2], [3, 4]]) has shape [2, 2].",
       example: "t = tensor([[1, 2], [3, 4]])"
     ) { args, _ throws(RuntimeError) in .tensor(try tensor(from: args.positional[0], args, at: 0)) },
     Builtin(
-      "zeros", "zeros(shape)", arity: 1...1,
+      "zeros(shape)",
       help: "A tensor of zeros with the given shape (a list of whole numbers).",
       example: "z = zeros([2, 3])"
     ) { args, _ throws(RuntimeError) in .tensor(Tensor.zeros(try shape(args, at: 0))) },
     Builtin(
-      "ones", "ones(shape)", arity: 1...1,
+      "ones(shape)",
       help: "A tensor of ones with the given shape.",
       example: "o = ones([3])"
     ) { args, _ throws(RuntimeError) in .tensor(Tensor.full(try shape(args, at: 0), value: 1)) },
     Builtin(
-      "full", "full(shape, value)", arity: 2...2,
+      "full(shape, value)",
       help: "A tensor with every element set to value.",
       example: "h = full([2, 2], 0.5)"
     ) { args, _ throws(RuntimeError) in .tensor(Tensor.full(try shape(args, at: 0), value: Float(try args.number(1)))) },
     Builtin(
-      "uniform", "uniform(shape, low, high, seed: nil)", arity: 3...3, labels: ["seed"],
+      "uniform(shape, low, high, seed: nil)",
       help: "A tensor of numbers drawn uniformly from [low, high). Draws come from the session's seeded generator, or from seed: when given, so runs repeat exactly.",
       example: "x = uniform([2], -1, 1)"
     ) { args, interpreter throws(RuntimeError) in
@@ -36,34 +36,35 @@ enum TensorBuiltins {
       let high = try args.number(2)
       guard low < high else { throw args.error(.value, "expects low < high, got [\(Format.number(low)), \(Format.number(high))]") }
       let dims = try shape(args, at: 0)
-      if args["seed"] != nil {
-        var rng = SplitMix64(seed: UInt64(try args.integer("seed", default: 0, min: 0)))
-        return .tensor(Tensor.uniform(dims, low: Float(low), high: Float(high), rng: &rng))
-      }
-      return .tensor(Tensor.uniform(dims, low: Float(low), high: Float(high), rng: &interpreter.rng))
+      return try drawing(args, interpreter) { rng in Tensor.uniform(dims, low: Float(low), high: Float(high), rng: &rng) }
     },
     Builtin(
-      "normal", "normal(shape, mean: 0, std: 1, seed: nil)", arity: 1...1, labels: ["mean", "std", "seed"],
+      "normal(shape, mean: 0, std: 1, seed: nil)",
       help: "A tensor of normally distributed numbers, from the session's seeded generator or from seed:.",
       example: "x = normal([1, 28, 28], std: 0.1)"
     ) { args, interpreter throws(RuntimeError) in
       let dims = try shape(args, at: 0)
-      let mean = Float(try args.number("mean", default: 0))
-      let std = try args.number("std", default: 1)
+      let mean = Float(try args.number("mean"))
+      let std = try args.number("std")
       guard std >= 0 else { throw args.error(.value, "expects std >= 0, got \(Format.number(std))", label: "std") }
-      if args["seed"] != nil {
-        var rng = SplitMix64(seed: UInt64(try args.integer("seed", default: 0, min: 0)))
-        return .tensor(Tensor.normal(dims, mean: mean, std: Float(std), rng: &rng))
-      }
-      return .tensor(Tensor.normal(dims, mean: mean, std: Float(std), rng: &interpreter.rng))
+      return try drawing(args, interpreter) { rng in Tensor.normal(dims, mean: mean, std: Float(std), rng: &rng) }
     },
   ]
+
+  /// A random tensor drawn from `seed:` when given, else from the session's generator.
+  static func drawing(
+    _ args: Arguments, _ interpreter: Interpreter, _ draw: (inout SplitMix64) -> Tensor
+  ) throws(RuntimeError) -> Value {
+    guard let seed = try args.optionalInteger("seed", min: 0) else { return .tensor(draw(&interpreter.rng)) }
+    var rng = SplitMix64(seed: UInt64(seed))
+    return .tensor(draw(&rng))
+  }
 
   // MARK: - Activations
 
   static let activations: [Builtin] = [
     Builtin(
-      "relu", "relu(t) or relu(name: nil)", arity: 0...1, labels: ["name"],
+      "relu(t) or relu(name: nil)",
       help: "With a tensor: max(t, 0) elementwise. Inside a function under grad, its backward slope follows the active gradient rule (swap/proxy), like a network's relu layers. Without arguments, inside a network block: a ReLU layer (forward slope 0), auto-named relu1, relu2, ...",
       example: "relu(tensor([-1, 2]))"
     ) { args, interpreter throws(RuntimeError) in
@@ -71,7 +72,7 @@ enum TensorBuiltins {
       return try leaky(args.positional[0], slope: 0, args, interpreter)
     },
     Builtin(
-      "leaky", "leaky(t, slope) or leaky(slope, name: nil)", arity: 1...2, labels: ["name"],
+      "leaky(t, slope) or leaky(slope, name: nil)",
       help: "With a tensor: Leaky ReLU, x if x > 0 else slope * x; under grad its backward slope follows the active rule. With one number, inside a network block: a Leaky ReLU layer with that forward slope, auto-named leaky1, ...",
       example: "leaky(tensor([-1, 2]), 0.01)"
     ) { args, interpreter throws(RuntimeError) in
@@ -96,17 +97,17 @@ enum TensorBuiltins {
 
   static let reductions: [Builtin] = [
     Builtin(
-      "sum", "sum(t, axis: nil)", arity: 1...1, labels: ["axis"],
+      "sum(t, axis: nil)",
       help: "The sum of a tensor's elements: a number (a scalar tensor inside grad, so the graph stays), or with axis: a tensor with that axis removed. Also sums a list of numbers.",
       example: "sum(tensor([[1, 2], [3, 4]]), axis: 0)"
     ) { args, interpreter throws(RuntimeError) in try reduce(args, mean: false, interpreter) },
     Builtin(
-      "mean", "mean(t, axis: nil)", arity: 1...1, labels: ["axis"],
+      "mean(t, axis: nil)",
       help: "The mean of a tensor's elements: a number (a scalar tensor inside grad), or with axis: a tensor with that axis removed. Also averages a list of numbers.",
       example: "mean(tensor([1, 2, 3, 4]))"
     ) { args, interpreter throws(RuntimeError) in try reduce(args, mean: true, interpreter) },
     Builtin(
-      "max", "max(t, axis: nil) or max(a, b, ...)", arity: 1...255, labels: ["axis"],
+      "max(t, axis: nil) or max(a, b, ...)",
       help: "The largest element of a tensor (a number; a scalar tensor inside grad), or with axis: the largest along that axis, which is removed (the gradient goes to the first largest element). Also the largest of several numbers, or of a list of numbers.",
       example: "max(tensor([[1, 5], [7, 2]]), axis: 0)"
     ) { args, interpreter throws(RuntimeError) in
@@ -114,7 +115,7 @@ enum TensorBuiltins {
       return .number(try CoreBuiltins.extremum(args, smallest: false))
     },
     Builtin(
-      "item", "item(t)", arity: 1...1,
+      "item(t)",
       help: "The value of a one-element tensor as a number.",
       example: "item(sum(tensor([1, 2])) * tensor(1))"
     ) { args, _ throws(RuntimeError) in
@@ -158,10 +159,10 @@ enum TensorBuiltins {
       if takeMean, t.count == 0 { throw args.error(.value, "the tensor is empty", at: 0) }
       return scalar(takeMean ? mean(t) : sum(t), interpreter)
     }
-    var axis = try args.integer("axis", default: 0)
-    if axis < 0 { axis += t.rank }
+    let given = try args.integer("axis")
+    let axis = given < 0 ? given + t.rank : given
     guard axis >= 0, axis < t.rank else {
-      throw args.error(.shape, "axis \(try args.integer("axis", default: 0)) is out of range for a tensor of shape \(Format.shape(t.shape))", label: "axis")
+      throw args.error(.shape, "axis \(given) is out of range for a tensor of shape \(Format.shape(t.shape))", label: "axis")
     }
     return .tensor(takeMean ? mean(t, axis: axis) : sum(t, axis: axis))
   }
@@ -172,7 +173,7 @@ enum TensorBuiltins {
     _ name: String, help: String, example: String, number: @escaping @Sendable (Double) -> Double,
     domain: (@Sendable (Double) -> Bool)? = nil, tensor: @escaping @Sendable (Tensor) -> Tensor
   ) -> Builtin {
-    Builtin(name, "\(name)(x)", arity: 1...1, help: help, example: example) { args, _ throws(RuntimeError) in
+    Builtin("\(name)(x)", help: help, example: example) { args, _ throws(RuntimeError) in
       switch args.positional[0] {
       case .number(let x):
         if let domain, !domain(x) { throw args.error(.value, "is not defined at \(Format.number(x))", at: 0) }
@@ -189,7 +190,7 @@ enum TensorBuiltins {
     unaryFunction("abs", help: "The absolute value, for a number or elementwise.", example: "abs(-2)", number: { Swift.abs($0) }, tensor: { abs($0) }),
     unaryFunction("sqrt", help: "The square root, for a non-negative number or elementwise.", example: "sqrt(2)", number: { $0.squareRoot() }, domain: { $0 >= 0 }, tensor: { sqrt($0) }),
     Builtin(
-      "pow", "pow(x, p)", arity: 2...2,
+      "pow(x, p)",
       help: "x to the power p, for a number or elementwise for a tensor (p a number).",
       example: "pow(tensor([1, 2, 3]), 2)"
     ) { args, _ throws(RuntimeError) in
@@ -201,7 +202,7 @@ enum TensorBuiltins {
       }
     },
     Builtin(
-      "clamp", "clamp(t, low, high)", arity: 3...3,
+      "clamp(t, low, high)",
       help: "Each element limited to [low, high].",
       example: "clamp(tensor([-2, 0, 2]), -1, 1)"
     ) { args, _ throws(RuntimeError) in
@@ -219,7 +220,7 @@ enum TensorBuiltins {
 
   static let shapes: [Builtin] = [
     Builtin(
-      "reshape", "reshape(t, shape) or reshape(shape, name: nil)", arity: 1...2, labels: ["name"],
+      "reshape(t, shape) or reshape(shape, name: nil)",
       help: "The same elements with a new shape of the same element count. With a shape only, in a network block: a layer that reshapes each item (one size may be -1), auto-named reshape1, ...",
       example: "reshape(tensor([1, 2, 3, 4]), [2, 2])"
     ) { args, _ throws(RuntimeError) in
@@ -227,7 +228,7 @@ enum TensorBuiltins {
         let dims = try args.integers(args.positional[0], what: "a shape", at: 0)
         return .layerSpec(.reshape(dims, name: try args.string("name")))
       }
-      let t = try tensorArgument(args, 0)
+      let t = try args.tensor(0)
       let dims = try shape(args, at: 1)
       guard dims.reduce(1, *) == t.count else {
         throw args.error(.shape, "cannot reshape a tensor of shape \(Format.shape(t.shape)) (\(t.count) elements) to \(Format.shape(dims))", at: 1)
@@ -235,27 +236,27 @@ enum TensorBuiltins {
       return .tensor(t.reshaped(to: dims))
     },
     Builtin(
-      "transpose", "transpose(t)", arity: 1...1,
+      "transpose(t)",
       help: "The transpose of a matrix (a rank-2 tensor).",
       example: "transpose(tensor([[1, 2], [3, 4]]))"
     ) { args, _ throws(RuntimeError) in
-      let t = try tensorArgument(args, 0)
+      let t = try args.tensor(0)
       guard t.rank == 2 else { throw args.error(.shape, "expects a matrix, got shape \(Format.shape(t.shape))", at: 0) }
       return .tensor(t.transposed())
     },
     Builtin(
-      "matmul", "matmul(a, b)", arity: 2...2,
+      "matmul(a, b)",
       help: "Matrix product, the same as a @ b: [m, k] @ [k, n], [k] @ [k, n] or [m, k] @ [k].",
       example: "matmul(tensor([[1, 2]]), tensor([[3], [4]]))"
     ) { args, _ throws(RuntimeError) in
-      .tensor(try Operators.matmulChecked(try tensorArgument(args, 0), try tensorArgument(args, 1), span: args.span))
+      .tensor(try Operators.matmulChecked(try args.tensor(0), try args.tensor(1), span: args.span))
     },
     Builtin(
-      "tolist", "tolist(t)", arity: 1...1,
+      "tolist(t)",
       help: "A tensor's elements as (nested) lists of numbers.",
       example: "tolist(tensor([[1, 2], [3, 4]]))"
     ) { args, _ throws(RuntimeError) in
-      let t = try tensorArgument(args, 0)
+      let t = try args.tensor(0)
       if t.rank == 0 { return .number(Format.double(t.values.first ?? 0)) }
       var index = 0
       func nested(_ axis: Int) -> Value {
@@ -272,19 +273,9 @@ enum TensorBuiltins {
 
   // MARK: - Argument helpers
 
-  static func tensorArgument(_ args: Arguments, _ index: Int) throws(RuntimeError) -> Tensor {
-    switch args[index] {
-    case .tensor(let t)?: return t
-    case .number(let x)?: return Tensor(scalar: Float(x))
-    case let value?: throw args.error(.type, "expects a tensor as \(args.ordinal(index)), got \(value.typeDescription)", at: index)
-    case nil: throw args.error(.arity, "missing \(args.ordinal(index))")
-    }
-  }
-
   /// A shape: a list of positive whole numbers.
   static func shape(_ args: Arguments, at index: Int) throws(RuntimeError) -> [Int] {
-    guard let value = args[index] else { throw args.error(.arity, "missing \(args.ordinal(index))") }
-    let dims = try args.integers(value, what: "a shape", at: index)
+    let dims = try args.integers(try args.argument(index), what: "a shape", at: index)
     guard dims.allSatisfy({ $0 > 0 }), dims.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) <= 1 << 28 else {
       throw args.error(.value, "expects a shape of positive sizes with at most 2^28 elements, got \(Format.shape(dims))", at: index)
     }

@@ -6,7 +6,7 @@ enum TrainingBuiltins {
 
   static let data: [Builtin] = [
     Builtin(
-      "fashion_mnist", "fashion_mnist()", arity: 0...0,
+      "fashion_mnist()",
       help: "Fashion-MNIST from Debian's dataset-fashion-mnist package, as a record {train, test, classes}: 60,000 and 10,000 images [1, 28, 28] with pixels in [-1, 1], and the 10 class names.",
       example: "data = fashion_mnist()"
     ) { args, _ throws(RuntimeError) in
@@ -14,7 +14,7 @@ enum TrainingBuiltins {
       return split(sets, name: "fashion_mnist")
     },
     Builtin(
-      "mnist", "mnist(folder)", arity: 1...1,
+      "mnist(folder)",
       help: "An MNIST-layout folder (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-...) as a record {train, test, classes} with digit classes.",
       example: "data = mnist(\"data/mnist\")"
     ) { args, interpreter throws(RuntimeError) in
@@ -27,7 +27,7 @@ enum TrainingBuiltins {
       return split(sets, name: "mnist")
     },
     Builtin(
-      "idx", "idx(images: path, labels: path, classes: nil)", arity: 0...0, labels: ["images", "labels", "classes"],
+      "idx(images: path, labels: path, classes: nil)",
       help: "A data set from one IDX image file and one IDX label file (plain or gzip). Classes default to the digits 0-9.",
       example: "test = idx(images: \"t10k-images-idx3-ubyte.gz\", labels: \"t10k-labels-idx1-ubyte.gz\")"
     ) { args, interpreter throws(RuntimeError) in
@@ -49,7 +49,7 @@ enum TrainingBuiltins {
       return .dataset(DatasetBox(set, name: "idx"))
     },
     Builtin(
-      "cifar10", "cifar10(folder)", arity: 1...1,
+      "cifar10(folder)",
       help: "CIFAR-10 from its binary version (a cifar-10-batches-bin folder) as a record {train, test, classes}: images [3, 32, 32] in [-1, 1].",
       example: "data = cifar10(\"data/cifar-10-batches-bin\")"
     ) { args, interpreter throws(RuntimeError) in
@@ -58,7 +58,7 @@ enum TrainingBuiltins {
       return split(sets, name: "cifar10")
     },
     Builtin(
-      "images", "images(folder)", arity: 1...1,
+      "images(folder)",
       help: "A data set of PNG files in class subfolders (folder/cat/1.png, folder/dog/2.png, ...): classes are the subfolder names in sorted order, images the files in each, sorted. All images must share one size and channel count (grey or RGB; alpha is dropped); pixels are scaled to [-1, 1].",
       example: "pets = images(\"data/pets\")"
     ) { args, interpreter throws(RuntimeError) in
@@ -69,24 +69,23 @@ enum TrainingBuiltins {
       return .dataset(DatasetBox(try ImageFolder.load(folder, decoder: decoder, args), name: "images"))
     },
     Builtin(
-      "synthetic", "synthetic(count: 1000, classes: 4, size: 12, channels: 1, noise: 0.1, seed: nil)", arity: 0...0,
-      labels: ["count", "classes", "size", "channels", "noise", "seed"],
+      "synthetic(count: 1000, classes: 4, size: 12, channels: 1, noise: 0.1, seed: nil)",
       help: "A seeded data set of simple labelled images (bars, diagonals, rings, crosses, blobs, ...) for tests and offline demos, as a record {train, test, classes}; the test set is a fifth the size of the training set, drawn from another stream.",
       example: "data = synthetic(count: 2000, classes: 4, size: 12)"
     ) { args, interpreter throws(RuntimeError) in
-      let count = try args.integer("count", default: 1000, min: 1)
-      let classes = try args.integer("classes", default: 4, min: 1)
+      let count = try args.integer("count", min: 1)
+      let classes = try args.integer("classes", min: 1)
       guard classes <= SyntheticImages.patternNames.count else {
         throw args.error(.value, "expects classes: 1...\(SyntheticImages.patternNames.count), got \(classes)", label: "classes")
       }
-      let size = try args.integer("size", default: 12, min: 4)
+      let size = try args.integer("size", min: 4)
       guard size <= 256 else { throw args.error(.value, "expects size: 4...256, got \(size)", label: "size") }
-      let channels = try args.integer("channels", default: 1, min: 1)
+      let channels = try args.integer("channels", min: 1)
       guard channels == 1 || channels == 3 else {
         throw args.error(.value, "expects channels: 1 or 3, got \(channels)", label: "channels")
       }
       guard count <= 1_000_000 else { throw args.error(.value, "expects count: at most 1,000,000", label: "count") }
-      let noise = try OptimizerBuiltins.nonNegative(args, "noise", 0.1)
+      let noise = try OptimizerBuiltins.nonNegative(args, "noise")
       let seed = try OptimizerBuiltins.seed(args, interpreter)
       let train = SyntheticImages.make(count: count, classes: classes, size: size, channels: channels, noise: noise, seed: seed)
       let test = SyntheticImages.make(
@@ -131,16 +130,15 @@ enum TrainingBuiltins {
 
   static let training: [Builtin] = [
     Builtin(
-      "train", "train(net, data, epochs: 1, batch: 64, optimizer: adam(lr: 0.001), grad: plain(), seed: nil, schedule: nil, stop_on_nan: true)",
-      arity: 2...2, labels: ["epochs", "batch", "optimizer", "grad", "seed", "schedule", "stop_on_nan"],
+      "train(net, data, epochs: 1, batch: 64, optimizer: adam(lr: 0.001), grad: plain(), seed: nil, schedule: nil, stop_on_nan: true)",
       help: "Trains a network on a data set with shuffled mini-batches and softmax cross-entropy. The weight gradient follows grad: (plain(), swap(b), proxy(b)); the loss reported is the ORIGINAL network's. Returns the history as rows {step, epoch, loss, lr}. When the loss becomes NaN or infinite, a warning names the step and the value, the history gets a column diverged (true from that step on), and training stops after that step unless stop_on_nan: false. Ctrl-C stops it and keeps what the network learned so far.",
       example: "h = train(net, data.train, epochs: 1, batch: 64, optimizer: adam(lr: 1e-3), grad: proxy(0.3), seed: 1)"
     ) { args, interpreter throws(RuntimeError) in
       let net = try args.network(0)
       let set = try dataset(args, 1, for: net)
       var options = TrainingOptions(
-        epochs: try args.integer("epochs", default: 1, min: 0), batchSize: try args.integer("batch", default: 64, min: 1))
-      options.rule = try OptimizerBuiltins.rule(args)
+        epochs: try args.integer("epochs", min: 0), batchSize: try args.integer("batch", min: 1))
+      options.rule = try OptimizerBuiltins.rule(args, interpreter)
       options.seed = try OptimizerBuiltins.seed(args, interpreter)
       if let value = args["schedule"] {
         guard case .spec(.schedule(let s)) = value else {
@@ -151,14 +149,8 @@ enum TrainingBuiltins {
       if let problem = options.rule.layerProblem(in: net) {
         throw args.error(.value, problem, label: "grad")
       }
-      var stopOnNaN = true
-      if let value = args["stop_on_nan"] {
-        guard case .bool(let flag) = value else {
-          throw args.error(.type, "expects stop_on_nan: true or false, got \(value.typeDescription)", label: "stop_on_nan")
-        }
-        stopOnNaN = flag
-      }
-      let spec = try OptimizerBuiltins.optimizer(args, default: OptimizerSpec(kind: .adam, learningRate: 0.001))
+      let stopOnNaN = try AttributionBuiltins.flag(args, "stop_on_nan")
+      let spec = try OptimizerBuiltins.optimizer(args, interpreter)
       let history = try spec.with { (o: inout any Optimizer) throws(RuntimeError) in
         run(net, set, options, &o, interpreter, stopOnNaN: stopOnNaN)
       }
@@ -183,7 +175,7 @@ enum TrainingBuiltins {
       }))
     },
     Builtin(
-      "accuracy", "accuracy(net, data)", arity: 2...2,
+      "accuracy(net, data)",
       help: "The fraction of a data set's images that the ORIGINAL network classifies correctly.",
       example: "metric(\"test accuracy\", accuracy(net, data.test))"
     ) { args, _ throws(RuntimeError) in
@@ -192,7 +184,7 @@ enum TrainingBuiltins {
       return .number(evaluate(net, on: set).accuracy)
     },
     Builtin(
-      "evaluate", "evaluate(net, data)", arity: 2...2,
+      "evaluate(net, data)",
       help: "Loss and accuracy of the ORIGINAL network on a data set, as a record {loss, accuracy, per_class (rows of class, accuracy, count), confusion (rows: true class, then one column per predicted class)}.",
       example: "e = evaluate(net, data.test)\ntable(e.per_class)"
     ) { args, _ throws(RuntimeError) in
@@ -244,21 +236,17 @@ enum TrainingBuiltins {
 
   static let weights: [Builtin] = [
     Builtin(
-      "save_weights", "save_weights(net, path)", arity: 2...2,
+      "save_weights(net, path)",
       help: "Writes a network's weights as a safetensors file with PyTorch's names and layouts (conv1.weight [out, in, kh, kw], linear1.weight [out, in], biases [out]), so PyTorch can load them.",
       example: "save_weights(net, \"net.safetensors\")"
     ) { args, interpreter throws(RuntimeError) in
       let net = try args.network(0)
-      let path: String
-      switch interpreter.files.writablePath(try args.string(1)) {
-      case .success(let p): path = p
-      case .failure(let denied): throw args.error(.value, denied.message, at: 1)
-      }
+      let path = try args.writablePath(1, interpreter.files)
       try loading(args, at: 1) { () throws(DataError) in try SafeTensors.save(net, to: path, metadata: ["format": "pt"]) }
       return .none
     },
     Builtin(
-      "load_weights", "load_weights(net, path)", arity: 2...2,
+      "load_weights(net, path)",
       help: "Reads a safetensors file into a network: every parameter must be present with its shape (PyTorch's names and layouts); wrong names, shapes, dtypes or a truncated file are errors that leave the network unchanged.",
       example: "load_weights(net, \"net.safetensors\")"
     ) { args, interpreter throws(RuntimeError) in

@@ -46,6 +46,10 @@ public final class Interpreter {
   var networkCount: UInt64 = 0
   /// The interpreter holding the model zoo's definitions (see ``ModelZoo``), once used.
   var zoo: Interpreter?
+  /// When set, every builtin call records the labels its body reads, and a label its signature
+  /// does not declare lands in ``undeclaredReads``: a declaration that drifted from its body.
+  public var checksDeclarations = false
+  public private(set) var undeclaredReads: Set<String> = []
 
   public init(output: OutputSink = OutputBuffer(), seed: UInt64 = 0) {
     self.output = output
@@ -154,6 +158,13 @@ public final class Interpreter {
   }
 
   func callBuiltin(_ builtin: Builtin, _ arguments: inout Arguments) throws(Unwind) -> Value {
+    arguments.declaration = builtin.declaration
+    if checksDeclarations { arguments.reads = LabelReads() }
+    defer {
+      for label in arguments.reads?.labels ?? [] where !builtin.declaration.accepts(label) {
+        undeclaredReads.insert("\(builtin.name): \(label):")
+      }
+    }
     do throws(RuntimeError) {
       return try builtin.implementation(&arguments, self)
     } catch {

@@ -11,29 +11,24 @@ import ProxyGradSyntax
 enum ModelZoo {
   static let all: [Builtin] = [
     Builtin(
-      "vgg", "vgg(depth: 4, width: 16, classes: 10, input: [1, 28, 28], seed: nil)", arity: 0...0,
-      labels: ["depth", "width", "classes", "input", "seed"],
+      "vgg(depth: 4, width: 16, classes: 10, input: [1, 28, 28], seed: nil)",
       help: "A VGG-style plain CNN from the model zoo (defined in PGS; help shows the definition): depth 3×3 convolutions with ReLU and no batch norm, in stages of two, each stage followed by 2×2 max pooling (while the image is at least 2 pixels wide) and doubling the width; then flatten() and linear(classes). Layers are named as in a network block: conv1, relu1, pool1, ..., flatten1, linear1. Weights come from seed: or the session seed.",
       example: "net = vgg(depth: 6, width: 16, classes: 10, input: [1, 28, 28])"
     ) { args, interpreter throws(RuntimeError) in
-      let depth = try args.integer("depth", default: 4, min: 1)
+      let depth = try args.integer("depth", min: 1)
       guard depth <= 64 else { throw args.error(.value, "expects depth: 1...64, got \(depth)", label: "depth") }
       return try call(
         "vgg", args, interpreter,
         [("depth", .number(Double(depth))), try width(args), try classes(args), try input(args), try seed(args, interpreter)])
     },
     Builtin(
-      "resnet", "resnet(blocks: [1, 1, 1], width: 16, classes: 10, input: [1, 28, 28], seed: nil)", arity: 0...0,
-      labels: ["blocks", "width", "classes", "input", "seed"],
+      "resnet(blocks: [1, 1, 1], width: 16, classes: 10, input: [1, 28, 28], seed: nil)",
       help: "A ResNet for small images from the model zoo (defined in PGS; help shows the definition): a stem conv(width, 3, pad: 1), batchnorm(), relu(); then one stage per entry of blocks with that many basic residual blocks (conv, batchnorm, relu, conv, batchnorm; relu after the sum); every stage after the first starts with a stride-2 block with a 1×1 projection on the skip path and doubles the width; then gap() and linear(classes). Blocks are named res1, res2, ... and their layers res1.conv1, res1.bn1, res1.relu1, res1.conv2, res1.bn2 (res2.skip for a projection).",
       example: "net = resnet(blocks: [2, 2], width: 16, classes: 10, input: [1, 28, 28])"
     ) { args, interpreter throws(RuntimeError) in
-      var blocks: [Int] = [1, 1, 1]
-      if let value = args["blocks"] {
-        blocks = try args.integers(value, what: "blocks per stage for blocks:", label: "blocks")
-        guard !blocks.isEmpty, blocks.allSatisfy({ $0 >= 1 && $0 <= 64 }), blocks.count <= 8 else {
-          throw args.error(.value, "expects blocks: 1 to 8 stages of 1...64 blocks, such as [2, 2], got \(Format.shape(blocks))", label: "blocks")
-        }
+      let blocks = try args.integers(try args.required("blocks"), what: "blocks per stage for blocks:", label: "blocks")
+      guard !blocks.isEmpty, blocks.allSatisfy({ $0 >= 1 && $0 <= 64 }), blocks.count <= 8 else {
+        throw args.error(.value, "expects blocks: 1 to 8 stages of 1...64 blocks, such as [2, 2], got \(Format.shape(blocks))", label: "blocks")
       }
       let list = Value.list(ListBox(blocks.map { .number(Double($0)) }))
       return try call(
@@ -48,29 +43,26 @@ enum ModelZoo {
   // MARK: - Arguments
 
   static func width(_ args: Arguments) throws(RuntimeError) -> (String, Value) {
-    let width = try args.integer("width", default: 16, min: 1)
+    let width = try args.integer("width", min: 1)
     guard width <= 4096 else { throw args.error(.value, "expects width: 1...4096, got \(width)", label: "width") }
     return ("width", .number(Double(width)))
   }
 
   static func classes(_ args: Arguments) throws(RuntimeError) -> (String, Value) {
-    ("classes", .number(Double(try args.integer("classes", default: 10, min: 1))))
+    ("classes", .number(Double(try args.integer("classes", min: 1))))
   }
 
   static func input(_ args: Arguments) throws(RuntimeError) -> (String, Value) {
-    var shape = [1, 28, 28]
-    if let value = args["input"] {
-      shape = try args.integers(value, what: "a shape for input:", label: "input")
-      guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
-        throw args.error(.value, "expects input: an image shape [C, H, W], got \(Format.shape(shape))", label: "input")
-      }
+    let shape = try args.integers(try args.required("input"), what: "a shape for input:", label: "input")
+    guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
+      throw args.error(.value, "expects input: an image shape [C, H, W], got \(Format.shape(shape))", label: "input")
     }
     return ("input", .list(ListBox(shape.map { .number(Double($0)) })))
   }
 
   static func seed(_ args: Arguments, _ interpreter: Interpreter) throws(RuntimeError) -> (String, Value) {
-    if args["seed"] != nil { return ("seed", .number(Double(try args.integer("seed", default: 0, min: 0)))) }
-    return ("seed", .number(Double(NetworkBuiltins.nextSeed(interpreter))))
+    let seed = try args.optionalInteger("seed", min: 0).map(UInt64.init) ?? NetworkBuiltins.nextSeed(interpreter)
+    return ("seed", .number(Double(seed)))
   }
 
   // MARK: - Running the definitions
