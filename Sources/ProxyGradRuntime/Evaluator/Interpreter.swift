@@ -158,6 +158,22 @@ public final class Interpreter {
   }
 
   func callBuiltin(_ builtin: Builtin, _ arguments: inout Arguments) throws(Unwind) -> Value {
+    // The resolver checks direct calls; a builtin called through a variable (`f = str; f()`)
+    // is checked here, so its body never reads an argument that is not there.
+    guard builtin.arity.contains(arguments.positional.count) else {
+      throw .error(
+        RuntimeError(
+          .arity,
+          "\(builtin.name) expects \(builtin.arityDescription), got \(arguments.positional.count); usage: \(builtin.signature)",
+          at: arguments.span))
+    }
+    if let labels = builtin.labels {
+      for (label, _) in arguments.named where !labels.contains(label) {
+        let known = labels.isEmpty ? "it takes no named arguments" : "it takes " + labels.map { "\($0):" }.joined(separator: ", ")
+        throw .error(
+          RuntimeError(.arity, "\(builtin.name) has no argument named '\(label)'; \(known)", at: arguments.spanOf(label)))
+      }
+    }
     arguments.declaration = builtin.declaration
     if checksDeclarations { arguments.reads = LabelReads() }
     defer {
