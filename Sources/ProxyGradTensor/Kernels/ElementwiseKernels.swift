@@ -56,6 +56,53 @@ enum ElementwiseKernel {
     return out
   }
 
+  /// gradA (+)= the gradient of `a op b` with respect to a, before broadcast axes are summed:
+  /// dy for + and −, dy·b for ·, dy/b for /. `b` may be empty for + and −.
+  static func backwardFirst(_ op: BinaryOp, gradOutput g: [Float], second b: [Float]) -> [Float] {
+    switch op {
+    case .add, .subtract: g
+    case .multiply: forward(.multiply, g, b)  // d(a·b)/da = b
+    case .divide: forward(.divide, g, b)  // d(a/b)/da = 1/b
+    }
+  }
+
+  /// The gradient of `a op b` with respect to b, before broadcast axes are summed: dy for +,
+  /// −dy for −, dy·a for ·, −dy·a/b² for /. `a` and `b` may be empty for + and −.
+  static func backwardSecond(
+    _ op: BinaryOp, gradOutput g: [Float], first a: [Float], second b: [Float]
+  ) -> [Float] {
+    switch op {
+    case .add: return g
+    case .subtract: return forward(.negate, g)
+    case .multiply: return forward(.multiply, g, a)
+    case .divide:  // d(a/b)/db = -a/b²
+      var gb = g
+      for i in 0..<gb.count { gb[i] = -gb[i] * a[i] / (b[i] * b[i]) }
+      return gb
+    }
+  }
+
+  /// gradA += the derivative of `a op s` (or `s op a` when `scalarFirst`) times dy; `y` is the
+  /// forward output, needed (and saved) only for `s / a`.
+  static func backward(
+    _ op: BinaryOp, scalar s: Float, scalarFirst: Bool, output y: [Float], gradOutput g: [Float],
+    gradInput ga: UnsafeMutablePointer<Float>
+  ) {
+    switch (op, scalarFirst) {
+    case (.add, _): for i in 0..<g.count { ga[i] += g[i] }
+    case (.subtract, false): for i in 0..<g.count { ga[i] += g[i] }
+    case (.subtract, true): for i in 0..<g.count { ga[i] -= g[i] }
+    case (.multiply, _): for i in 0..<g.count { ga[i] += g[i] * s }
+    case (.divide, false): for i in 0..<g.count { ga[i] += g[i] / s }
+    case (.divide, true): for i in 0..<g.count { ga[i] -= g[i] * y[i] * y[i] / s }  // d(s/a) = -s/a²
+    }
+  }
+
+  /// gx[i] += g[i]: a gradient that passes unchanged.
+  static func add(_ g: [Float], into gx: UnsafeMutablePointer<Float>) {
+    for i in 0..<g.count { gx[i] += g[i] }
+  }
+
   /// out = f(x)
   static func forward(_ op: UnaryOp, _ x: [Float]) -> [Float] {
     var out = x
@@ -140,10 +187,7 @@ enum ElementwiseKernel {
   static func reduce(
     _ g: [Float], from target: [Int], to shape: [Int], into gx: UnsafeMutablePointer<Float>
   ) {
-    if shape == target {
-      for i in 0..<g.count { gx[i] += g[i] }
-      return
-    }
+    if shape == target { return add(g, into: gx) }
     let strides = Shape.broadcastStrides(shape, to: target)
     var index = [Int](repeating: 0, count: target.count)
     var dest = 0

@@ -100,4 +100,34 @@ enum MatMulKernel {
     }
     return out
   }
+
+  /// y[N, out] = x[N, in] · weightᵀ + bias: the bias copied into every row, then one GEMM
+  /// adding to it (beta 1), or writing alone (beta 0) without a bias.
+  static func linearForward(
+    _ x: [Float], weight: [Float], bias: [Float]?, batch: Int, inputSize: Int, outputSize: Int
+  ) -> [Float] {
+    var out = [Float](repeating: 0, count: batch * outputSize)
+    out.withUnsafeMutableBufferPointer { po in
+      let o = po.baseAddress!
+      if let bias {
+        for r in 0..<batch { (o + r * outputSize).update(from: bias, count: outputSize) }
+      }
+      x.withUnsafeBufferPointer { px in
+        weight.withUnsafeBufferPointer { pw in
+          gemm(
+            transposeA: false, transposeB: true, m: batch, n: outputSize, k: inputSize,
+            a: px.baseAddress!, b: pw.baseAddress!, beta: bias == nil ? 0 : 1, c: o)
+        }
+      }
+    }
+    return out
+  }
+
+  /// gradBias[j] += Σ_r gradOutput[r, j] over the rows of [rows, columns], in order of r: the
+  /// bias of `linearForward` adds to every row.
+  static func biasBackward(
+    _ g: UnsafePointer<Float>, rows: Int, columns: Int, gradBias gb: UnsafeMutablePointer<Float>
+  ) {
+    for r in 0..<rows { for j in 0..<columns { gb[j] += g[r * columns + j] } }
+  }
 }

@@ -41,6 +41,26 @@ enum BatchNormKernel {
     return (mean, variance)
   }
 
+  /// rstd[c] = 1 / √(variance[c] + eps).
+  static func reciprocalStandardDeviation(_ variance: [Float], epsilon: Float) -> [Float] {
+    variance.map { 1 / (($0 + epsilon).squareRoot()) }
+  }
+
+  /// scale[c] = γ[c]·rstd[c], shift[c] = β[c] − mean[c]·scale[c]: `γ·(x − mean)·rstd + β` as the
+  /// affine map `forward` applies.
+  static func affine(weight gamma: [Float], bias beta: [Float], mean: [Float], rstd: [Float])
+    -> (scale: [Float], shift: [Float])
+  {
+    let c = gamma.count
+    var scale = [Float](repeating: 0, count: c)
+    var shift = [Float](repeating: 0, count: c)
+    for ch in 0..<c {
+      scale[ch] = gamma[ch] * rstd[ch]
+      shift[ch] = beta[ch] - mean[ch] * scale[ch]
+    }
+    return (scale, shift)
+  }
+
   /// y = scale[c] · x + shift[c], the per-channel affine map both modes reduce to.
   static func forward(
     _ x: UnsafePointer<Float>, scale: [Float], shift: [Float], batch n: Int, channels c: Int,

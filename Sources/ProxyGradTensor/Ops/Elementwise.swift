@@ -1,7 +1,12 @@
 // MARK: - Binary operators with NumPy broadcasting
 
 /// Applies a binary operator elementwise, broadcasting the shapes.
-/// - Saves: both inputs (multiply and divide need the other operand).
+///
+/// ```
+/// forward:  y = a op b                      (both broadcast to the output's shape)
+/// backward: da += Σ_broadcast dy · ∂(a op b)/∂a,  db += Σ_broadcast dy · ∂(a op b)/∂b
+/// ```
+/// - Saves: both inputs, broadcast (only for multiply and divide, whose derivatives need them).
 public func elementwise(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) -> Tensor {
   guard let shape = Shape.broadcast(a.shape, b.shape) else {
     preconditionFailure(
@@ -10,48 +15,35 @@ public func elementwise(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) -> Tensor {
   let av = ElementwiseKernel.expand(a.values, shape: a.shape, to: shape)
   let bv = ElementwiseKernel.expand(b.values, shape: b.shape, to: shape)
   let out = ElementwiseKernel.forward(op, av, bv)
+  let (first, second) = op == .multiply || op == .divide ? (av, bv) : ([], [])
   return Tensor(shape: shape, values: out, op: "\(op)", parents: [a, b]) { g in
     if a.requiresGrad {
-      let ga: [Float]
-      switch op {
-      case .add, .subtract: ga = g
-      case .multiply: ga = ElementwiseKernel.forward(.multiply, g, bv)  // d(a·b)/da = b
-      case .divide: ga = ElementwiseKernel.forward(.divide, g, bv)  // d(a/b)/da = 1/b
-      }
+      let ga = ElementwiseKernel.backwardFirst(op, gradOutput: g, second: second)
       a.accumulateGradient { ElementwiseKernel.reduce(ga, from: shape, to: a.shape, into: $0) }
     }
     if b.requiresGrad {
-      var gb: [Float]
-      switch op {
-      case .add: gb = g
-      case .subtract: gb = ElementwiseKernel.forward(.negate, g)
-      case .multiply: gb = ElementwiseKernel.forward(.multiply, g, av)
-      case .divide:  // d(a/b)/db = -a/b²
-        gb = g
-        for i in 0..<gb.count { gb[i] = -gb[i] * av[i] / (bv[i] * bv[i]) }
-      }
+      let gb = ElementwiseKernel.backwardSecond(op, gradOutput: g, first: first, second: second)
       b.accumulateGradient { ElementwiseKernel.reduce(gb, from: shape, to: b.shape, into: $0) }
     }
   }
 }
 
 /// Applies a binary operator between a tensor and a number.
-/// - Saves: nothing but the number.
+///
+/// ```
+/// forward:  y = a op s   (s op a when `scalarFirst`)
+/// backward: da += dy · ∂y/∂a
+/// ```
+/// - Saves: the number, and the output for `s / a` (its derivative is −y²/s).
 public func elementwise(_ op: BinaryOp, _ a: Tensor, scalar s: Float, scalarFirst: Bool = false)
   -> Tensor
 {
   let out = ElementwiseKernel.forward(op, a.values, scalar: s, scalarFirst: scalarFirst)
   let y = op == .divide && scalarFirst ? out : []
   return Tensor(shape: a.shape, values: out, op: "\(op)Scalar", parents: [a]) { g in
-    a.accumulateGradient { ga in
-      switch (op, scalarFirst) {
-      case (.add, _): for i in 0..<g.count { ga[i] += g[i] }
-      case (.subtract, false): for i in 0..<g.count { ga[i] += g[i] }
-      case (.subtract, true): for i in 0..<g.count { ga[i] -= g[i] }
-      case (.multiply, _): for i in 0..<g.count { ga[i] += g[i] * s }
-      case (.divide, false): for i in 0..<g.count { ga[i] += g[i] / s }
-      case (.divide, true): for i in 0..<g.count { ga[i] -= g[i] * y[i] * y[i] / s }  // d(s/a) = -s/a²
-      }
+    a.accumulateGradient {
+      ElementwiseKernel.backward(
+        op, scalar: s, scalarFirst: scalarFirst, output: y, gradOutput: g, gradInput: $0)
     }
   }
 }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#else
-  import Darwin
-#endif
-
 // Shape letters: an axis splits a shape into (outer, extent, inner) element counts, so element
 // (o, e, i) of a row-major tensor sits at `(o * extent + e) * inner + i`.
 
@@ -11,27 +5,27 @@ extension Tensor {
   /// Elements picked by their flat positions: `out[k] = x[positions[k]]`, in `shape`. Every
   /// selection below (slicing, gathering, sorting, max along an axis) is this one primitive with
   /// positions computed ahead.
+  ///
+  /// ```
+  /// forward:  y[k] = x[p_k]
+  /// backward: dx[p_k] += dy[k]     (positions may repeat; added in order of k)
+  /// ```
   /// - Saves: the positions.
   public func picking(positions: [Int], shape newShape: [Int], op name: String = "pick") -> Tensor {
     precondition(positions.count == Shape.count(newShape), "picking: \(positions.count) positions for shape \(newShape)")
     let x = self
     let n = x.count
-    var out = [Float](repeating: 0, count: positions.count)
-    x.values.withUnsafeBufferPointer { px in
-      for (k, p) in positions.enumerated() {
-        precondition(p >= 0 && p < n, "picking: position \(p) out of range")
-        out[k] = px[p]
-      }
-    }
+    for p in positions { precondition(p >= 0 && p < n, "picking: position \(p) out of range") }
+    let out = ShapeKernel.pickForward(x.values, positions: positions)
     return Tensor(shape: newShape, values: out, op: name, parents: [x]) { g in
-      // y_k = x[p_k]  ⇒  dx[p_k] += g_k (positions may repeat)
-      x.accumulateGradient { gx in for (k, p) in positions.enumerated() { gx[p] += g[k] } }
+      x.accumulateGradient { ShapeKernel.pickBackward(g, positions: positions, gradInput: $0) }
     }
   }
 
   /// Orthogonal selection: for every axis the indices to take from it, in order (repeats
   /// allowed); the result has shape `indices.map(\.count)`. `x.taking([[0, 1], [3]])` of a
-  /// `[4, 5]` matrix is `[[x03], [x13]]`.
+  /// `[4, 5]` matrix is `[[x03], [x13]]`. A composition (`picking` with positions computed
+  /// here), no kernel of its own.
   /// - Saves: the flat positions.
   public func taking(_ indices: [[Int]]) -> Tensor {
     precondition(indices.count == rank, "taking: one index list per axis")
@@ -51,7 +45,8 @@ extension Tensor {
 
   /// For each line along `axis`, the elements at `order[line]` (one list of indices per line,
   /// all of one length `k`): the axis becomes `k` long. Sorting and top-k take their values
-  /// this way, so the gradient goes to the elements chosen.
+  /// this way, so the gradient goes to the elements chosen. A composition (`picking`), no
+  /// kernel of its own.
   /// - Saves: the flat positions.
   public func takingAlong(axis: Int, order: [[Int]]) -> Tensor {
     precondition(axis >= 0 && axis < rank, "takingAlong: axis")
@@ -98,7 +93,8 @@ public func argExtremum(_ x: Tensor, axis: Int, largest: Bool) -> [Int] {
 }
 
 /// The largest (or smallest) element along `axis`, which is removed; the gradient goes to the
-/// first extreme element of each line.
+/// first extreme element of each line. A composition (`takingAlong`, `reshaped`), no kernel of
+/// its own.
 /// - Saves: the positions of the extremes.
 public func extremum(_ x: Tensor, axis: Int, largest: Bool) -> Tensor {
   let best = argExtremum(x, axis: axis, largest: largest)
@@ -107,50 +103,8 @@ public func extremum(_ x: Tensor, axis: Int, largest: Bool) -> Tensor {
   return x.takingAlong(axis: axis, order: best.map { [$0] }).reshaped(to: shape)
 }
 
-/// Log-softmax along `axis`, computed stably.
-/// ```
-/// y_j = x_j − m − log Σ_k e^(x_k − m)
-/// ```
-/// - Saves: the softmax probabilities.
-public func logSoftmax(_ x: Tensor, axis: Int) -> Tensor {
-  let (outer, extent, inner) = splitShape(x.shape, axis: axis)
-  var y = [Float](repeating: 0, count: x.count)
-  var p = [Float](repeating: 0, count: x.count)
-  forEachLine(outer, extent, inner) { at in
-    var m = -Float.infinity
-    for j in 0..<extent { m = Swift.max(m, x.values[at(j)]) }
-    var total: Float = 0
-    for j in 0..<extent { total += expf(x.values[at(j)] - m) }
-    let logTotal = logf(total) + m
-    for j in 0..<extent {
-      y[at(j)] = x.values[at(j)] - logTotal
-      p[at(j)] = expf(y[at(j)])
-    }
-  }
-  let probabilities = p
-  return Tensor(shape: x.shape, values: y, op: "logSoftmaxAxis", parents: [x]) { g in
-    let p = probabilities
-    // y_j = x_j − log Σ e^x  ⇒  dx_j = g_j − p_j Σ_k g_k
-    x.accumulateGradient { gx in
-      forEachLine(outer, extent, inner) { at in
-        var total: Float = 0
-        for j in 0..<extent { total += g[at(j)] }
-        for j in 0..<extent { gx[at(j)] += g[at(j)] - p[at(j)] * total }
-      }
-    }
-  }
-}
-
-/// Calls `body` once per line along an axis with a function from position on the line to flat
-/// index.
-@inline(__always)
-func forEachLine(_ outer: Int, _ extent: Int, _ inner: Int, _ body: ((Int) -> Int) -> Void) {
-  for o in 0..<outer {
-    for i in 0..<inner { body { j in (o * extent + j) * inner + i } }
-  }
-}
-
-/// Stacks equally shaped tensors along a new axis at position `axis`.
+/// Stacks equally shaped tensors along a new axis at position `axis`: a composition
+/// (`reshaped`, `concat`), no kernel of its own.
 public func stack(_ xs: [Tensor], axis: Int) -> Tensor {
   precondition(!xs.isEmpty && xs.allSatisfy { $0.shape == xs[0].shape }, "stack shapes")
   precondition(axis >= 0 && axis <= xs[0].rank, "stack: axis")

@@ -1,72 +1,63 @@
-#if canImport(Glibc)
-  import Glibc
-#else
-  import Darwin
-#endif
-
 /// Log-softmax along axis 1 of `[N, C]`, computed stably (max subtracted).
+///
+/// ```
+/// forward:  y_j = x_j − m − log Σ_k e^(x_k − m)      (m = max_k x_k)
+/// backward: dx_j = dy_j − p_j Σ_k dy_k               (p = e^y, the softmax)
+/// ```
+/// `logSoftmax(x, axis: 1)` computes the same numbers.
 /// - Saves: the softmax probabilities.
 public func logSoftmax(_ logits: Tensor) -> Tensor {
   precondition(logits.rank == 2, "logSoftmax needs [N, C]")
   let n = logits.shape[0], c = logits.shape[1]
-  var out = [Float](repeating: 0, count: n * c)
-  var probabilities = [Float](repeating: 0, count: n * c)
-  for r in 0..<n {
-    let row = r * c
-    var m = -Float.infinity
-    for j in 0..<c { m = Swift.max(m, logits.values[row + j]) }
-    var total: Float = 0
-    for j in 0..<c { total += expf(logits.values[row + j] - m) }
-    let logTotal = logf(total) + m
-    for j in 0..<c {
-      out[row + j] = logits.values[row + j] - logTotal
-      probabilities[row + j] = expf(out[row + j])
+  let (y, probabilities) = LossKernel.logSoftmaxForward(logits.values, outer: n, extent: c, inner: 1)
+  return Tensor(shape: logits.shape, values: y, op: "logSoftmax", parents: [logits]) { g in
+    logits.accumulateGradient { gx in
+      LossKernel.logSoftmaxBackward(
+        probabilities: probabilities, gradOutput: g, outer: n, extent: c, inner: 1, gradInput: gx)
     }
   }
-  return Tensor(shape: logits.shape, values: out, op: "logSoftmax", parents: [logits]) { g in
-    // y_j = x_j − log Σ e^x  ⇒  dx_j = g_j − p_j Σ_k g_k
-    logits.accumulateGradient { gx in
-      for r in 0..<n {
-        let row = r * c
-        var total: Float = 0
-        for j in 0..<c { total += g[row + j] }
-        for j in 0..<c { gx[row + j] += g[row + j] - probabilities[row + j] * total }
-      }
+}
+
+/// Log-softmax along `axis`, computed stably.
+///
+/// ```
+/// forward:  y_j = x_j − m − log Σ_k e^(x_k − m)      (m = max_k x_k along the axis)
+/// backward: dx_j = dy_j − p_j Σ_k dy_k               (p = e^y, the softmax)
+/// ```
+/// - Saves: the softmax probabilities.
+public func logSoftmax(_ x: Tensor, axis: Int) -> Tensor {
+  let (outer, extent, inner) = splitShape(x.shape, axis: axis)
+  let (y, probabilities) = LossKernel.logSoftmaxForward(
+    x.values, outer: outer, extent: extent, inner: inner)
+  return Tensor(shape: x.shape, values: y, op: "logSoftmaxAxis", parents: [x]) { g in
+    x.accumulateGradient { gx in
+      LossKernel.logSoftmaxBackward(
+        probabilities: probabilities, gradOutput: g, outer: outer, extent: extent, inner: inner,
+        gradInput: gx)
     }
   }
 }
 
 /// Softmax cross-entropy of `[N, C]` logits against class labels, averaged over the batch, fused
-/// and numerically stable: `loss = −(1/N) Σ_n log softmax(x_n)[y_n]`.
-/// - Saves: the softmax probabilities.
+/// and numerically stable.
+///
+/// ```
+/// forward:  loss = −(1/N) Σ_n log softmax(x_n)[y_n]
+/// backward: dx[n, j] = dloss · (p[n, j] − [j = y_n]) / N
+/// ```
+/// - Saves: the softmax probabilities and the labels.
 public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int]) -> Tensor {
   precondition(logits.rank == 2 && labels.count == logits.shape[0], "softmaxCrossEntropy shapes")
   let n = logits.shape[0], c = logits.shape[1]
   precondition(labels.allSatisfy { $0 >= 0 && $0 < c }, "label out of range")
-  var probabilities = [Float](repeating: 0, count: n * c)
-  var loss = 0.0
-  for r in 0..<n {
-    let row = r * c
-    var m = -Float.infinity
-    for j in 0..<c { m = Swift.max(m, logits.values[row + j]) }
-    var total: Float = 0
-    for j in 0..<c {
-      let e = expf(logits.values[row + j] - m)
-      probabilities[row + j] = e
-      total += e
-    }
-    for j in 0..<c { probabilities[row + j] /= total }
-    loss -= Double(logits.values[row + labels[r]] - m - logf(total))
-  }
-  let mean = n == 0 ? 0 : Float(loss / Double(n))
-  return Tensor(shape: [], values: [mean], op: "softmaxCrossEntropy", parents: [logits]) { g in
-    // dloss/dx_nj = (p_nj − [j = y_n]) / N
+  let (loss, probabilities) = LossKernel.crossEntropyForward(
+    logits.values, labels: labels, rows: n, classes: c)
+  return Tensor(shape: [], values: [loss], op: "softmaxCrossEntropy", parents: [logits]) { g in
     let scale = g[0] / Float(Swift.max(n, 1))
     logits.accumulateGradient { gx in
-      for r in 0..<n {
-        let row = r * c
-        for j in 0..<c { gx[row + j] += scale * (probabilities[row + j] - (j == labels[r] ? 1 : 0)) }
-      }
+      LossKernel.crossEntropyBackward(
+        probabilities: probabilities, labels: labels, rows: n, classes: c, scale: scale,
+        gradInput: gx)
     }
   }
 }

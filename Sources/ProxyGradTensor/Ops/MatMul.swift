@@ -1,5 +1,10 @@
 /// Matrix product `a @ b` of `[m, k]` and `[k, n]`; a rank-1 operand is a row (left) or a
 /// column (right) vector and its axis is dropped from the result.
+///
+/// ```
+/// forward:  y = a · b
+/// backward: da += dy · bᵀ,  db += aᵀ · dy
+/// ```
 /// - Saves: both inputs.
 public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
   precondition(a.rank >= 1 && a.rank <= 2 && b.rank >= 1 && b.rank <= 2, "matmul needs rank 1 or 2")
@@ -36,27 +41,19 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
   }
 }
 
-/// A fully connected layer: `y[N, out] = x[N, in] · weightᵀ + bias`, weight `[out, in]`
-/// (PyTorch's layout), bias `[out]`.
+/// A fully connected layer, weight `[out, in]` (PyTorch's layout), bias `[out]`:
+///
+/// ```
+/// forward:  y[N, out] = x[N, in] · weightᵀ + bias
+/// backward: dx += dy · weight,  dweight += dyᵀ · x,  dbias += Σ_N dy
+/// ```
 /// - Saves: input and weight.
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
   precondition(x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[1], "linear shapes")
   let batch = x.shape[0], inputSize = x.shape[1], outputSize = weight.shape[0]
-  var out = [Float](repeating: 0, count: batch * outputSize)
   let xv = x.values, wv = weight.values
-  out.withUnsafeMutableBufferPointer { po in
-    let o = po.baseAddress!
-    if let bias {
-      for r in 0..<batch { (o + r * outputSize).update(from: bias.values, count: outputSize) }
-    }
-    xv.withUnsafeBufferPointer { px in
-      wv.withUnsafeBufferPointer { pw in
-        MatMulKernel.gemm(
-          transposeA: false, transposeB: true, m: batch, n: outputSize, k: inputSize,
-          a: px.baseAddress!, b: pw.baseAddress!, beta: bias == nil ? 0 : 1, c: o)
-      }
-    }
-  }
+  let out = MatMulKernel.linearForward(
+    xv, weight: wv, bias: bias?.values, batch: batch, inputSize: inputSize, outputSize: outputSize)
   let parents = bias.map { [x, weight, $0] } ?? [x, weight]
   return Tensor(shape: [batch, outputSize], values: out, op: "linear", parents: parents) { g in
     g.withUnsafeBufferPointer { pg in
@@ -80,8 +77,8 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         }
       }
       if let bias, bias.requiresGrad {  // db[out] += Σ_N g
-        bias.accumulateGradient { gb in
-          for r in 0..<batch { for j in 0..<outputSize { gb[j] += g[r * outputSize + j] } }
+        bias.accumulateGradient {
+          MatMulKernel.biasBackward(g, rows: batch, columns: outputSize, gradBias: $0)
         }
       }
     }

@@ -59,7 +59,8 @@ private func normalizationGeometry(_ x: Tensor, weight: Tensor, bias: Tensor) ->
 /// ```
 /// The gradient flows through the batch statistics too.
 /// - Returns: the output and the batch statistics (to update running ones).
-/// - Saves: input, mean and 1/√(var + eps) of every channel (llm.c's "mean and rstd").
+/// - Saves: input, weight, and the mean and 1/√(var + eps) of every channel (llm.c's "mean and
+///   rstd").
 public func batchNorm(_ x: Tensor, weight: Tensor, bias: Tensor, epsilon: Float = 1e-5)
   -> (output: Tensor, statistics: BatchStatistics)
 {
@@ -69,7 +70,7 @@ public func batchNorm(_ x: Tensor, weight: Tensor, bias: Tensor, epsilon: Float 
   let (mean, variance) = xv.withUnsafeBufferPointer {
     BatchNormKernel.statistics($0.baseAddress!, batch: n, channels: c, plane: l)
   }
-  let rstd = variance.map { 1 / (($0 + epsilon).squareRoot()) }
+  let rstd = BatchNormKernel.reciprocalStandardDeviation(variance, epsilon: epsilon)
   let output = normalizedTensor(
     x, weight: weight, bias: bias, mean: mean, rstd: rstd, geometry: (n, c, l), training: true,
     op: "batchNormTraining")
@@ -82,7 +83,7 @@ public func batchNorm(_ x: Tensor, weight: Tensor, bias: Tensor, epsilon: Float 
 /// ```
 /// y = weight[c] · (x − runningMean[c]) / √(runningVariance[c] + eps) + bias[c]
 /// ```
-/// - Saves: input and the running statistics.
+/// - Saves: input, weight, and the running mean and 1/√(running variance + eps).
 public func batchNorm(
   _ x: Tensor, weight: Tensor, bias: Tensor, runningMean: [Float], runningVariance: [Float],
   epsilon: Float = 1e-5
@@ -90,7 +91,7 @@ public func batchNorm(
   let (n, c, l) = normalizationGeometry(x, weight: weight, bias: bias)
   precondition(
     runningMean.count == c && runningVariance.count == c, "batchNorm running statistics for \(c) channels")
-  let rstd = runningVariance.map { 1 / (($0 + epsilon).squareRoot()) }
+  let rstd = BatchNormKernel.reciprocalStandardDeviation(runningVariance, epsilon: epsilon)
   return normalizedTensor(
     x, weight: weight, bias: bias, mean: runningMean, rstd: rstd, geometry: (n, c, l), training: false,
     op: "batchNormEvaluation")
@@ -104,12 +105,7 @@ private func normalizedTensor(
 ) -> Tensor {
   let (n, c, l) = geometry
   let gamma = weight.values
-  var scale = [Float](repeating: 0, count: c)
-  var shift = [Float](repeating: 0, count: c)
-  for ch in 0..<c {
-    scale[ch] = gamma[ch] * rstd[ch]
-    shift[ch] = bias.values[ch] - mean[ch] * scale[ch]
-  }
+  let (scale, shift) = BatchNormKernel.affine(weight: gamma, bias: bias.values, mean: mean, rstd: rstd)
   let xv = x.values
   let out = [Float].uninitialized(x.count) { py in
     xv.withUnsafeBufferPointer { px in
@@ -141,10 +137,10 @@ private func normalizedTensor(
       run(nil)
     }
     if weight.requiresGrad {
-      weight.accumulateGradient { gw in for ch in 0..<c { gw[ch] += gradWeight[ch] } }
+      weight.accumulateGradient { ElementwiseKernel.add(gradWeight, into: $0) }
     }
     if bias.requiresGrad {
-      bias.accumulateGradient { gb in for ch in 0..<c { gb[ch] += gradBias[ch] } }
+      bias.accumulateGradient { ElementwiseKernel.add(gradBias, into: $0) }
     }
   }
 }
