@@ -92,7 +92,6 @@ import Testing
   }
 
   @Test func hundredThousandProgramsDoNotCrash() {
-    let start = Date()
     let (count, diagnostics) = Interpreter.onLargeStack { () -> (Int, Int) in
       var rng = Generator(state: 0x9E37_79B9_7F4A_7C15)
       var count = 0
@@ -104,10 +103,8 @@ import Testing
       }
       return (count, diagnostics)
     }
-    let elapsed = Date().timeIntervalSince(start)
     #expect(count == 100_000)
     #expect(diagnostics > 10_000, "mutations should mostly produce errors")
-    #expect(elapsed < 120, "100,000 programs took \(elapsed) s")
   }
 
   @Test func pathologicalInputsAreBounded() {
