@@ -77,6 +77,24 @@ import Testing
     #expect(unwritable.kind == .io)
   }
 
+  @Test func loopsConsultTheStopCheckAtLeastEveryIntervalAndHoldingSuppressesIt() {
+    let stop = StopSwitch()
+    let stops = StopCheck(stop.check)
+    stop.raise()
+    #expect(stops.isRequested)
+    var turns = 0
+    while !stops.isRequestedSoon { turns += 1 }
+    #expect(turns < StopCheck.loopInterval)
+    // After a consultation the next loopInterval - 1 turns do not call the check.
+    for _ in 1..<StopCheck.loopInterval { #expect(!stops.isRequestedSoon) }
+    #expect(stops.isRequestedSoon)
+    stops.holding {
+      #expect(!stops.isRequested)
+      for _ in 0..<StopCheck.loopInterval { #expect(!stops.isRequestedSoon) }
+    }
+    #expect(stops.isRequested)
+  }
+
   @Test func printGoesToTheSink() throws {
     let buffer = OutputBuffer()
     let interpreter = Interpreter(output: buffer)

@@ -274,7 +274,7 @@ struct Compiler {
       var position = 0
       while let item = items.item(at: position) {
         position += 1
-        if stops.isRequested { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
+        if stops.isRequestedSoon { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
         store(f, item)
         guard try Compiler.turn(body, f) else { break }
       }
@@ -290,7 +290,7 @@ struct Compiler {
     let span = conditionExpr.span
     return { f throws(Unwind) in
       while try Compiler.holds(test, condition, f, span: span) {
-        if stops.isRequested { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
+        if stops.isRequestedSoon { throw .error(RuntimeError(.interrupted, "interrupted", at: span)) }
         guard try Compiler.turn(body, f) else { break }
       }
       return .none

@@ -222,7 +222,7 @@ public final class Interpreter {
   /// Runs a function body in a frame whose parameters are bound: counts depth, checks for
   /// interrupts, turns `return` into the result and adds the call to an error's trace.
   func invoke(_ closure: Closure, frame: Frame, callSite: SourceSpan) throws(Unwind) -> Value {
-    if stops.isRequested { throw .error(RuntimeError(.interrupted, "interrupted", at: callSite)) }
+    if stops.isRequestedSoon { throw .error(RuntimeError(.interrupted, "interrupted", at: callSite)) }
     callDepth += 1
     defer { callDepth -= 1 }
     if callDepth > maximumCallDepth {
