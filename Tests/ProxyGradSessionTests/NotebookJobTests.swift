@@ -5,14 +5,8 @@ import Testing
 @testable import ProxyGradSession
 
 @Suite struct NotebookJobTests {
-  /// A fresh folder under the temporary directory, holding `nb.pgs` with `text`.
   func workspace(_ text: String) throws -> (folder: String, script: String) {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("pgs-job-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let script = folder + "/nb.pgs"
-    try text.write(toFile: script, atomically: true, encoding: .utf8)
-    return (folder, script)
+    try notebookWorkspace(text, prefix: "pgs-job")
   }
 
   func job(

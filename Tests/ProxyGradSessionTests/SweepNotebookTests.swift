@@ -7,11 +7,7 @@ import Testing
 /// Sweeps in notebooks: the files under `sweeps/NAME/`, the run cache and `--fresh`.
 @Suite struct SweepNotebookTests {
   func workspace(_ text: String) throws -> (folder: String, script: String) {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("pgs-sweep-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    try text.write(toFile: folder + "/nb.pgs", atomically: true, encoding: .utf8)
-    return (folder, folder + "/nb.pgs")
+    try notebookWorkspace(text, prefix: "pgs-sweep")
   }
 
   func job(_ script: String, _ text: String, fresh: Bool = false) -> NotebookJob.Result {

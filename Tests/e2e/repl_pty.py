@@ -7,25 +7,18 @@ during a long loop, Ctrl-D, and history recalled (Up, Ctrl-R) in a second sessio
 """
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 
 import pexpect
 
-TIMEOUT = 30  # generous: the machine may be loaded
+from pty_support import check, main, spawn
+
 UP, CTRL_A, CTRL_R, BACKSPACE = "\x1b[A", "\x01", "\x12", "\x7f"
 
 
-def check(condition, message):
-    if not condition:
-        raise AssertionError(message)
-
-
-def spawn(pgs, env, cwd):
-    child = pexpect.spawn(pgs, [], env=env, cwd=cwd, encoding="utf-8", timeout=TIMEOUT,
-                          dimensions=(30, 120))
+def start(pgs, env, cwd):
+    child = spawn(pgs, env, cwd, 120)
     child.expect_exact("pgs> ")
     return child
 
@@ -34,6 +27,16 @@ def result(child, value):
     """Waits for the echo `value` on a line of its own, then for the next prompt."""
     child.expect(r"\r\n" + re.escape(value) + r"\r\n")
     child.expect_exact("pgs> ")
+
+
+def interrupt(child, running, stopped, what):
+    """Sends Ctrl-C after `running` seconds of work; `stopped` must show within 3 s."""
+    time.sleep(running)
+    sent = time.monotonic()
+    child.sendintr()
+    child.expect_exact(stopped)
+    waited = time.monotonic() - sent
+    check(waited < 3.0, f"{what} stopped {waited:.2f} s after Ctrl-C")
 
 
 def first_session(child):
@@ -77,12 +80,7 @@ def first_session(child):
     child.send("i = 0\r")
     child.expect_exact("pgs> ")
     child.send("while true { i += 1 }\r")
-    time.sleep(0.7)
-    sent = time.monotonic()
-    child.sendintr()
-    child.expect_exact("interrupted")
-    waited = time.monotonic() - sent
-    check(waited < 3.0, f"the loop stopped {waited:.2f} s after Ctrl-C")
+    interrupt(child, 0.7, "interrupted", "the loop")
     child.expect_exact("pgs> ")
     child.send("i > 0\r")
     result(child, "true")
@@ -96,12 +94,7 @@ def first_session(child):
     child.expect_exact("pgs> ")
     child.send("h = train(net, data.train, epochs: 1000000, batch: 16, seed: 1)\r")
     child.expect_exact("train")  # the progress bar is drawn
-    time.sleep(0.5)
-    sent = time.monotonic()
-    child.sendintr()
-    child.expect_exact("pgs> ")
-    waited = time.monotonic() - sent
-    check(waited < 3.0, f"train stopped {waited:.2f} s after Ctrl-C")
+    interrupt(child, 0.5, "pgs> ", "train")
     child.send("len(h) > 1 and len(h) < 10000000\r")
     result(child, "true")
 
@@ -144,35 +137,18 @@ def second_session(child):
     child.expect(pexpect.EOF)
 
 
-def main():
-    pgs = os.path.abspath(sys.argv[1])
-    root = tempfile.mkdtemp(prefix="pgs-repl-pty-")
+def sessions(pgs, root):
     env = dict(os.environ)
     env.update(XDG_STATE_HOME=os.path.join(root, "state"), HOME=root, TERM="xterm",
                EDITRC=os.path.join(root, "no-editrc"), LC_ALL="C.UTF-8")
-    child = None
-    try:
-        child = spawn(pgs, env, root)
-        first_session(child)
-        history = os.path.join(root, "state", "pgs", "history")
-        with open(history, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
-        # A multi-line statement is one entry (newlines stored as \\n).
-        check("6 * 7" in lines and "f = fn(a) {\\n  a * 2\\n}" in lines, f"history file holds {lines}")
-        child = spawn(pgs, env, root)
-        second_session(child)
-    except (AssertionError, pexpect.ExceptionPexpect) as error:
-        screen = child.before if child is not None else ""
-        print(f"FAILED: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
-        print(f"output before the failure: {screen!r}")
-        return 1
-    finally:
-        if child is not None and child.isalive():
-            child.terminate(force=True)
-        shutil.rmtree(root, ignore_errors=True)
-    print("ok")
-    return 0
+    first_session(start(pgs, env, root))
+    history = os.path.join(root, "state", "pgs", "history")
+    with open(history, encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    # A multi-line statement is one entry (newlines stored as \\n).
+    check("6 * 7" in lines and "f = fn(a) {\\n  a * 2\\n}" in lines, f"history file holds {lines}")
+    second_session(start(pgs, env, root))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main("pgs-repl-pty-", sessions))

@@ -38,13 +38,18 @@ enum BuiltBinary {
     return nil
   }
 
-  /// Starts `pgs` with `arguments`; standard input is `stdin` (closed after writing) or empty.
+  /// Starts `pgs` with `arguments`, in `directory` when given; standard input is `stdin` (closed
+  /// after writing) or empty.
   static func start(
-    _ arguments: [String], stdin: String? = nil, executable: URL? = pgs, environment: [String: String] = [:]
+    _ arguments: [String], stdin: String? = nil, executable: URL? = pgs, environment: [String: String] = [:],
+    directory: String? = nil
   ) throws -> (Process, Pipe, Pipe) {
     let process = Process()
     process.executableURL = try #require(executable, "the binary is built next to the tests")
     process.arguments = arguments
+    if let directory {
+      process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    }
     if !environment.isEmpty {
       process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     }
@@ -67,9 +72,16 @@ enum BuiltBinary {
 
   /// Runs `pgs` to the end.
   static func run(
-    _ arguments: [String], stdin: String? = nil, executable: URL? = pgs, environment: [String: String] = [:]
+    _ arguments: [String], stdin: String? = nil, executable: URL? = pgs, environment: [String: String] = [:],
+    directory: String? = nil
   ) throws -> Outcome {
-    let (process, out, err) = try start(arguments, stdin: stdin, executable: executable, environment: environment)
+    let (process, out, err) = try start(
+      arguments, stdin: stdin, executable: executable, environment: environment, directory: directory)
+    return finish(process, out, err)
+  }
+
+  /// Reads what a started `process` prints until it ends, and its status.
+  static func finish(_ process: Process, _ out: Pipe, _ err: Pipe) -> Outcome {
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -28,15 +28,6 @@ import Testing
     return FileManager.default.fileExists(atPath: path)
   }
 
-  func finish(_ process: Process, _ out: Pipe, _ err: Pipe) -> BuiltBinary.Outcome {
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return BuiltBinary.Outcome(
-      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-      stderr: String(decoding: stderr, as: UTF8.self))
-  }
-
   /// Entries of `folder` that are temporary folders of a run (`NAME.tmp-…`, `NAME.old-…`).
   func leftovers(_ folder: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
@@ -50,7 +41,7 @@ import Testing
     let (process, out, err) = try helper.process(["run", script])
     #expect(waitFor(folder + "/nb.out.tmp-\(process.processIdentifier)/marker.txt"), "the run reached cell 2")
     kill(process.processIdentifier, number)
-    let outcome = finish(process, out, err)
+    let outcome = BuiltBinary.finish(process, out, err)
     #expect(process.terminationReason == .exit)
     #expect(outcome.status == 130)
     #expect(outcome.stdout == folder + "/nb.out/index.html\n")
@@ -79,7 +70,7 @@ import Testing
       waited += 1
     }
     kill(process.processIdentifier, SIGINT)
-    let outcome = finish(process, stdout, stderr)
+    let outcome = BuiltBinary.finish(process, stdout, stderr)
     #expect(outcome.status == 130, "\(outcome.stderr)")
     #expect(outcome.stderr.contains("error: interrupted by SIGINT"), "\(outcome.stderr)")
     let kept = SweepCommandTests().entries(out + ".cache")
@@ -114,7 +105,7 @@ import Testing
     #expect(process.isRunning, "the first signal waits for a safe point")
     let start = Date()
     kill(process.processIdentifier, SIGINT)
-    _ = finish(process, out, err)
+    _ = BuiltBinary.finish(process, out, err)
     #expect(Date().timeIntervalSince(start) < 2)
     #expect(process.terminationReason == .uncaughtSignal)
     #expect(process.terminationStatus == SIGINT)
@@ -127,7 +118,7 @@ import Testing
     let (process, out, err) = try BuiltBinary.start(["run", script])
     usleep(1_000_000)
     kill(process.processIdentifier, SIGINT)
-    let outcome = finish(process, out, err)
+    let outcome = BuiltBinary.finish(process, out, err)
     #expect(outcome.status == 130)
     #expect(outcome.stderr == script + ":3:7: error: interrupted by SIGINT\n", "\(outcome.stderr)")
   }

@@ -23,38 +23,29 @@ import Testing
     return process.terminationStatus == 0 ? python : nil
   }()
 
-  struct Outcome {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
-
   /// Runs `pgs` with `arguments`, `stdin` piped in, and a private state folder for history.
-  func run(_ arguments: [String], stdin: String) throws -> Outcome {
-    let binary = try #require(BuiltBinary.pgs, "the pgs binary is built next to the tests")
+  func run(_ arguments: [String], stdin: String) throws -> BuiltBinary.Outcome {
     let state = FileManager.default.temporaryDirectory.appendingPathComponent("pgs-repl-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: state) }
+    return try BuiltBinary.run(arguments, stdin: stdin, environment: ["XDG_STATE_HOME": state.path])
+  }
+
+  /// Runs the pexpect script `Tests/e2e/NAME` on the built binary; it prints "ok" last when every
+  /// check passed.
+  func runTerminalScript(_ name: String) throws {
+    let python = try #require(Self.python)
+    let binary = try #require(BuiltBinary.pgs, "the pgs binary is built next to the tests")
     let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    var environment = ProcessInfo.processInfo.environment
-    environment["XDG_STATE_HOME"] = state.path
-    process.environment = environment
+    process.executableURL = python
+    process.arguments = [Self.packageRoot.appendingPathComponent("Tests/e2e/" + name).path, binary.path]
     let out = Pipe()
-    let err = Pipe()
-    let input = Pipe()
     process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
+    process.standardError = out
     try process.run()
-    input.fileHandleForWriting.write(Data(stdin.utf8))
-    try input.fileHandleForWriting.close()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    return Outcome(
-      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-      stderr: String(decoding: stderr, as: UTF8.self))
+    #expect(process.terminationStatus == 0, "\(text)")
+    #expect(text.hasSuffix("ok\n"))
   }
 
   @Test func pipedInputRunsLineByLineWithoutPrompts() throws {
@@ -79,37 +70,13 @@ import Testing
 
   @Test(.enabled(if: python != nil, "needs .venv/bin/python3 with pexpect; run scripts/setup"))
   func pseudoTerminalSession() throws {
-    let python = try #require(Self.python)
-    let binary = try #require(BuiltBinary.pgs, "the pgs binary is built next to the tests")
-    let process = Process()
-    process.executableURL = python
-    process.arguments = [Self.packageRoot.appendingPathComponent("Tests/e2e/repl_pty.py").path, binary.path]
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = out
-    try process.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "\(text)")
-    #expect(text.hasSuffix("ok\n"))
+    try runTerminalScript("repl_pty.py")
   }
 
   /// Pictures in the REPL under a pseudo-terminal that plays kitty, a sixel terminal, a silent
   /// terminal and tmux (`Tests/e2e/terminal_pictures_pty.py`).
   @Test(.enabled(if: python != nil, "needs .venv/bin/python3 with pexpect; run scripts/setup"))
   func picturesUnderAPseudoTerminal() throws {
-    let python = try #require(Self.python)
-    let binary = try #require(BuiltBinary.pgs, "the pgs binary is built next to the tests")
-    let process = Process()
-    process.executableURL = python
-    process.arguments = [Self.packageRoot.appendingPathComponent("Tests/e2e/terminal_pictures_pty.py").path, binary.path]
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = out
-    try process.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "\(text)")
-    #expect(text.hasSuffix("ok\n"))
+    try runTerminalScript("terminal_pictures_pty.py")
   }
 }

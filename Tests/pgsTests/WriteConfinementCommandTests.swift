@@ -20,22 +20,7 @@ import Testing
   /// Runs `pgs run` in `folder` on a script holding `text`.
   func run(_ text: String, in folder: String, name: String = "s.pgs", _ extra: [String] = []) throws -> BuiltBinary.Outcome {
     try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
-    let process = Process()
-    process.executableURL = try #require(BuiltBinary.pgs)
-    process.arguments = ["run", name] + extra
-    process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return BuiltBinary.Outcome(
-      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-      stderr: String(decoding: stderr, as: UTF8.self))
+    return try BuiltBinary.run(["run", name] + extra, directory: folder)
   }
 
   static let net = "net = network(input: [2]) {\n  linear(2)\n}\n"

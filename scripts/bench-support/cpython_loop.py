@@ -17,7 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
+
+from peer_timing import peak_rss_kb, time_repetitions
 
 N = 1_000_000
 
@@ -52,20 +53,6 @@ def make_script():
     return run
 
 
-def peak_rss_kb() -> int:
-    """This process's resident high-water mark in KiB (VmHWM); ru_maxrss if /proc is absent."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("workload", choices=["W4"])
@@ -79,16 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     run = make_script() if args.form == "script" else loop_in_function
-    start = time.perf_counter_ns()
-    done = 0
-    while done < args.warmup or (time.perf_counter_ns() - start) / 1e6 < args.warmup_ms:
-        run()
-        done += 1
-    times = []
-    for _ in range(args.reps):
-        t0 = time.perf_counter_ns()
-        s = run()
-        times.append((time.perf_counter_ns() - t0) / 1e6)
+    times, sums = time_repetitions(run, args.warmup, args.reps, args.warmup_ms)
+    for s in sums:
         if s != EXPECTED:
             print(f"W4: wrong sum {s!r}, expected {EXPECTED!r}", file=sys.stderr)
             return 1

@@ -39,6 +39,8 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+from peer_timing import peak_rss_kb, time_repetitions  # noqa: E402
+
 
 SEED = 1
 
@@ -169,33 +171,9 @@ WORKLOADS = {"W1": make_w1, "W2": make_w2, "W3": make_w3}
 # MARK: - Measurement
 
 
-def peak_rss_kb() -> int:
-    """This process's resident high-water mark in KiB (VmHWM); ru_maxrss if /proc is absent."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def run_workload(name: str, warmup: int, reps: int, warmup_ms: float = 0) -> list[float]:
     """Times `reps` repetitions after at least `warmup` untimed ones and `warmup_ms` of warm-up."""
-    work = WORKLOADS[name]()
-    start = time.perf_counter_ns()
-    done = 0
-    while done < warmup or (time.perf_counter_ns() - start) / 1e6 < warmup_ms:
-        work()
-        done += 1
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter_ns()
-        work()
-        times.append((time.perf_counter_ns() - t0) / 1e6)
+    times, _ = time_repetitions(WORKLOADS[name](), warmup, reps, warmup_ms)
     return times
 
 

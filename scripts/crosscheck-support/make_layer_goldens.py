@@ -56,34 +56,19 @@ def case(out, name, shape, f, params=None, low=None, high=None):
 
 
 class Swap(torch.autograd.Function):
-    """ReLU6 whose backward slope below 0 is b (the swap rule)."""
+    """ReLU, or ReLU6 when `six`, whose backward slope below 0 is b (the swap rule)."""
 
     @staticmethod
-    def forward(ctx, x, b):
+    def forward(ctx, x, b, six):
         ctx.save_for_backward(x)
-        ctx.b = b
-        return F.relu6(x)
+        ctx.b, ctx.six = b, six
+        return F.relu6(x) if six else F.relu(x)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        slope = torch.where(x > 0, (x < 6).to(g.dtype), torch.full_like(g, ctx.b))
-        return g * slope, None
-
-
-class SwapReLU(torch.autograd.Function):
-    """ReLU whose backward slope below 0 is b (the swap rule)."""
-
-    @staticmethod
-    def forward(ctx, x, b):
-        ctx.save_for_backward(x)
-        ctx.b = b
-        return F.relu(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * torch.where(x > 0, torch.ones_like(g), torch.full_like(g, ctx.b)), None
+        above = (x < 6).to(g.dtype) if ctx.six else torch.ones_like(g)
+        return g * torch.where(x > 0, above, torch.full_like(g, ctx.b)), None, None
 
 
 class Net(torch.nn.Module):
@@ -101,7 +86,7 @@ class Net(torch.nn.Module):
         if rule == "plain":
             relu6, relu = F.relu6, F.relu
         elif rule == "swap":
-            relu6, relu = (lambda t: Swap.apply(t, b)), (lambda t: SwapReLU.apply(t, b))
+            relu6, relu = (lambda t: Swap.apply(t, b, True)), (lambda t: Swap.apply(t, b, False))
         else:
             relu6 = lambda t: torch.where(t > 0, torch.clamp(t, max=6), b * t)
             relu = lambda t: F.leaky_relu(t, b)
@@ -122,23 +107,35 @@ class Net(torch.nn.Module):
         return F.softmax(x, dim=1)
 
 
-def network_goldens(out):
-    net = Net().eval()
+def randomized(out, name, net):
+    """`net` in eval mode with weights drawn from N(0, 0.4^2), saved to <name>-weights."""
+    net.eval()
     with torch.no_grad():
         for p in net.parameters():
             p.copy_(torch.randn_like(p) * 0.4)
-    save(os.path.join(out, "net-weights.safetensors"), dict(net.state_dict()))
-    x = torch.rand(2, 3, 16, 16) * 1.2 - 0.1
-    r = torch.rand(2, 5) * 2 - 1
-    for rule in ["plain", "swap", "proxy"]:
+    save(os.path.join(out, name + "-weights.safetensors"), dict(net.state_dict()))
+    return net
+
+
+def rule_goldens(out, name, net, x, r, rules, forward):
+    """For each rule, <name>-<rule> holds y = forward(x, rule) and the gradients of sum(y * r)
+    with respect to x and every parameter of `net`."""
+    for rule in rules:
         net.zero_grad()
         xi = x.clone().requires_grad_(True)
-        y = net(xi, rule, 0.3)
+        y = forward(xi, rule)
         (y * r).sum().backward()
         tensors = {"x": x, "r": r, "y": y, "grad_x": xi.grad}
-        for name, p in net.named_parameters():
-            tensors["grad." + name] = p.grad
-        save(os.path.join(out, "net-%s.safetensors" % rule), tensors)
+        for parameter, p in net.named_parameters():
+            tensors["grad." + parameter] = p.grad
+        save(os.path.join(out, "%s-%s.safetensors" % (name, rule)), tensors)
+
+
+def network_goldens(out):
+    net = randomized(out, "net", Net())
+    x = torch.rand(2, 3, 16, 16) * 1.2 - 0.1
+    r = torch.rand(2, 5) * 2 - 1
+    rule_goldens(out, "net", net, x, r, ["plain", "swap", "proxy"], lambda xi, rule: net(xi, rule, 0.3))
 
 
 def module(**children):
@@ -174,23 +171,11 @@ class Inception(torch.nn.Module):
 
 
 def inception_goldens(out):
-    net = Inception().eval()
-    with torch.no_grad():
-        for p in net.parameters():
-            p.copy_(torch.randn_like(p) * 0.4)
-    save(os.path.join(out, "inception-weights.safetensors"), dict(net.state_dict()))
+    net = randomized(out, "inception", Inception())
     x = torch.randn(2, 4, 6, 6)
     r = torch.rand(2, 3) * 2 - 1
-    rules = {"plain": F.relu, "swap": lambda t: SwapReLU.apply(t, 0.3), "proxy": lambda t: F.leaky_relu(t, 0.3)}
-    for rule, relu in rules.items():
-        net.zero_grad()
-        xi = x.clone().requires_grad_(True)
-        y = net(xi, relu)
-        (y * r).sum().backward()
-        tensors = {"x": x, "r": r, "y": y, "grad_x": xi.grad}
-        for name, p in net.named_parameters():
-            tensors["grad." + name] = p.grad
-        save(os.path.join(out, "inception-%s.safetensors" % rule), tensors)
+    relus = {"plain": F.relu, "swap": lambda t: Swap.apply(t, 0.3, False), "proxy": lambda t: F.leaky_relu(t, 0.3)}
+    rule_goldens(out, "inception", net, x, r, relus, lambda xi, rule: net(xi, relus[rule]))
 
 
 def main(out):
@@ -234,7 +219,7 @@ def main(out):
     # Activations.
     case(out, "relu6", [2, 3, 5, 5], F.relu6, low=-4, high=10)
     case(out, "clip-m1-2", [2, 3, 5, 5], lambda x: torch.clamp(x, -1, 2), low=-3, high=4)
-    case(out, "relu6-swap-0.3", [2, 3, 5, 5], lambda x: Swap.apply(x, 0.3), low=-4, high=10)
+    case(out, "relu6-swap-0.3", [2, 3, 5, 5], lambda x: Swap.apply(x, 0.3, True), low=-4, high=10)
     # Proxy: the same layer with slope 0.3 below 0 in both passes.
     case(out, "relu6-proxy-0.3", [2, 3, 5, 5],
          lambda x: torch.where(x > 0, torch.clamp(x, max=6), 0.3 * x), low=-4, high=10)
