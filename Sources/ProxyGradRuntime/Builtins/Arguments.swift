@@ -98,14 +98,20 @@ public struct Arguments {
     return value
   }
 
+  /// The argument at `index` as `read` takes it, or a type error at the argument saying it
+  /// expected `what` (`a string`, `a network`): the one shape of every typed reader.
+  func typed<T>(_ index: Int, _ what: String, _ read: (Value) -> T?) throws(RuntimeError) -> T {
+    let value = try argument(index)
+    guard let result = read(value) else {
+      throw error(.type, "expects \(what) as \(ordinal(index)), got \(value.typeDescription)", at: index)
+    }
+    return result
+  }
+
   // MARK: - Numbers
 
   func number(_ index: Int) throws(RuntimeError) -> Double {
-    let value = try argument(index)
-    guard case .number(let x) = value else {
-      throw error(.type, "expects a number as \(ordinal(index)), got \(value.typeDescription)", at: index)
-    }
-    return x
+    try typed(index, "a number") { if case .number(let x) = $0 { x } else { nil } }
   }
 
   /// `label:` as a number, or its declared default.
@@ -197,11 +203,7 @@ public struct Arguments {
   }
 
   func string(_ index: Int) throws(RuntimeError) -> String {
-    let value = try argument(index)
-    guard case .string(let s) = value else {
-      throw error(.type, "expects a string as \(ordinal(index)), got \(value.typeDescription)", at: index)
-    }
-    return s
+    try typed(index, "a string") { if case .string(let s) = $0 { s } else { nil } }
   }
 
   /// `label:` as true or false, or its declared default.
@@ -234,29 +236,17 @@ public struct Arguments {
 
   /// The network at `index`.
   func network(_ index: Int) throws(RuntimeError) -> Network {
-    let value = try argument(index)
-    guard case .network(let network) = value else {
-      throw error(.type, "expects a network as \(ordinal(index)), got \(value.typeDescription)", at: index)
-    }
-    return network
+    try typed(index, "a network") { if case .network(let network) = $0 { network } else { nil } }
   }
 
   /// The layer of a network at `index` (`net.feat`).
   func layer(_ index: Int) throws(RuntimeError) -> LayerRef {
-    let value = try argument(index)
-    guard case .layer(let ref) = value else {
-      throw error(.type, "expects a layer of a network (such as net.feat) as \(ordinal(index)), got \(value.typeDescription)", at: index)
-    }
-    return ref
+    try typed(index, "a layer of a network (such as net.feat)") { if case .layer(let ref) = $0 { ref } else { nil } }
   }
 
   /// The objective at `index` (`such` shows one in the error).
   func objective(_ index: Int, such example: String) throws(RuntimeError) -> ObjectiveValue {
-    let value = try argument(index)
-    guard case .objective(let objective) = value else {
-      throw error(.type, "expects an objective on a network (such as \(example)) as \(ordinal(index)), got \(value.typeDescription)", at: index)
-    }
-    return objective
+    try typed(index, "an objective on a network (such as \(example))") { if case .objective(let o) = $0 { o } else { nil } }
   }
 
   /// The network an objective at `index` reads; a regularizer alone (`tv()`) reads none.
@@ -269,11 +259,7 @@ public struct Arguments {
 
   /// The list at `index`, shared (changes to it show in the caller's list).
   func list(_ index: Int) throws(RuntimeError) -> ListBox {
-    let value = try argument(index)
-    guard case .list(let list) = value else {
-      throw error(.type, "expects a list as \(ordinal(index)), got \(value.typeDescription)", at: index)
-    }
-    return list
+    try typed(index, "a list") { if case .list(let list) = $0 { list } else { nil } }
   }
 }
 
