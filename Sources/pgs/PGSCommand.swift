@@ -12,6 +12,6 @@ struct PGSCommand: ParsableCommand {
       'pgs run FILE', or check it without running with 'pgs check FILE'.
       """,
     version: "0.1.0",
-    subcommands: [Repl.self, Run.self, Check.self, Collect.self, Cache.self, Kernel.self],
+    subcommands: [Repl.self, Run.self, Check.self, Collect.self, Cache.self, Kernel.self, Lsp.self],
     defaultSubcommand: Repl.self)
 }
