@@ -87,33 +87,26 @@ async def test_diagnostics_follow_changes(client: LanguageClient):
     assert list(client.diagnostics[URI]) == []
 
 
+async def complete(client: LanguageClient, at: types.Position):
+    """The server's completions at `at` in the open notebook."""
+    return await client.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=URI), position=at)
+    )
+
+
 async def test_completion_of_builtins_and_argument_labels(client: LanguageClient):
     await open_notebook(client)
-    result = await client.text_document_completion_async(
-        types.CompletionParams(
-            text_document=types.TextDocumentIdentifier(uri=URI), position=position(10, "maxi")
-        )
-    )
+    result = await complete(client, position(10, "maxi"))
     assert "maximize" in labels(result)
     # An unfinished call: the document has a syntax error now, and completion still answers.
     await open_notebook(client, NOTEBOOK + "maximize(obj, st")
-    result = await client.text_document_completion_async(
-        types.CompletionParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            position=types.Position(line=12, character=16),
-        )
-    )
+    result = await complete(client, types.Position(line=12, character=16))
     assert "steps:" in labels(result)
 
 
 async def test_document_names_are_offered(client: LanguageClient):
     await open_notebook(client, NOTEBOOK + "sq")
-    result = await client.text_document_completion_async(
-        types.CompletionParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            position=types.Position(line=12, character=2),
-        )
-    )
+    result = await complete(client, types.Position(line=12, character=2))
     assert "square" in labels(result)
 
 
