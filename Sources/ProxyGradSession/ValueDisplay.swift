@@ -223,8 +223,12 @@ public enum ValueDisplay {
       }
       guard case .record(let record) = item, record.keys == first.keys else { return nil }
       rows.append(record.values.map { value in
-        if case .number(let x) = value { return .number(x) }
-        return .string(inline(value, depth: 1) ?? "...")
+        // As `table(...)` shows cells: numbers for people, strings without quotes.
+        switch value {
+        case .number(let x): return .number(x)
+        case .string(let s): return .string(s)
+        default: return .string(inline(value, depth: 1) ?? "...")
+        }
       })
     }
     var out = lines(of: table(columns: first.keys, rows: rows))

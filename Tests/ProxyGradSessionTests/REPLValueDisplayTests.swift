@@ -134,8 +134,8 @@ import Testing
           per_class:
             class  accuracy  count
             -----  --------  -----
-            "cat"       0.9     10
-            "dog"      0.75     12,
+            cat         0.9     10
+            dog        0.75     12,
           note: "a fairly long text here to force nesting of the record"
         }
 
