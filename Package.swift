@@ -87,7 +87,8 @@ let package = Package(
       ]),
     .executableTarget(
       name: "pgs-bench",
-      dependencies: ["ProxyGradTensor", "ProxyGradNN", "ProxyGradRuntime", "ProxyGradSyntax"], swiftSettings: speed),
+      dependencies: ["ProxyGradTensor", "ProxyGradNN", "ProxyGradONNX", "ProxyGradRuntime", "ProxyGradSyntax"],
+      swiftSettings: speed),
 
     // MARK: - Tests
     .target(name: "ProxyGradTestSupport", dependencies: ["ProxyGradTensor", "ProxyGradSyntax"]),

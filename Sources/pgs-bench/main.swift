@@ -6,7 +6,7 @@ import Foundation
 import ProxyGradNN
 import ProxyGradTensor
 
-/// `pgs-bench WORKLOAD --threads N --warmup K [--warmup-ms T] --reps R --json`: runs one reference workload in
+/// `pgs-bench WORKLOAD [--model PATH] --threads N --warmup K [--warmup-ms T] --reps R --json`: runs one reference workload in
 /// this process and prints one JSON line with the time of every timed repetition and the peak
 /// resident memory. `scripts/bench` runs it beside the same work in PyTorch.
 struct BenchArguments {
@@ -18,6 +18,8 @@ struct BenchArguments {
   var reps = 20
   var steps = 10_000
   var large = false
+  /// The ONNX file of W5–W7.
+  var model = ""
 
   init(_ args: [String]) throws(BenchError) {
     var it = args.makeIterator()
@@ -36,11 +38,14 @@ struct BenchArguments {
       case "--steps": steps = max(1, try value())
       case "--json": break
       case "--w1": large = true
+      case "--model":
+        guard let v = it.next() else { throw BenchError("--model expects a path") }
+        model = v
       case _ where !arg.hasPrefix("-") && workload.isEmpty: workload = arg
       default: throw BenchError("unknown argument '\(arg)'")
       }
     }
-    guard !workload.isEmpty else { throw BenchError("name a workload: W1, W2, W3, W4, sgemm, memory [--steps N] [--w1], memory-stages") }
+    guard !workload.isEmpty else { throw BenchError("name a workload: W1, W2, W3, W4, W5-1|W5-8|W5-fwd8 (W6, W7 alike) --model PATH, sgemm, memory [--steps N] [--w1], memory-stages") }
   }
 }
 
@@ -97,6 +102,8 @@ func run() throws(BenchError) {
     case "W2": body = Workloads.maximizeSteps(network: try Workloads.w1Network(seed: 1))
     case "W3": body = Workloads.trainStep(network: try Workloads.w3Network(seed: 1), batch: 128)
     case "W4": body = try Workloads.interpreterLoop()
+    case _ where Workloads224.parse(args.workload) != nil:
+      body = try Workloads224.make(args.workload, modelPath: args.model)
     case "sgemm":
       let gflops = SgemmProbe.gflops(size: 1024, reps: args.reps)
       print(json([("workload", "\"sgemm\""), ("threads", "\(args.threads)"), ("gflops", "\(gflops)")]))

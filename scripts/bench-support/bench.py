@@ -2,7 +2,8 @@
 """Side-by-side benchmark driver behind `scripts/bench` (see docs/performance.md).
 
 Runs each workload at each thread count, every configuration in its own process, ours
-(`pgs-bench`) and theirs (PyTorch for W1-W3, CPython for W4) alternating, and reports the median
+(`pgs-bench`) and theirs (PyTorch for W1-W3, CPython for W4; PyTorch and onnxruntime for the
+224x224 workloads W5-W7, from torch224_workloads.py) alternating, and reports the median
 time per repetition, p10-p90, the ratio ours/theirs, and each process's peak resident memory.
 Also measures the sgemm rate three ways (pgs-bench, the system OpenBLAS through ctypes, torch.mm)
 and the rate of our conv layers in W3 as a fraction of our sgemm rate.
@@ -31,6 +32,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 WORKLOADS = ["W1", "W2", "W3", "W4"]
+# The 224x224 workloads (issue 20), not in the default set: each expands into a step at batch 1,
+# a step at batch 8 and the forward pass alone at batch 8.
+LARGE = {"W5": "ResNet-18", "W6": "MobileNetV2", "W7": "GoogLeNet"}
+LARGE_PARTS = ("1", "8", "fwd8")
 DESCRIPTIONS = {
     "W1": "train step, batch 64 of 1x28x28, small convnet",
     "W2": "100 AM steps, swap(0.3), Adam, clip",
@@ -38,12 +43,28 @@ DESCRIPTIONS = {
     "W4": "10^6-iteration scalar loop (interpreter)",
 }
 THEIRS_NAME = {"W1": "PyTorch", "W2": "PyTorch", "W3": "PyTorch", "W4": "CPython"}
+for _w, _m in LARGE.items():
+    DESCRIPTIONS[f"{_w}-1"] = f"AM step, swap(0.3), {_m}, batch 1 of 3x224x224"
+    DESCRIPTIONS[f"{_w}-8"] = f"AM step, swap(0.3), {_m}, batch 8 of 3x224x224"
+    DESCRIPTIONS[f"{_w}-fwd8"] = f"forward pass, {_m}, batch 8 of 3x224x224"
+    THEIRS_NAME[f"{_w}-1"] = THEIRS_NAME[f"{_w}-8"] = "PyTorch"
+    THEIRS_NAME[f"{_w}-fwd8"] = "onnxruntime"
 # Variables removed from every benchmarked command, both sides alike (env README: they pin an
 # old OpenBLAS kernel on some processors, which slows current libraries).
 UNSET = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 # Targets of issue 9, as ratios ours/theirs (time, and peak memory where given).
 TIME_TARGETS = {"W1": 0.5, "W2": 0.25, "W3": 1.0, "W4": 1.0}
 RSS_TARGETS = {"W1": 0.5, "W3": 0.5}
+# Targets of issue 20: a step <= 0.8x PyTorch (W5, W7) or 1.0x (W6), the forward pass at batch 8
+# <= 1.0x onnxruntime, peak memory <= 0.5x PyTorch's.
+for _w, _t in (("W5", 0.8), ("W6", 1.0), ("W7", 0.8)):
+    TIME_TARGETS[f"{_w}-1"] = TIME_TARGETS[f"{_w}-8"] = _t
+    TIME_TARGETS[f"{_w}-fwd8"] = 1.0
+    RSS_TARGETS[f"{_w}-1"] = RSS_TARGETS[f"{_w}-8"] = 0.5
+# Extra peers, reported beside the table: label of each side other than ours and theirs.
+EXTRA_SIDES = {"theirs-fn": "CPython with the loop inside a function (fast locals)",
+               "theirs-plain": "PyTorch, plain ascent (one forward and backward, no swap rule)",
+               "theirs-torch": "PyTorch, forward pass under no_grad"}
 CONV_FRACTION_TARGET = 0.70
 # A configuration during which other processes kept more than this many cores busy is flagged.
 DISTURBED = 0.25
@@ -288,6 +309,8 @@ class Config:
     sgemm: bool
     sgemm_size: int
     ours_only: bool = False
+    onnx_python: str | None = None  # a Python with torch, torchvision, onnx, onnxruntime (W5-W7)
+    model_cache: str | None = None  # where W5-W7's ONNX files are exported to, once
 
 
 def child_env(threads: int) -> dict:
@@ -302,6 +325,20 @@ def child_env(threads: int) -> dict:
 def commands(cfg: Config, workload: str, threads: int) -> dict[str, list[str] | None]:
     common = ["--threads", str(threads), "--warmup", str(cfg.warmup),
               "--warmup-ms", f"{cfg.warmup_ms:g}", "--reps", str(cfg.reps), "--json"]
+    if workload.split("-")[0] in LARGE:
+        model = cfg.model_cache and model_file(cfg.model_cache, workload.split("-")[0])
+        if not model or not Path(model).exists():
+            return {}
+        ours = [cfg.pgs_bench, workload, "--model", model, *common] if cfg.pgs_bench else None
+        if cfg.ours_only or not cfg.onnx_python:
+            return {"ours": ours}
+        peer = [cfg.onnx_python, str(HERE / "torch224_workloads.py"), workload, "--cache",
+                cfg.model_cache, *common]
+        if workload.endswith("fwd8"):
+            return {"ours": ours, "theirs": [*peer, "--peer", "ort"],
+                    "theirs-torch": [*peer, "--peer", "torch"]}
+        return {"ours": ours, "theirs": [*peer, "--peer", "torch"],
+                "theirs-plain": [*peer, "--peer", "torch-plain"]}
     ours = [cfg.pgs_bench, workload, *common] if cfg.pgs_bench else None
     if workload == "W4" and not cfg.ours_only:
         loop = [cfg.python, str(HERE / "cpython_loop.py"), "W4", *common]
@@ -310,6 +347,31 @@ def commands(cfg: Config, workload: str, threads: int) -> dict[str, list[str] | 
     if cfg.torch_python and workload != "W4":
         theirs = [cfg.torch_python, str(HERE / "torch_workloads.py"), workload, *common]
     return {"ours": ours, "theirs": theirs}
+
+
+MODEL_FILES = {"W5": "resnet18.onnx", "W6": "mobilenet_v2.onnx", "W7": "googlenet.onnx"}
+
+
+def model_file(cache: str, base: str) -> str:
+    """The ONNX file torch224_workloads.py exports for W5, W6 or W7 (its naming)."""
+    return str(Path(cache) / MODEL_FILES[base])
+
+
+def export_models(cfg: Config, log) -> None:
+    """Exports W5-W7's models once (PyTorch's legacy exporter, same weights as the ONNX
+    cross-check) into cfg.model_cache; a failure is logged and that workload is skipped."""
+    for base in sorted({w.split("-")[0] for w in cfg.workloads if w.split("-")[0] in LARGE}):
+        if Path(model_file(cfg.model_cache, base)).exists():
+            continue
+        if not cfg.onnx_python:
+            log(f"bench: {base} needs {model_file(cfg.model_cache, base)}, and no Python with "
+                "torch and onnx to export it (.venv-onnx); skipping it")
+            continue
+        log(f"bench: exporting {LARGE[base]} to {model_file(cfg.model_cache, base)} (once)")
+        done = subprocess.run([cfg.onnx_python, str(HERE / "torch224_workloads.py"), "export",
+                               base, "--cache", cfg.model_cache], capture_output=True, text=True)
+        if done.returncode != 0:
+            log(f"bench: exporting {base} failed: {tail(done.stderr)}")
 
 
 def run_benchmark(cfg: Config, runner: Runner, log, results: dict) -> None:
@@ -325,11 +387,16 @@ def run_benchmark(cfg: Config, runner: Runner, log, results: dict) -> None:
 def measure(cfg: Config, runner: Runner, log, results: dict) -> None:
     runs = results.setdefault("runs", [])
     sgemm = results.setdefault("sgemm", [])
+    if cfg.model_cache:
+        export_models(cfg, log)
     flip = False
     for workload in cfg.workloads:
         for threads in cfg.threads:
             env = child_env(threads)
             cmds = commands(cfg, workload, threads)
+            if not cmds:
+                log(f"  {workload:5} {threads}t skipped: no model file")
+                continue
             for _ in range(cfg.rounds):
                 order = [s for s in ("ours", "theirs") if cmds.get(s)]
                 if flip:
@@ -523,8 +590,9 @@ def machine(cfg: Config) -> dict:
             info["openblas_config"] = b["config"]
         except (ValueError, KeyError):
             pass
-    if cfg.torch_python:
-        t = command_output([cfg.torch_python, str(HERE / "torch_workloads.py"), "info"])
+    if cfg.torch_python or cfg.onnx_python:
+        t = command_output([cfg.torch_python or cfg.onnx_python, str(HERE / "torch_workloads.py"),
+                            "info"])
         if t:
             try:
                 info["torch"] = json.loads(t.splitlines()[-1])
@@ -633,6 +701,15 @@ def other_lines(results: dict) -> list[str]:
         lines.append("Processes left out of the times because other work held the machine "
                      f"while they ran: {'; '.join(dropped)}.")
     for row in results["rows"]:
+        for side in ("theirs-plain", "theirs-torch"):
+            st = row.get(side, {}).get("stats")
+            if st:
+                ours = row.get("ours", {}).get("stats")
+                ratio = f", ours/that {ours['median'] / st['median']:.2f}" if ours else ""
+                rss = row[side].get("peak_rss_kb")
+                lines.append(f"{row['workload']} at {row['threads']} thread(s): {EXTRA_SIDES[side]} "
+                             f"takes {fmt_ms(st['median'])} ms (p10-p90 {fmt_ms(st['p10'])}-"
+                             f"{fmt_ms(st['p90'])}){ratio}, peak {fmt_mb(rss)} MB.")
         fn = row.get("theirs-fn", {}).get("stats")
         if fn:
             ours = row.get("ours", {}).get("stats")
@@ -640,7 +717,7 @@ def other_lines(results: dict) -> list[str]:
             lines.append(f"{row['workload']} at {row['threads']} thread(s): CPython with the loop "
                          f"inside a function (fast locals) takes {fmt_ms(fn['median'])} ms "
                          f"(p10-p90 {fmt_ms(fn['p10'])}-{fmt_ms(fn['p90'])}){ratio}.")
-        for side in ("ours", "theirs", "theirs-fn"):
+        for side in ("ours", "theirs", *EXTRA_SIDES):
             for err in row.get(side, {}).get("errors", []):
                 lines.append(f"{row['workload']} at {row['threads']} thread(s), {side}: "
                              f"FAILED: {err}")
@@ -706,7 +783,7 @@ def render_text(doc: dict) -> str:
     if extra:
         parts += [""] + extra
     if doc["targets"]:
-        parts += ["", "Targets (issue 9):"] + ["  " + s for s in target_lines(doc["targets"])]
+        parts += ["", "Targets (issue 9; W5-W7: issue 20):"] + ["  " + s for s in target_lines(doc["targets"])]
     parts += ["", "Machine:"] + ["  " + s for s in machine_lines(doc["machine"])]
     return "\n".join(parts)
 
@@ -731,7 +808,7 @@ def render_markdown(doc: dict) -> str:
     if extra:
         parts += [""] + [f"- {x}" for x in extra]
     if doc["targets"]:
-        parts += ["", "Targets of issue 9:", ""] + [f"- {x}" for x in target_lines(doc["targets"])]
+        parts += ["", "Targets of issue 9 (W5-W7: of issue 20):", ""] + [f"- {x}" for x in target_lines(doc["targets"])]
     parts += ["", "Machine:", ""] + [f"- {x}" for x in machine_lines(doc["machine"])]
     return "\n".join(parts) + "\n"
 
@@ -754,10 +831,15 @@ def interrupt(signum, frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("workloads", nargs="*", help="W1 W2 W3 W4 (default: all)")
+    p.add_argument("workloads", nargs="*",
+                   help="W1 W2 W3 W4 (the default), W5 W6 W7 (224x224, on request)")
     p.add_argument("--pgs-bench", help="the pgs-bench executable (omit to report theirs only)")
     p.add_argument("--torch-python", help="a Python with torch (omit to skip the PyTorch side)")
     p.add_argument("--python", default=sys.executable, help="the CPython for W4 and helpers")
+    p.add_argument("--onnx-python",
+                   help="a Python with torch, torchvision, onnx and onnxruntime (W5-W7's peers)")
+    p.add_argument("--model-cache", default=str(REPO / "bench-results" / "models"),
+                   help="where W5-W7's ONNX models are exported, once (bench-results/models)")
     p.add_argument("--threads", default="1,2", help="comma-separated thread counts (1,2)")
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--warmup-ms", type=float, default=500,
@@ -791,10 +873,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nwrote {args.write_docs}")
         return 0
 
-    workloads = [w.upper() for w in args.workloads] or WORKLOADS
-    unknown = [w for w in workloads if w not in WORKLOADS]
+    requested = [w.upper() for w in args.workloads] or WORKLOADS
+    unknown = [w for w in requested if w not in WORKLOADS and w not in LARGE]
     if unknown:
-        p.error(f"unknown workload(s) {' '.join(unknown)}; choose from {' '.join(WORKLOADS)}")
+        p.error(f"unknown workload(s) {' '.join(unknown)}; choose from "
+                f"{' '.join(WORKLOADS + list(LARGE))}")
+    workloads = [f"{w}-{part}" if w in LARGE else w for w in requested
+                 for part in (LARGE_PARTS if w in LARGE else ("",))]
     cfg = Config(
         workloads=workloads,
         threads=[int(t) for t in args.threads.split(",") if t],
@@ -808,6 +893,8 @@ def main(argv: list[str] | None = None) -> int:
         sgemm=not args.no_sgemm,
         sgemm_size=args.sgemm_size,
         ours_only=args.ours_only,
+        onnx_python=args.onnx_python,
+        model_cache=args.model_cache,
     )
     if not cfg.pgs_bench and not cfg.torch_python and workloads != ["W4"]:
         print("bench: neither pgs-bench nor a torch Python; only CPython's W4 will run",
