@@ -75,10 +75,6 @@ public enum GradientRule: Equatable, Sendable, CustomStringConvertible {
 public struct SlopePair: Equatable, Sendable {
   public var forward: Float
   public var backward: Float
-  public init(forward: Float, backward: Float) {
-    self.forward = forward
-    self.backward = backward
-  }
 }
 
 /// Decides each activation's slopes during one forward pass.

@@ -92,8 +92,8 @@ package struct LSPDocument {
     while end < characters.count, Completer.isIdentifier(characters[end]) { end += 1 }
     guard start < end, !characters[start].isNumber else { return nil }
     let range = LSPRange(
-      LSPPosition(line: position.line, character: lines.utf16Column(line: position.line, characters: start)),
-      LSPPosition(line: position.line, character: lines.utf16Column(line: position.line, characters: end)))
+      start: LSPPosition(line: position.line, character: lines.utf16Column(line: position.line, characters: start)),
+      end: LSPPosition(line: position.line, character: lines.utf16Column(line: position.line, characters: end)))
     return (String(characters[start..<end]), range)
   }
 
@@ -131,11 +131,11 @@ package struct LSPDocument {
       let markerLine = marker - 1
       let lastLine = max(markerLine, cell.lastLine - 1)
       let range = LSPRange(
-        LSPPosition(line: markerLine, character: 0),
-        LSPPosition(line: lastLine, character: lines.utf16Length(line: lastLine)))
+        start: LSPPosition(line: markerLine, character: 0),
+        end: LSPPosition(line: lastLine, character: lines.utf16Length(line: lastLine)))
       let selection = LSPRange(
-        LSPPosition(line: markerLine, character: 0),
-        LSPPosition(line: markerLine, character: lines.utf16Length(line: markerLine)))
+        start: LSPPosition(line: markerLine, character: 0),
+        end: LSPPosition(line: markerLine, character: lines.utf16Length(line: markerLine)))
       let name = cell.title.map { $0.isEmpty ? nil : $0 } ?? nil
       symbols.append(
         LSPSymbol(

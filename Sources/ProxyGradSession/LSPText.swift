@@ -74,23 +74,18 @@ package struct LSPText {
 package struct LSPPosition: Equatable, Sendable {
   package var line: Int
   package var character: Int
-  package init(line: Int, character: Int) {
-    self.line = line
-    self.character = character
-  }
 }
 
 /// A stretch of a document, its end exclusive.
 package struct LSPRange: Equatable, Sendable {
   package var start: LSPPosition
   package var end: LSPPosition
-  package init(_ start: LSPPosition, _ end: LSPPosition) {
-    self.start = start
-    self.end = end
-  }
+}
 
+extension LSPRange {
   /// The range of a span, in the lines of the document its file mirrors.
   package init(_ span: SourceSpan) {
-    self.init(LSPText.position(ofByte: span.start, in: span.file), LSPText.position(ofByte: span.end, in: span.file))
+    self.init(
+      start: LSPText.position(ofByte: span.start, in: span.file), end: LSPText.position(ofByte: span.end, in: span.file))
   }
 }

@@ -28,7 +28,7 @@ extension LanguageServer {
     let items: [[String: Any]] = candidates.map { candidate in
       var item: [String: Any] = [
         "label": candidate,
-        "textEdit": ["range": Self.json(LSPRange(start, end)), "newText": candidate.hasSuffix(":") ? candidate + " " : candidate]
+        "textEdit": ["range": Self.json(LSPRange(start: start, end: end)), "newText": candidate.hasSuffix(":") ? candidate + " " : candidate]
           as [String: Any],
       ]
       if candidate.hasSuffix(":") {

@@ -117,7 +117,7 @@ public final class LanguageServer {
         guard let newText = change["text"] as? String else { continue }
         if let range = change["range"] as? [String: Any] {
           text = LSPText(text).replacing(
-            LSPRange(Self.position(range["start"]), Self.position(range["end"])), with: newText)
+            LSPRange(start: Self.position(range["start"]), end: Self.position(range["end"])), with: newText)
         } else {
           text = newText
         }

@@ -6,12 +6,9 @@ import ProxyGradSyntax
 package struct ParameterAssignment: Equatable, Sendable {
   package var name: String
   package var text: String
+}
 
-  package init(name: String, text: String) {
-    self.name = name
-    self.text = text
-  }
-
+extension ParameterAssignment {
   /// Splits `name=value` at the first `=`.
   /// - Throws: `ParameterError.malformed` when there is no `=` or the name is not an identifier.
   package init(parsing argument: String) throws(ParameterError) {

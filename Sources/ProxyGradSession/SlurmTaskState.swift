@@ -16,19 +16,6 @@ package struct SlurmTaskState: Equatable, Sendable {
   /// The task's log file, when `scontrol` reported it.
   package var logPath: String?
 
-  package init(
-    arrayJobID: String, index: Int, state: String, reason: String? = nil, node: String? = nil,
-    exitCode: String? = nil, logPath: String? = nil
-  ) {
-    self.arrayJobID = arrayJobID
-    self.index = index
-    self.state = state
-    self.reason = reason
-    self.node = node
-    self.exitCode = exitCode
-    self.logPath = logPath
-  }
-
   /// The state without a suffix such as `CANCELLED by 0`.
   package var baseState: String {
     String(state.prefix(while: { $0 != " " && $0 != "+" }))

@@ -34,12 +34,9 @@ package struct SweepOptions: Sendable {
 package struct SweepWorkerTask: Sendable, Equatable {
   package var sweep: String
   package var points: [Int]
+}
 
-  package init(sweep: String, points: [Int]) {
-    self.sweep = sweep
-    self.points = points
-  }
-
+extension SweepWorkerTask {
   /// Parses `--sweep-points` (`0,3,6`).
   package init?(sweep: String, pointList: String) {
     var points: [Int] = []

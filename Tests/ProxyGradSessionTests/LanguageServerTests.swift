@@ -1,7 +1,8 @@
 import Foundation
-import ProxyGradSession
 import ProxyGradSyntax
 import Testing
+
+@testable import ProxyGradSession
 
 @Suite struct LanguageServerTests {
   // MARK: - Framing
@@ -45,7 +46,7 @@ import Testing
 
   @Test func incrementalChangesReplaceUTF16Ranges() {
     let text = LSPText("a = \"🙂\"\nb = 2")
-    let range = LSPRange(LSPPosition(line: 0, character: 5), LSPPosition(line: 0, character: 7))
+    let range = LSPRange(start: LSPPosition(line: 0, character: 5), end: LSPPosition(line: 0, character: 7))
     #expect(text.replacing(range, with: "ok") == "a = \"ok\"\nb = 2")
   }
 
@@ -55,7 +56,7 @@ import Testing
     let document = LSPDocument(path: "t.pgs", text: "s = \"🙂\"\nprint(s, undefined_thing)\n")
     let diagnostic = try #require(document.diagnostics().first)
     #expect(diagnostic.code == .undefinedName)
-    #expect(LSPRange(diagnostic.span) == LSPRange(LSPPosition(line: 1, character: 9), LSPPosition(line: 1, character: 24)))
+    #expect(LSPRange(diagnostic.span) == LSPRange(start: LSPPosition(line: 1, character: 9), end: LSPPosition(line: 1, character: 24)))
   }
 
   @Test func notebooksAreCheckedAsOneProgram() {
@@ -83,7 +84,7 @@ import Testing
     let symbols = LSPDocument(path: "nb.pgs", text: text).symbols()
     #expect(symbols.map(\.name) == ["helper", "Model", "cell 2"])
     #expect(symbols[1].kind == .cell)
-    #expect(symbols[1].range == LSPRange(LSPPosition(line: 1, character: 0), LSPPosition(line: 5, character: 27)))
+    #expect(symbols[1].range == LSPRange(start: LSPPosition(line: 1, character: 0), end: LSPPosition(line: 5, character: 27)))
     #expect(symbols[1].children.map(\.name) == ["net", "square"])
     #expect(symbols[1].children.map(\.kind) == [.network, .function])
     #expect(symbols[1].children[1].detail == "fn(x, y)")
@@ -93,7 +94,7 @@ import Testing
   @Test func definitionIsTheFirstTopLevelAssignment() throws {
     let document = LSPDocument(path: "t.pgs", text: "f = fn(x) { x }\nf = 2\ny = f(1)\n")
     let definition = try #require(document.definition(of: "f"))
-    #expect(LSPRange(definition.span) == LSPRange(LSPPosition(line: 0, character: 0), LSPPosition(line: 0, character: 1)))
+    #expect(LSPRange(definition.span) == LSPRange(start: LSPPosition(line: 0, character: 0), end: LSPPosition(line: 0, character: 1)))
     #expect(document.word(at: LSPPosition(line: 2, character: 5))?.name == "f")
     #expect(document.literalFields(of: "f").isEmpty)
   }

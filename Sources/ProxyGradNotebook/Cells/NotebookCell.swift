@@ -23,24 +23,12 @@ package struct NotebookCell: Equatable, Sendable {
   /// Text after `# %%` that is neither a cell type nor metadata; `nil` when there is none.
   package var title: String?
   /// Tags from a `tags=[...]` metadata entry, in their written order.
-  package var tags: [String]
+  package var tags: [String] = []
   package var source: String
   /// 1-based line of the first line of `source` in the file.
   package var firstLine: Int
   /// 1-based line of the `# %%` marker, or `nil` for text before the first marker.
   package var markerLine: Int?
-
-  package init(
-    kind: CellKind, title: String? = nil, tags: [String] = [], source: String, firstLine: Int,
-    markerLine: Int? = nil
-  ) {
-    self.kind = kind
-    self.title = title
-    self.tags = tags
-    self.source = source
-    self.firstLine = firstLine
-    self.markerLine = markerLine
-  }
 
   /// The 1-based file line of the last line of `source` (equal to `firstLine - 1` when the cell
   /// is empty).

@@ -59,10 +59,6 @@ public indirect enum StmtKind: Equatable, Sendable {
 public struct SweepAxis: Equatable, Sendable {
   public var variable: Identifier
   public var values: Expr
-  public init(variable: Identifier, values: Expr) {
-    self.variable = variable
-    self.values = values
-  }
 }
 
 // MARK: - Expressions
