@@ -213,12 +213,10 @@ enum AnalysisBuiltins {
       }
       let style: NumberStyle
       if args["digits"] != nil {
-        let d = try args.integer("digits", min: 0)
-        guard d <= 15 else { throw args.error(.value, "expects digits: 0...15, got \(d)", label: "digits") }
+        let d = try args.integer("digits", in: 0...15)
         style = .decimals(d)
       } else if args["significant"] != nil {
-        let d = try args.integer("significant", min: 1)
-        guard d <= 17 else { throw args.error(.value, "expects significant: 1...17, got \(d)", label: "significant") }
+        let d = try args.integer("significant", in: 1...17)
         style = .significant(d)
       } else {
         style = .significant(Format.readableDigits)

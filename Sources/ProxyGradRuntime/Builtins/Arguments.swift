@@ -139,6 +139,15 @@ public struct Arguments {
     try integer(label, number: number(label), min: low)
   }
 
+  /// `label:` as a whole number in `range`, or its declared default.
+  func integer(_ label: String, in range: ClosedRange<Int>) throws(RuntimeError) -> Int {
+    let x = try integer(label, min: range.lowerBound)
+    guard x <= range.upperBound else {
+      throw error(.value, "expects \(label): \(range.lowerBound)...\(range.upperBound), got \(x)", label: label)
+    }
+    return x
+  }
+
   /// `label:` as a whole number >= `low`, or nil when the call leaves out a label declared
   /// `label: nil` (`seed: nil`).
   func optionalInteger(_ label: String, min low: Int = Int.min) throws(RuntimeError) -> Int? {

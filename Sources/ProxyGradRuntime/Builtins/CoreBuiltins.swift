@@ -68,8 +68,7 @@ enum CoreBuiltins {
       help: "x rounded to the nearest whole number, or to `digits` decimal places (halves away from zero); for a tensor, each element (the result is a new tensor outside the gradient graph).",
       example: "round(2.5); round(3.14159, digits: 2); round(tensor([0.123, 4.567]), digits: 1)"
     ) { args, _ throws(RuntimeError) in
-      let digits = try args.integer("digits", min: 0)
-      guard digits <= 15 else { throw args.error(.value, "expects digits: 0...15, got \(digits)", label: "digits") }
+      let digits = try args.integer("digits", in: 0...15)
       var scale = 1.0
       for _ in 0..<digits { scale *= 10 }
       func rounded(_ x: Double) -> Double { digits == 0 ? x.rounded() : (x * scale).rounded() / scale }

@@ -6,8 +6,7 @@ enum OutputBuiltins {
   /// `digits:`: decimal places for showing numbers, 0...15, or nil.
   static func digits(_ args: Arguments) throws(RuntimeError) -> Int? {
     guard args["digits"] != nil else { return nil }
-    let d = try args.integer("digits", min: 0)
-    guard d <= 15 else { throw args.error(.value, "expects digits: 0...15, got \(d)", label: "digits") }
+    let d = try args.integer("digits", in: 0...15)
     return d
   }
 

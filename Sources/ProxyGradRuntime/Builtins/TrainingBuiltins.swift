@@ -78,8 +78,7 @@ enum TrainingBuiltins {
       guard classes <= SyntheticImages.patternNames.count else {
         throw args.error(.value, "expects classes: 1...\(SyntheticImages.patternNames.count), got \(classes)", label: "classes")
       }
-      let size = try args.integer("size", min: 4)
-      guard size <= 256 else { throw args.error(.value, "expects size: 4...256, got \(size)", label: "size") }
+      let size = try args.integer("size", in: 4...256)
       let channels = try args.integer("channels", min: 1)
       guard channels == 1 || channels == 3 else {
         throw args.error(.value, "expects channels: 1 or 3, got \(channels)", label: "channels")

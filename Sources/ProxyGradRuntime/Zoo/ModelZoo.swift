@@ -15,11 +15,9 @@ enum ModelZoo {
       help: "A VGG-style plain CNN from the model zoo (defined in PGS; help shows the definition): depth 3×3 convolutions with ReLU and no batch norm, in stages of two, each stage followed by 2×2 max pooling (while the image is at least 2 pixels wide) and doubling the width; then flatten() and linear(classes). Layers are named as in a network block: conv1, relu1, pool1, ..., flatten1, linear1. Weights come from seed: or the session seed.",
       example: "net = vgg(depth: 6, width: 16, classes: 10, input: [1, 28, 28])"
     ) { args, interpreter throws(RuntimeError) in
-      let depth = try args.integer("depth", min: 1)
-      guard depth <= 64 else { throw args.error(.value, "expects depth: 1...64, got \(depth)", label: "depth") }
-      return try call(
+      try call(
         "vgg", args, interpreter,
-        [("depth", .number(Double(depth))), try width(args), try classes(args), try input(args), try seed(args, interpreter)])
+        [try whole(args, "depth", in: 1...64), try width(args), try classes(args), try input(args), try seed(args, interpreter)])
     },
     Builtin(
       "resnet(blocks: [1, 1, 1], width: 16, classes: 10, input: [1, 28, 28], seed: nil)",
@@ -42,10 +40,13 @@ enum ModelZoo {
 
   // MARK: - Arguments
 
+  /// `label:` as a whole number in `range`, named.
+  static func whole(_ args: Arguments, _ label: String, in range: ClosedRange<Int>) throws(RuntimeError) -> (String, Value) {
+    (label, .number(Double(try args.integer(label, in: range))))
+  }
+
   static func width(_ args: Arguments) throws(RuntimeError) -> (String, Value) {
-    let width = try args.integer("width", min: 1)
-    guard width <= 4096 else { throw args.error(.value, "expects width: 1...4096, got \(width)", label: "width") }
-    return ("width", .number(Double(width)))
+    try whole(args, "width", in: 1...4096)
   }
 
   static func classes(_ args: Arguments) throws(RuntimeError) -> (String, Value) {
