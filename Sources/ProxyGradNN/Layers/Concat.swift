@@ -1,7 +1,7 @@
 import ProxyGradTensor
 
 /// One path of a `Concat`: layers applied in order to the concatenation's input.
-public final class Branch: Layer {
+public final class Branch: CompositeLayer {
   public let name: String
   public let kind = "branch"
   public let inputShape: [Int]
@@ -15,23 +15,8 @@ public final class Branch: Layer {
     self.layers = layers
   }
 
-  private func relativeName(_ layer: any Layer) -> String {
-    String(layer.name.dropFirst(name.count + 1))
-  }
-
-  public var parameters: [Tensor] { layers.flatMap(\.parameters) }
-  public var parameterNames: [String] {
-    layers.flatMap { m in m.parameterNames.map { "\(relativeName(m)).\($0)" } }
-  }
-  public var buffers: [Tensor] { layers.flatMap(\.buffers) }
-  public var bufferNames: [String] {
-    layers.flatMap { m in m.bufferNames.map { "\(relativeName(m)).\($0)" } }
-  }
+  public var members: [any Layer] { layers }
   public var summary: String { "branch { \(layers.count == 1 ? "1 layer" : "\(layers.count) layers") }" }
-
-  public func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor {
-    self(x, policy: policy, mode: .evaluation)
-  }
 
   public func callAsFunction(_ x: Tensor, policy: SlopePolicy, mode: ForwardMode) -> Tensor {
     var y = x
@@ -43,7 +28,7 @@ public final class Branch: Layer {
 /// Branches applied to the same input, their outputs joined along the channels (the features
 /// of flat items): an Inception block, a SqueezeNet fire module's expand layers, a DenseNet
 /// layer with an `identity()` branch. PyTorch's `torch.cat([b(x) for b in branches], dim=1)`.
-public final class Concat: Layer {
+public final class Concat: CompositeLayer {
   public let name: String
   public let kind = "concat"
   public let inputShape: [Int]
@@ -62,23 +47,8 @@ public final class Concat: Layer {
     outputShape = shape
   }
 
-  private func relativeName(_ layer: any Layer) -> String {
-    String(layer.name.dropFirst(name.count + 1))
-  }
-
-  public var parameters: [Tensor] { branches.flatMap(\.parameters) }
-  public var parameterNames: [String] {
-    branches.flatMap { b in b.parameterNames.map { "\(relativeName(b)).\($0)" } }
-  }
-  public var buffers: [Tensor] { branches.flatMap(\.buffers) }
-  public var bufferNames: [String] {
-    branches.flatMap { b in b.bufferNames.map { "\(relativeName(b)).\($0)" } }
-  }
+  public var members: [any Layer] { branches }
   public var summary: String { "concat { \(branches.count) branches }" }
-
-  public func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor {
-    self(x, policy: policy, mode: .evaluation)
-  }
 
   public func callAsFunction(_ x: Tensor, policy: SlopePolicy, mode: ForwardMode) -> Tensor {
     concat(branches.map { $0(x, policy: policy, mode: mode) }, axis: 1)

@@ -43,6 +43,35 @@ extension Layer {
   public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 }
 
+/// A layer made of layers (a branch, a concat, a residual block) whose full names start with
+/// its own and a dot. Its parameters and buffers are its members', named relative to it
+/// (`conv1.weight`; the network prefixes the composite's name). Each composite implements
+/// `callAsFunction(_:policy:mode:)`; evaluation mode runs it.
+public protocol CompositeLayer: Layer {
+  /// The layers whose parameters and buffers are the composite's, in order.
+  var members: [any Layer] { get }
+}
+
+extension CompositeLayer {
+  /// A member's name without the composite's prefix: `res1.conv1` → `conv1`.
+  func relativeName(_ layer: any Layer) -> String {
+    String(layer.name.dropFirst(name.count + 1))
+  }
+
+  public var parameters: [Tensor] { members.flatMap(\.parameters) }
+  public var parameterNames: [String] {
+    members.flatMap { m in m.parameterNames.map { "\(relativeName(m)).\($0)" } }
+  }
+  public var buffers: [Tensor] { members.flatMap(\.buffers) }
+  public var bufferNames: [String] {
+    members.flatMap { m in m.bufferNames.map { "\(relativeName(m)).\($0)" } }
+  }
+
+  public func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor {
+    self(x, policy: policy, mode: .evaluation)
+  }
+}
+
 /// He (Kaiming) normal initialisation: N(0, 2 / fanIn).
 func heNormal(_ shape: [Int], fanIn: Int, rng: inout SplitMix64) -> Tensor {
   let std = Float((2.0 / Double(max(fanIn, 1))).squareRoot())

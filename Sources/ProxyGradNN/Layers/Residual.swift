@@ -7,7 +7,7 @@ import ProxyGradTensor
 /// The block's layers carry full names (`res1.conv1`), so taps, objectives and per-layer slope
 /// maps reach them like any other layer. Its parameters and buffers are its layers', named
 /// relative to the block (`conv1.weight`; the network prefixes `res1.`).
-public final class Residual: MultiInputLayer {
+public final class Residual: MultiInputLayer, CompositeLayer {
   public let name: String
   public let kind = "residual"
   public let inputShape: [Int]
@@ -28,27 +28,14 @@ public final class Residual: MultiInputLayer {
   }
 
   /// The block's layers, then the projection.
-  private var members: [any Layer] { layers + (projection.map { [$0] } ?? []) }
-
-  /// A member's name without the block's prefix: `res1.conv1` → `conv1`.
-  private func relativeName(_ layer: any Layer) -> String {
-    String(layer.name.dropFirst(name.count + 1))
-  }
-
-  public var parameters: [Tensor] { members.flatMap(\.parameters) }
-  public var parameterNames: [String] {
-    members.flatMap { m in m.parameterNames.map { "\(relativeName(m)).\($0)" } }
-  }
-  public var buffers: [Tensor] { members.flatMap(\.buffers) }
-  public var bufferNames: [String] {
-    members.flatMap { m in m.bufferNames.map { "\(relativeName(m)).\($0)" } }
-  }
+  public var members: [any Layer] { layers + (projection.map { [$0] } ?? []) }
 
   public var summary: String {
     let count = layers.count == 1 ? "1 layer" : "\(layers.count) layers"
     return project ? "residual(project: true) { \(count) }" : "residual { \(count) }"
   }
 
+  /// Called with one tensor, the block runs on it (not, as other multi-input layers, on copies).
   public func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor {
     self(x, policy: policy, mode: .evaluation)
   }
