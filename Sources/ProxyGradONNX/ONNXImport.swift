@@ -709,23 +709,7 @@ private struct Importer {
       let outShape = perm.map { x.shape[$0] }
       var strides = [Int](repeating: 1, count: rank)
       for i in stride(from: rank - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * x.shape[i + 1] }
-      var index = [Int](repeating: 0, count: rank)
-      var order: [Int] = []
-      order.reserveCapacity(x.count)
-      for _ in 0..<x.count {
-        order.append(zip(index, perm).reduce(0) { $0 + $1.0 * strides[$1.1] })
-        var a = rank - 1
-        while a >= 0 {
-          index[a] += 1
-          if index[a] < outShape[a] { break }
-          index[a] = 0
-          a -= 1
-        }
-      }
-      switch x.elements {
-      case .float(let v): return ConstantTensor(shape: outShape, elements: .float(order.map { v[$0] }))
-      case .int(let v): return ConstantTensor(shape: outShape, elements: .int(order.map { v[$0] }))
-      }
+      return gathered(x, shape: outShape, strides: perm.map { strides[$0] })
     case "Slice":
       guard x.shape.count == 1, c.count >= 3, let starts = c[1].ints, let ends = c[2].ints, starts.count == 1, ends.count == 1 else {
         throw args.fail("slices a constant other than 1-D; pgs folds 1-D slices only")
@@ -785,6 +769,14 @@ private struct Importer {
       strides[i] = xs[i] == 1 ? 0 : s
       s *= xs[i]
     }
+    return gathered(x, shape: shape, strides: strides)
+  }
+
+  /// A tensor of `shape` whose element at each index is the element of `x` at the offset
+  /// `Σ index[a] · strides[a]`: a transpose (permuted strides) or a broadcast (stride 0 on the
+  /// repeated axes).
+  func gathered(_ x: ConstantTensor, shape: [Int], strides: [Int]) -> ConstantTensor {
+    let rank = shape.count
     let n = Shape.count(shape)
     var order: [Int] = []
     order.reserveCapacity(n)

@@ -35,15 +35,7 @@ public enum IDX {
   }
 
   static func imageHeader(_ b: [UInt8], path: String) throws(DataError) -> (Int, Int, Int) {
-    guard b.count >= 16 else {
-      throw DataError(path: path, offset: b.count, "the file ends inside its 16-byte IDX image header")
-    }
-    let magic = FileBytes.uint32BE(b, 0)
-    guard magic == 0x0803 else {
-      throw DataError(
-        path: path, offset: 0,
-        "expected the IDX image magic number 0x00000803, found 0x\(hex(magic)) (is this a label file or not IDX?)")
-    }
+    try checkHeader(b, path: path, size: 16, magic: 0x0803, kind: "image", other: "a label")
     let (n, h, w) = (FileBytes.uint32BE(b, 4), FileBytes.uint32BE(b, 8), FileBytes.uint32BE(b, 12))
     guard h > 0, w > 0, h <= 4096, w <= 4096 else {
       throw DataError(path: path, offset: 8, "image size \(h)×\(w) is not a plausible size (1...4096)")
@@ -57,21 +49,29 @@ public enum IDX {
   }
 
   static func labelHeader(_ b: [UInt8], path: String) throws(DataError) -> Int {
-    guard b.count >= 8 else {
-      throw DataError(path: path, offset: b.count, "the file ends inside its 8-byte IDX label header")
-    }
-    let magic = FileBytes.uint32BE(b, 0)
-    guard magic == 0x0801 else {
-      throw DataError(
-        path: path, offset: 0,
-        "expected the IDX label magic number 0x00000801, found 0x\(hex(magic)) (is this an image file or not IDX?)")
-    }
+    try checkHeader(b, path: path, size: 8, magic: 0x0801, kind: "label", other: "an image")
     let n = FileBytes.uint32BE(b, 4)
     guard b.count >= 8 + n else {
       throw DataError(
         path: path, offset: b.count, "truncated: the header announces \(n) labels, the file has \(b.count - 8)")
     }
     return n
+  }
+
+  /// Checks that a `kind` file ("image" or "label") holds its `size`-byte header and starts with
+  /// its magic number; `other` names the kind of file a wrong magic number may belong to.
+  private static func checkHeader(
+    _ b: [UInt8], path: String, size: Int, magic expected: Int, kind: String, other: String
+  ) throws(DataError) {
+    guard b.count >= size else {
+      throw DataError(path: path, offset: b.count, "the file ends inside its \(size)-byte IDX \(kind) header")
+    }
+    let magic = FileBytes.uint32BE(b, 0)
+    guard magic == expected else {
+      throw DataError(
+        path: path, offset: 0,
+        "expected the IDX \(kind) magic number 0x\(hex(expected)), found 0x\(hex(magic)) (is this \(other) file or not IDX?)")
+    }
   }
 
   private static func hex(_ v: Int) -> String {

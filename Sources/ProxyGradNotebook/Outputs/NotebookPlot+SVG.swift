@@ -63,27 +63,13 @@ extension NotebookPlot {
   private func axes(_ map: PlotMapping) -> String {
     let f = map.frame
     var out = "<g class=\"grid\" stroke=\"#e5e5e5\" stroke-width=\"1\">\n"
-    for tick in map.x.ticks {
-      out +=
-        "<line x1=\"\(n(map.px(tick)))\" y1=\"\(n(f.top))\" x2=\"\(n(map.px(tick)))\" y2=\"\(n(f.bottom))\"/>\n"
-    }
-    for tick in map.y.ticks {
-      out +=
-        "<line x1=\"\(n(f.left))\" y1=\"\(n(map.py(tick)))\" x2=\"\(n(f.right))\" y2=\"\(n(map.py(tick)))\"/>\n"
-    }
+    for tick in map.x.ticks { out += line(map.px(tick), f.top, map.px(tick), f.bottom) }
+    for tick in map.y.ticks { out += line(f.left, map.py(tick), f.right, map.py(tick)) }
     out += "</g>\n<g class=\"axes\" stroke=\"#333333\" stroke-width=\"1\">\n"
-    out +=
-      "<line x1=\"\(n(f.left))\" y1=\"\(n(f.bottom))\" x2=\"\(n(f.right))\" y2=\"\(n(f.bottom))\"/>\n"
-    out +=
-      "<line x1=\"\(n(f.left))\" y1=\"\(n(f.top))\" x2=\"\(n(f.left))\" y2=\"\(n(f.bottom))\"/>\n"
-    for tick in map.x.ticks {
-      out +=
-        "<line x1=\"\(n(map.px(tick)))\" y1=\"\(n(f.bottom))\" x2=\"\(n(map.px(tick)))\" y2=\"\(n(f.bottom + 5))\"/>\n"
-    }
-    for tick in map.y.ticks {
-      out +=
-        "<line x1=\"\(n(f.left - 5))\" y1=\"\(n(map.py(tick)))\" x2=\"\(n(f.left))\" y2=\"\(n(map.py(tick)))\"/>\n"
-    }
+    out += line(f.left, f.bottom, f.right, f.bottom)
+    out += line(f.left, f.top, f.left, f.bottom)
+    for tick in map.x.ticks { out += line(map.px(tick), f.bottom, map.px(tick), f.bottom + 5) }
+    for tick in map.y.ticks { out += line(f.left - 5, map.py(tick), f.left, map.py(tick)) }
     out += "</g>\n<g class=\"ticks\" fill=\"#333333\">\n"
     for tick in map.x.ticks {
       out +=
@@ -186,25 +172,29 @@ extension NotebookPlot {
   }
 
   private func n(_ value: Double) -> String { Format.fixed(value, decimals: 2) }
+
+  /// An SVG line from (x1, y1) to (x2, y2), drawn in its group's stroke.
+  private func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double) -> String {
+    "<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\"/>\n"
+  }
 }
 
-/// The plot area inside the SVG canvas.
+/// The plot area inside the SVG canvas: margins for the tick labels (left, bottom), the title
+/// (top) and the last tick label (right).
 private struct PlotFrame {
   let width: Double
   let height: Double
-  let left: Double
-  let right: Double
   let top: Double
-  let bottom: Double
 
   init(width: Double, height: Double, hasTitle: Bool) {
     self.width = width
     self.height = height
-    left = 72
-    right = width - 20
     top = hasTitle ? 36 : 16
-    bottom = height - 48
   }
+
+  var left: Double { 72 }
+  var right: Double { width - 20 }
+  var bottom: Double { height - 48 }
 }
 
 /// Data coordinates to canvas coordinates.

@@ -216,16 +216,7 @@ public struct Resolver {
       }
       bindings[axis.variable.span.start] = .local(depth: 0, slot: scope.declare(axis.variable.name))
     }
-    scopes.append(scope)
-    for name in AssignedNames.collect(body.statements) where lookup(name) == nil || lookup(name) == .builtin(name) {
-      _ = scopes[scopes.count - 1].declare(name)
-    }
-    let (savedLoopDepth, savedInSweep) = (loopDepth, inSweepBody)
-    (loopDepth, inSweepBody) = (0, true)
-    block(body)
-    (loopDepth, inSweepBody) = (savedLoopDepth, savedInSweep)
-    scope = scopes.removeLast()
-    frameSizes[span.start] = scope.count
+    frameBody(body, scope: scope, inSweep: true, span: span)
   }
 
   static let sweepOptions = ["stop_on_error", "seed"]
@@ -291,16 +282,22 @@ public struct Resolver {
     for parameter in parameters {
       bindings[parameter.span.start] = .local(depth: 0, slot: scope.declare(parameter.name))
     }
+    frameBody(body, scope: scope, inSweep: false, span: span)
+  }
+
+  /// Resolves the body of a frame of its own (a function's or a sweep body's) whose scope holds
+  /// its parameters: the names the body assigns that are not visible outside become its locals,
+  /// loops start afresh, and the frame's size is recorded at `span`.
+  private mutating func frameBody(_ body: Block, scope: Scope, inSweep: Bool, span: SourceSpan) {
     scopes.append(scope)
     for name in AssignedNames.collect(body.statements) where lookup(name) == nil || lookup(name) == .builtin(name) {
       _ = scopes[scopes.count - 1].declare(name)
     }
     let (savedLoopDepth, savedInSweep) = (loopDepth, inSweepBody)
-    (loopDepth, inSweepBody) = (0, false)
+    (loopDepth, inSweepBody) = (0, inSweep)
     block(body)
     (loopDepth, inSweepBody) = (savedLoopDepth, savedInSweep)
-    scope = scopes.removeLast()
-    frameSizes[span.start] = scope.count
+    frameSizes[span.start] = scopes.removeLast().count
   }
 
   /// Arity and labels of a direct builtin call, checked statically.
