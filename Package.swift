@@ -69,7 +69,7 @@ let package = Package(
     .target(
       name: "ProxyGradSession",
       dependencies: ["ProxyGradSyntax", "ProxyGradNN", "ProxyGradRuntime", "ProxyGradNotebook"]),
-    .target(name: "ProxyGradLineEditor", dependencies: ["CEditLine"]),
+    .target(name: "ProxyGradLineEditor", dependencies: ["CEditLine", "ProxyGradSyntax"]),
     .target(
       name: "ProxyGradKernel",
       dependencies: [

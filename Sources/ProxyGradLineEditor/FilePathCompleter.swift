@@ -1,4 +1,5 @@
 import Foundation
+import ProxyGradSyntax
 
 /// Completes file paths where the REPL expects one: inside a string literal
 /// (`load_weights(net, "runs/ne⇥`) and after a `:load` command (`:load exam⇥`).
@@ -47,7 +48,7 @@ public struct FilePathCompleter: CompletionProvider {
   /// Where the path being typed starts, in `Character`s, or `nil` when the cursor is not
   /// at a place that takes a path.
   func pathStart(in before: Substring) -> Int? {
-    if let start = openStringStart(in: before) { return start }
+    if case .string(let start) = TextEnd(of: before) { return start }
     let trimmed = before.drop(while: { $0 == " " || $0 == "\t" })
     for command in pathCommands where trimmed.hasPrefix(command) {
       let rest = trimmed.dropFirst(command.count)
@@ -57,29 +58,6 @@ public struct FilePathCompleter: CompletionProvider {
       return before.count - argument.count
     }
     return nil
-  }
-
-  /// The offset just after the quote of a string literal still open at the end of
-  /// `text`; `nil` when no string is open or the text ends in a comment.
-  private func openStringStart(in text: Substring) -> Int? {
-    var openedAt: Int?
-    var escaped = false
-    for (offset, character) in text.enumerated() {
-      if openedAt != nil {
-        if escaped {
-          escaped = false
-        } else if character == "\\" {
-          escaped = true
-        } else if character == "\"" {
-          openedAt = nil
-        }
-      } else if character == "\"" {
-        openedAt = offset + 1
-      } else if character == "#" {
-        return nil  // the rest of the line is a comment
-      }
-    }
-    return openedAt
   }
 
   private func resolve(_ folderPart: String) -> URL? {

@@ -41,7 +41,7 @@ struct Completer {
         offset += 1
       }
     }
-    guard !Self.isInStringOrComment(before[offset...]) else { return Self.nothing }
+    guard TextEnd(of: before[offset...]) == .code else { return Self.nothing }
     return code(before)
   }
 
@@ -142,27 +142,5 @@ struct Completer {
 
   static func isIdentifier(_ c: Character) -> Bool {
     c == "_" || (c.isASCII && (c.isLetter || c.isNumber))
-  }
-
-  /// Whether the end of `text` is inside a string literal or a `#` comment.
-  static func isInStringOrComment(_ text: ArraySlice<Character>) -> Bool {
-    var inString = false
-    var escaped = false
-    for c in text {
-      if inString {
-        if escaped {
-          escaped = false
-        } else if c == "\\" {
-          escaped = true
-        } else if c == "\"" {
-          inString = false
-        }
-      } else if c == "\"" {
-        inString = true
-      } else if c == "#" {
-        return true
-      }
-    }
-    return inString
   }
 }
