@@ -4,6 +4,13 @@ import Testing
 @testable import ProxyGradLineEditor
 
 @Suite struct HistoryStoreTests {
+  /// A store of `file`, loaded.
+  static func loaded(_ file: URL) throws -> HistoryStore {
+    var store = HistoryStore(fileURL: file)
+    try store.load()
+    return store
+  }
+
   @Test func onlyConsecutiveDuplicatesAreDropped() throws {
     var store = HistoryStore(fileURL: nil)
     try store.add("a = 1")
@@ -44,8 +51,7 @@ import Testing
     try recorder.record("}", prompt: "...> ")
     try recorder.record("g(2)", prompt: "pgs> ")
     #expect(try String(contentsOf: file, encoding: .utf8) == "g = fn(x) {\\n  x * 2\\n}\ng(2)\n")
-    var second = HistoryStore(fileURL: file)
-    try second.load()
+    let second = try Self.loaded(file)
     #expect(second.entries == ["g = fn(x) {\n  x * 2\n}", "g(2)"])
   }
 
@@ -66,14 +72,10 @@ import Testing
     let folder = try TemporaryFolder()
     defer { folder.remove() }
     let file = folder.url.appendingPathComponent("state/pgs/history")
-    var first = HistoryStore(fileURL: file)
-    try first.load()
-    try first.add("x = 1")
-    try first.add("print(x)")
-    try first.add("x = 1")
+    var first = try Self.loaded(file)
+    for line in ["x = 1", "print(x)", "x = 1"] { try first.add(line) }
 
-    var second = HistoryStore(fileURL: file)
-    try second.load()
+    let second = try Self.loaded(file)
     #expect(second.entries == ["x = 1", "print(x)", "x = 1"])
   }
 
@@ -125,14 +127,11 @@ import Testing
     let folder = try TemporaryFolder()
     defer { folder.remove() }
     let file = folder.url.appendingPathComponent("history")
-    var first = HistoryStore(fileURL: file)
-    var second = HistoryStore(fileURL: file)
-    try first.load()
-    try second.load()
+    var first = try Self.loaded(file)
+    var second = try Self.loaded(file)
     try first.add("from first")
     try second.add("from second")
-    var third = HistoryStore(fileURL: file)
-    try third.load()
+    let third = try Self.loaded(file)
     #expect(third.entries == ["from first", "from second"])
   }
 
@@ -143,8 +142,7 @@ import Testing
     let entries = [#"print("a\nb")"#, "two\nlines", "crlf\r\nend", #"trailing\"#]
     var store = HistoryStore(fileURL: file)
     for entry in entries { try store.add(entry) }
-    var reloaded = HistoryStore(fileURL: file)
-    try reloaded.load()
+    let reloaded = try Self.loaded(file)
     #expect(reloaded.entries == entries)
   }
 

@@ -17,41 +17,33 @@ private func pipe(containing bytes: [UInt8]) throws -> Int32 {
   return ends[0]
 }
 
+/// What `count` calls of `readLine(prompt:)` give on a plain reader of `bytes` piped in.
+private func reads(_ count: Int, of bytes: [UInt8], prompt: String = "") throws -> [LineReadResult] {
+  let input = try pipe(containing: bytes)
+  defer { close(input) }
+  let reader = PlainLineReader(fileDescriptor: input)
+  return (0..<count).map { _ in reader.readLine(prompt: prompt) }
+}
+
 @Suite struct PlainLineReaderTests {
   @Test func readsPipedInputLineByLine() throws {
-    let input = try pipe(containing: Array("x = 1\n\nprint(x)\n".utf8))
-    defer { close(input) }
-    let reader = PlainLineReader(fileDescriptor: input)
-    #expect(reader.readLine(prompt: "pgs> ") == .line("x = 1"))
-    #expect(reader.readLine(prompt: "pgs> ") == .line(""))
-    #expect(reader.readLine(prompt: "pgs> ") == .line("print(x)"))
-    #expect(reader.readLine(prompt: "pgs> ") == .endOfInput)
+    #expect(
+      try reads(4, of: Array("x = 1\n\nprint(x)\n".utf8), prompt: "pgs> ")
+        == [.line("x = 1"), .line(""), .line("print(x)"), .endOfInput])
   }
 
   @Test func returnsALastLineWithoutNewline() throws {
-    let input = try pipe(containing: Array("a\nb".utf8))
-    defer { close(input) }
-    let reader = PlainLineReader(fileDescriptor: input)
-    #expect(reader.readLine(prompt: "") == .line("a"))
-    #expect(reader.readLine(prompt: "") == .line("b"))
-    #expect(reader.readLine(prompt: "") == .endOfInput)
+    #expect(try reads(3, of: Array("a\nb".utf8)) == [.line("a"), .line("b"), .endOfInput])
   }
 
   @Test func dropsCarriageReturnsAndRepairsInvalidUTF8() throws {
-    let input = try pipe(containing: Array("π = 1\r\n".utf8) + [0x61, 0xFF, 0x62, 0x0A])
-    defer { close(input) }
-    let reader = PlainLineReader(fileDescriptor: input)
-    #expect(reader.readLine(prompt: "") == .line("π = 1"))
-    #expect(reader.readLine(prompt: "") == .line("a\u{FFFD}b"))
+    let bytes = Array("π = 1\r\n".utf8) + [0x61, 0xFF, 0x62, 0x0A]
+    #expect(try reads(2, of: bytes) == [.line("π = 1"), .line("a\u{FFFD}b")])
   }
 
   @Test func handlesLinesLongerThanOneRead() throws {
     let long = String(repeating: "0123456789", count: 1000)
-    let input = try pipe(containing: Array((long + "\nend\n").utf8))
-    defer { close(input) }
-    let reader = PlainLineReader(fileDescriptor: input)
-    #expect(reader.readLine(prompt: "") == .line(long))
-    #expect(reader.readLine(prompt: "") == .line("end"))
+    #expect(try reads(2, of: Array((long + "\nend\n").utf8)) == [.line(long), .line("end")])
   }
 
   @Test func writesPromptsOnlyWhenAskedTo() throws {

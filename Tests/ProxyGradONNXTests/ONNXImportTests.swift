@@ -143,12 +143,7 @@ import Testing
     let norm = try #require(net.layer(named: "bn1") as? BatchNorm)
     norm.runningMean.values = [0.1, -0.2, 0.3, 0]
     norm.runningVariance.values = [0.5, 1.5, 1, 2]
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pgs-onnx-\(getpid())")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let path = folder.appendingPathComponent("net.onnx").path
-    try ONNXExport.save(net, to: path)
-    let back = try ONNXImport.load(path: path)
+    let back = try Self.savedAndLoaded(net, as: "net")
     #expect(back.nodes.map(\.name) == net.nodes.map(\.name).filter { $0 != "dropout1" })
     let x = randomTensor([3, 2, 12, 12], seed: 9)
     #expect(back.forward(x).output.values == net.forward(x).output.values)
@@ -160,6 +155,16 @@ import Testing
 }
 
 extension ONNXImportTests {
+  /// `net` written with `ONNXExport` to `name.onnx` in a fresh folder and read back.
+  static func savedAndLoaded(_ net: Network, as name: String) throws -> Network {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pgs-onnx-\(name)-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = folder.appendingPathComponent(name + ".onnx").path
+    try ONNXExport.save(net, to: path)
+    return try ONNXImport.load(path: path)
+  }
+
   @Test func concatenationBlocksSaveAsConcat() throws {
     let net = try Network(
       inputShape: [3, 8, 8],
@@ -171,12 +176,7 @@ extension ONNXImportTests {
         .globalAveragePool(), .linear(outFeatures: 4),
       ],
       seed: 2)
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pgs-onnx-cat-\(getpid())")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let path = folder.appendingPathComponent("cat.onnx").path
-    try ONNXExport.save(net, to: path)
-    let back = try ONNXImport.load(path: path)
+    let back = try Self.savedAndLoaded(net, as: "cat")
     #expect(back.layer(named: "cat1")?.kind == "concat")
     let x = randomTensor([2, 3, 8, 8], seed: 4)
     #expect(back.forward(x).output.values == net.forward(x).output.values)

@@ -125,29 +125,19 @@ import Testing
   }
 
   @Test func errorsInsideFastExpressionsKeepTheirMessageAndPlace() throws {
-    let division = try failure("a = 1\nb = 0\nc = a / b + 1")
-    #expect(division.message == "division by zero")
-    #expect(division.span?.description == "t.pgs:3:7")
-
-    let remainder = try failure("a = 1\nb = 0\nif a % b < 1 { 1 }")
-    #expect(remainder.message == "remainder by zero")
-    #expect(remainder.span?.description == "t.pgs:3:6")
-
-    let compound = try failure("x = 5\nx /= 0")
-    #expect(compound.message == "division by zero")
-    #expect(compound.span?.description == "t.pgs:2:1")
-
-    let string = try failure("y = \"s\"\nz = y + 1")
-    #expect(string.message == "cannot apply '+' to a string and a number")
-    #expect(string.span?.description == "t.pgs:2:7")
-
-    let nested = try failure("i = 2\ns = \"x\"\nt = i * 0.5 + s * 2")
-    #expect(nested.message == "cannot apply '*' to a string and a number")
-    #expect(nested.span?.description == "t.pgs:3:17")
-
-    let negate = try failure("s = \"a\"\nt = -s + 1")
-    #expect(negate.message == "cannot negate a string; expected a number, a tensor or an objective")
-    #expect(negate.span?.description == "t.pgs:2:5")
+    let cases: [(source: String, message: String, place: String)] = [
+      ("a = 1\nb = 0\nc = a / b + 1", "division by zero", "t.pgs:3:7"),
+      ("a = 1\nb = 0\nif a % b < 1 { 1 }", "remainder by zero", "t.pgs:3:6"),
+      ("x = 5\nx /= 0", "division by zero", "t.pgs:2:1"),
+      ("y = \"s\"\nz = y + 1", "cannot apply '+' to a string and a number", "t.pgs:2:7"),
+      ("i = 2\ns = \"x\"\nt = i * 0.5 + s * 2", "cannot apply '*' to a string and a number", "t.pgs:3:17"),
+      ("s = \"a\"\nt = -s + 1", "cannot negate a string; expected a number, a tensor or an objective", "t.pgs:2:5"),
+    ]
+    for (source, message, place) in cases {
+      let error = try failure(source)
+      #expect(error.message == message, "\(source)")
+      #expect(error.span?.description == place, "\(source)")
+    }
 
     let comparison = try failure("x = nil\nwhile x < 1 { x = 2 }")
     #expect(comparison.message.hasPrefix("cannot compare nil with a number using '<'"))

@@ -10,13 +10,7 @@ import Testing
   static func text(_ option: String) -> String {
     """
     # %%
-    data = synthetic(count: 256, classes: 4, size: 12, seed: 1)
-    net = network(input: [1, 12, 12], seed: 1) {
-      conv(4, 3, pad: 1)
-      relu()
-      flatten()
-      linear(4)
-    }
+    \(NotebookCommandTests.smallCNN(count: 256, size: 12, channels: 4))
     h = train(net, data.train, epochs: 2, batch: 32, optimizer: sgd(lr: 1e6), seed: 1\(option))
     print(len(h), h[0].diverged, h[len(h) - 1])
     metric("loss", h[len(h) - 1].loss)
@@ -33,11 +27,11 @@ import Testing
         warning: \(script):11:1: metric "loss" is nan
 
         """)
-    let manifest = try String(contentsOfFile: folder + "/nb.out/manifest.json", encoding: .utf8)
+    let manifest = try helper.report(folder, "manifest.json")
     #expect(manifest.contains("\"kind\": \"warning\",\n          \"text\": \"\(script):9:5: train: the loss became nan at step 4"))
     // Five steps (0 to 4) of the sixteen ran; the last one is marked.
     #expect(manifest.contains("\"text\": \"5 false {step: 4, epoch: 0, loss: nan, lr: 1000000, diverged: true}\\n\""), "\(manifest)")
-    let notebook = try String(contentsOfFile: folder + "/nb.out/nb.ipynb", encoding: .utf8)
+    let notebook = try helper.report(folder, "nb.ipynb")
     #expect(notebook.contains("\"name\": \"stderr\""))
   }
 

@@ -24,6 +24,25 @@ import Testing
     return (folder, folder + "/nb.pgs")
   }
 
+  /// The text of `file` in the report folder `nb.out` beside the notebook in `folder`.
+  func report(_ folder: String, _ file: String) throws -> String {
+    try String(contentsOfFile: folder + "/nb.out/" + file, encoding: .utf8)
+  }
+
+  /// Lines of a script: seeded synthetic data of `count` images `size`×`size` in 4 classes, and
+  /// `net`, one convolution of `channels` channels, a ReLU and a linear layer of 4 outputs.
+  static func smallCNN(count: Int, size: Int, channels: Int) -> String {
+    """
+    data = synthetic(count: \(count), classes: 4, size: \(size), seed: 1)
+    net = network(input: [1, \(size), \(size)], seed: 1) {
+      conv(\(channels), 3, pad: 1)
+      relu()
+      flatten()
+      linear(4)
+    }
+    """
+  }
+
   /// Every file under `folder` with its bytes.
   func snapshot(_ folder: String) -> [String: Data] {
     var files: [String: Data] = [:]
@@ -62,11 +81,11 @@ import Testing
     let outcome = try run(["run", script, "-p", "steps=5", "-p", "name=typed", "--seed", "4"])
     #expect(outcome.status == 0, "\(outcome.stderr)")
     #expect(outcome.stdout == folder + "/nb.out/index.html\n")
-    let manifest = try String(contentsOfFile: folder + "/nb.out/manifest.json", encoding: .utf8)
+    let manifest = try report(folder, "manifest.json")
     #expect(manifest.contains("\"steps\": 5.0"))
     #expect(manifest.contains("\"name\": \"typed\""))
     #expect(manifest.contains("\"seed\": 4"))
-    let metrics = try String(contentsOfFile: folder + "/nb.out/metrics.json", encoding: .utf8)
+    let metrics = try report(folder, "metrics.json")
     #expect(metrics == "{\n  \"steps\": 5.0\n}\n")
     let custom = try run(["run", script, "--out", folder + "/custom"])
     #expect(custom.stdout == folder + "/custom/index.html\n")
@@ -90,7 +109,7 @@ import Testing
     #expect(outcome.status == 70)
     #expect(outcome.stderr.hasPrefix(script + ":4:"))
     #expect(outcome.stdout == folder + "/nb.out/index.html\n")
-    let manifest = try String(contentsOfFile: folder + "/nb.out/manifest.json", encoding: .utf8)
+    let manifest = try report(folder, "manifest.json")
     #expect(manifest.contains("\"failed_cell\": 2"))
   }
 
@@ -118,7 +137,7 @@ import Testing
     let again = try run(["run", script, "-p", "steps=9"])
     #expect(again.status == 0)
     #expect(!FileManager.default.fileExists(atPath: staging), "the stale staging folder is cleaned")
-    let metrics = try String(contentsOfFile: folder + "/nb.out/metrics.json", encoding: .utf8)
+    let metrics = try report(folder, "metrics.json")
     #expect(metrics.contains("\"steps\": 9.0"))
   }
 }

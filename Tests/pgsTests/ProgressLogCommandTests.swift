@@ -7,13 +7,7 @@ import Testing
   let helper = NotebookCommandTests()
 
   static let text = """
-    data = synthetic(count: 512, classes: 4, size: 16, seed: 1)
-    net = network(input: [1, 16, 16], seed: 1) {
-      conv(8, 3, pad: 1)
-      relu()
-      flatten()
-      linear(4)
-    }
+    \(NotebookCommandTests.smallCNN(count: 512, size: 16, channels: 8))
     h = train(net, data.train, epochs: 6, batch: 8, seed: 1)
     print(len(h))
     """

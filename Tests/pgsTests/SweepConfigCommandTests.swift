@@ -15,11 +15,11 @@ import Testing
       """)
     let outcome = try helper.run(["run", script])
     #expect(outcome.status == 0, "\(outcome.stderr)")
-    let summary = try String(contentsOfFile: folder + "/nb.out/sweeps/g/summary.csv", encoding: .utf8)
+    let summary = try helper.report(folder, "sweeps/g/summary.csv")
     // Means 1.5 and 2, sample std of {1, 2} and {1.5, 2.5}: sqrt(0.5).
     #expect(
       summary == "b,runs,failed,v_mean,v_std,v_n\r\n0,2,0,1.5,0.7071067811865476,2\r\n0.5,2,0,2,0.7071067811865476,2\r\n")
-    let svg = try String(contentsOfFile: folder + "/nb.out/sweeps/g/v.svg", encoding: .utf8)
+    let svg = try helper.report(folder, "sweeps/g/v.svg")
     #expect(svg.contains("mean ± std over s"))
   }
 

@@ -35,8 +35,8 @@ import torchvision.models as tvm  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
 import decisions_onnx as decisions  # noqa: E402
-from onnx_common import (RULES, export, functional_rule, ort_logits, read_safetensors,  # noqa: E402
-                         relative_error, rule_name)
+from onnx_common import (RULES, export, functional_rule, ort_logits, randomize,  # noqa: E402
+                         read_safetensors, relative_error, rule_name)
 
 warnings.filterwarnings("ignore")
 UNIT = 3
@@ -55,21 +55,6 @@ def make(name):
                     m.weight.copy_(torch.randn(m.weight.shape, generator=g) * (2.0 / m.weight[0].numel()) ** 0.5)
         return model
     return getattr(tvm, name)(weights=None)
-
-
-def randomize(model, seed):
-    """Trained-like weights: batch norm statistics and affine parameters, and biases, random."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.running_mean.normal_(0, 0.2, generator=g)
-                m.running_var.uniform_(0.5, 1.5, generator=g)
-                m.weight.copy_(1 + 0.3 * torch.randn(m.weight.shape, generator=g))
-                m.bias.normal_(0, 0.2, generator=g)
-            if isinstance(m, (nn.Conv2d, nn.Linear)) and m.bias is not None:
-                m.bias.normal_(0, 0.05, generator=g)
-    return model
 
 
 def torch_reference(model, x, dtype=torch.float64):
@@ -139,7 +124,7 @@ def judge(pgs, work, model, x, path, kind, grad, exporter, error, cache, row, r)
 
 def check_model(pgs, work, name, exporters, results):
     torch.manual_seed(0)
-    model = randomize(make(name).eval(), seed=1)
+    model = randomize(make(name).eval(), torch.Generator().manual_seed(1), bias_std=0.05)
     for exporter in exporters:
         key = f"{name}.{exporter}"
         row = {"model": name, "exporter": exporter}

@@ -15,8 +15,8 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(__file__))
-from onnx_common import (RULES, export, input_gradient, ort_logits, relative_error,  # noqa: E402
-                         replace_activations, rule_name, tensor_json, write_json)
+from onnx_common import (RULES, export, input_gradient, ort_logits, randomize,  # noqa: E402
+                         relative_error, replace_activations, rule_name, tensor_json, write_json)
 
 warnings.filterwarnings("ignore")
 
@@ -59,19 +59,6 @@ class Small(nn.Module):
         return self.fc(self.drop(x))
 
 
-def randomize(model, gen):
-    """Trained-like weights: batch norm statistics and affine parameters away from identity."""
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.running_mean.normal_(0, 0.2, generator=gen)
-                m.running_var.uniform_(0.5, 1.5, generator=gen)
-                m.weight.copy_(1 + 0.3 * torch.randn(m.weight.shape, generator=gen))
-                m.bias.normal_(0, 0.2, generator=gen)
-            if isinstance(m, (nn.Conv2d, nn.Linear)) and m.bias is not None:
-                m.bias.normal_(0, 0.1, generator=gen)
-
-
 def fp16_copy(src, dst):
     """The model with every float initializer stored as FLOAT16 (the graph still computes in
     float32: pgs converts on load)."""
@@ -88,7 +75,7 @@ def main(out):
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(1)
     model = Small().eval()
-    randomize(model, gen)
+    randomize(model, gen, bias_std=0.1)
     x = torch.rand(2, 3, 16, 16, generator=gen) * 2 - 1
     unit = 3
     for variant in ["legacy", "legacy-nofold", "dynamo", "dynamo-noopt"]:

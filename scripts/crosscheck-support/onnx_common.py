@@ -45,6 +45,22 @@ class RuleActivation(nn.Module):
         return F.leaky_relu(x, self.a)
 
 
+def randomize(model, gen, bias_std):
+    """Trained-like weights, drawn from the generator gen: batch norm statistics and affine
+    parameters away from identity, and the biases of convolutions and linear layers (standard
+    deviation bias_std). Returns the model."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.normal_(0, 0.2, generator=gen)
+                m.running_var.uniform_(0.5, 1.5, generator=gen)
+                m.weight.copy_(1 + 0.3 * torch.randn(m.weight.shape, generator=gen))
+                m.bias.normal_(0, 0.2, generator=gen)
+            if isinstance(m, (nn.Conv2d, nn.Linear)) and m.bias is not None:
+                m.bias.normal_(0, bias_std, generator=gen)
+    return model
+
+
 def replace_activations(module):
     """Replaces every nn.ReLU / nn.LeakyReLU / inplace ReLU by a RuleActivation (same names)."""
     for name, child in module.named_children():
