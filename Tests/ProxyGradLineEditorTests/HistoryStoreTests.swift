@@ -4,6 +4,13 @@ import Testing
 @testable import ProxyGradLineEditor
 
 @Suite struct HistoryStoreTests {
+  /// Runs `body` with a fresh folder and the URL of `path` in it, and removes the folder.
+  static func inFolder(_ path: String, _ body: (TemporaryFolder, URL) throws -> Void) throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    try body(folder, folder.url.appendingPathComponent(path))
+  }
+
   /// A store of `file`, loaded.
   static func loaded(_ file: URL) throws -> HistoryStore {
     var store = HistoryStore(fileURL: file)
@@ -41,18 +48,17 @@ import Testing
   }
 
   @Test func multiLineEntriesSurviveTheFile() throws {
-    let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let file = folder.url.appendingPathComponent("history")
-    var recorder = HistoryRecorder(store: HistoryStore(fileURL: file), continuationPrompt: "...> ")
-    try recorder.load()
-    try recorder.record("g = fn(x) {", prompt: "pgs> ")
-    try recorder.record("  x * 2", prompt: "...> ")
-    try recorder.record("}", prompt: "...> ")
-    try recorder.record("g(2)", prompt: "pgs> ")
-    #expect(try String(contentsOf: file, encoding: .utf8) == "g = fn(x) {\\n  x * 2\\n}\ng(2)\n")
-    let second = try Self.loaded(file)
-    #expect(second.entries == ["g = fn(x) {\n  x * 2\n}", "g(2)"])
+    try Self.inFolder("history") { _, file in
+      var recorder = HistoryRecorder(store: HistoryStore(fileURL: file), continuationPrompt: "...> ")
+      try recorder.load()
+      try recorder.record("g = fn(x) {", prompt: "pgs> ")
+      try recorder.record("  x * 2", prompt: "...> ")
+      try recorder.record("}", prompt: "...> ")
+      try recorder.record("g(2)", prompt: "pgs> ")
+      #expect(try String(contentsOf: file, encoding: .utf8) == "g = fn(x) {\\n  x * 2\\n}\ng(2)\n")
+      let second = try Self.loaded(file)
+      #expect(second.entries == ["g = fn(x) {\n  x * 2\n}", "g(2)"])
+    }
   }
 
   @Test func blankLinesAreNotRecorded() throws {
@@ -69,81 +75,75 @@ import Testing
   }
 
   @Test func historySurvivesIntoASecondInstance() throws {
-    let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let file = folder.url.appendingPathComponent("state/pgs/history")
-    var first = try Self.loaded(file)
-    for line in ["x = 1", "print(x)", "x = 1"] { try first.add(line) }
+    try Self.inFolder("state/pgs/history") { _, file in
+      var first = try Self.loaded(file)
+      for line in ["x = 1", "print(x)", "x = 1"] { try first.add(line) }
 
-    let second = try Self.loaded(file)
-    #expect(second.entries == ["x = 1", "print(x)", "x = 1"])
+      let second = try Self.loaded(file)
+      #expect(second.entries == ["x = 1", "print(x)", "x = 1"])
+    }
   }
 
   @Test func loadingDeduplicatesAndCapsTheFile() throws {
-    let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    try folder.file("history", contents: "a\nb\na\nc\nc\nd\nc\n")
-    var store = HistoryStore(fileURL: folder.url.appendingPathComponent("history"), capacity: 4)
-    try store.load()
-    #expect(store.entries == ["a", "c", "d", "c"])
+    try Self.inFolder("history") { folder, file in
+      try folder.file("history", contents: "a\nb\na\nc\nc\nd\nc\n")
+      var store = HistoryStore(fileURL: file, capacity: 4)
+      try store.load()
+      #expect(store.entries == ["a", "c", "d", "c"])
+    }
   }
 
   @Test func aMissingFileIsAnEmptyHistory() throws {
-    let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    var store = HistoryStore(fileURL: folder.url.appendingPathComponent("none/history"))
-    try store.load()
-    #expect(store.entries.isEmpty)
+    try Self.inFolder("none/history") { _, file in
+      let store = try Self.loaded(file)
+      #expect(store.entries.isEmpty)
+    }
   }
 
   @Test func saveReplacesTheFileWholeAndLeavesNoTemporaryFile() throws {
-    let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let file = folder.url.appendingPathComponent("history")
-    try folder.file("history", contents: "old 1\nold 2\nold 3\n")
-    var store = HistoryStore(fileURL: file)
-    try store.add("new")
-    try store.save()
-    #expect(try String(contentsOf: file, encoding: .utf8) == "new\n")
-    let names = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
-    #expect(names == ["history"])
-    let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
-    #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    try Self.inFolder("history") { folder, file in
+      try folder.file("history", contents: "old 1\nold 2\nold 3\n")
+      var store = HistoryStore(fileURL: file)
+      try store.add("new")
+      try store.save()
+      #expect(try String(contentsOf: file, encoding: .utf8) == "new\n")
+      let names = try FileManager.default.contentsOfDirectory(atPath: folder.url.path)
+      #expect(names == ["history"])
+      let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+      #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
   }
 
   @Test func theFileIsCompactedWhenItGrowsToTwiceTheCapacity() throws {
-    let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let file = folder.url.appendingPathComponent("history")
-    var store = HistoryStore(fileURL: file, capacity: 3)
-    for line in ["a", "b", "a", "c", "d", "e"] { try store.add(line) }
-    #expect(try String(contentsOf: file, encoding: .utf8) == "c\nd\ne\n")
-    #expect(store.entries == ["c", "d", "e"])
-    for line in ["e", "d", "e"] { try store.add(line) }
-    #expect(store.entries == ["e", "d", "e"])
+    try Self.inFolder("history") { _, file in
+      var store = HistoryStore(fileURL: file, capacity: 3)
+      for line in ["a", "b", "a", "c", "d", "e"] { try store.add(line) }
+      #expect(try String(contentsOf: file, encoding: .utf8) == "c\nd\ne\n")
+      #expect(store.entries == ["c", "d", "e"])
+      for line in ["e", "d", "e"] { try store.add(line) }
+      #expect(store.entries == ["e", "d", "e"])
+    }
   }
 
   @Test func twoSessionsAppendingToOneFileKeepEachOthersLines() throws {
-    let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let file = folder.url.appendingPathComponent("history")
-    var first = try Self.loaded(file)
-    var second = try Self.loaded(file)
-    try first.add("from first")
-    try second.add("from second")
-    let third = try Self.loaded(file)
-    #expect(third.entries == ["from first", "from second"])
+    try Self.inFolder("history") { _, file in
+      var first = try Self.loaded(file)
+      var second = try Self.loaded(file)
+      try first.add("from first")
+      try second.add("from second")
+      let third = try Self.loaded(file)
+      #expect(third.entries == ["from first", "from second"])
+    }
   }
 
   @Test func entriesWithBackslashesAndNewlinesRoundTrip() throws {
-    let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let file = folder.url.appendingPathComponent("history")
-    let entries = [#"print("a\nb")"#, "two\nlines", "crlf\r\nend", #"trailing\"#]
-    var store = HistoryStore(fileURL: file)
-    for entry in entries { try store.add(entry) }
-    let reloaded = try Self.loaded(file)
-    #expect(reloaded.entries == entries)
+    try Self.inFolder("history") { _, file in
+      let entries = [#"print("a\nb")"#, "two\nlines", "crlf\r\nend", #"trailing\"#]
+      var store = HistoryStore(fileURL: file)
+      for entry in entries { try store.add(entry) }
+      let reloaded = try Self.loaded(file)
+      #expect(reloaded.entries == entries)
+    }
   }
 
   @Test func theDefaultFileFollowsXDGStateHome() {
@@ -161,11 +161,11 @@ import Testing
   }
 
   @Test func anUnwritableFileThrowsButKeepsTheEntryInMemory() throws {
-    let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    try folder.file("blocker", contents: "a file where a folder is needed")
-    var store = HistoryStore(fileURL: folder.url.appendingPathComponent("blocker/history"))
-    #expect(throws: HistoryFileError.self) { try store.add("x = 1") }
-    #expect(store.entries == ["x = 1"])
+    try Self.inFolder("blocker/history") { folder, file in
+      try folder.file("blocker", contents: "a file where a folder is needed")
+      var store = HistoryStore(fileURL: file)
+      #expect(throws: HistoryFileError.self) { try store.add("x = 1") }
+      #expect(store.entries == ["x = 1"])
+    }
   }
 }

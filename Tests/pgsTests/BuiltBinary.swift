@@ -5,7 +5,7 @@ import Testing
 /// a way to run it.
 enum BuiltBinary {
   /// What a finished run printed and returned.
-  struct Outcome {
+  struct Outcome: Equatable {
     var status: Int32
     var stdout: String
     var stderr: String

@@ -16,6 +16,12 @@ import Testing
     return url
   }
 
+  /// Writes `text` to a fresh script file and runs it with `pgs run`.
+  func runScript(_ text: String) throws -> (file: URL, outcome: Outcome) {
+    let file = try script(text)
+    return (file, try run(["run", file.path]))
+  }
+
   @Test func helpAndVersion() throws {
     let help = try run(["--help"])
     #expect(help.status == 0)
@@ -27,11 +33,8 @@ import Testing
   }
 
   @Test func runPrintsOutput() throws {
-    let file = try script("x = 3\nprint(x * 2, 0.1 + 0.2)\nprint(tensor([[1, 2], [3, 4]]) @ tensor([1, 1]))\n")
-    let outcome = try run(["run", file.path])
-    #expect(outcome.status == 0)
-    #expect(outcome.stdout == "6 0.30000000000000004\ntensor([3, 7])\n")
-    #expect(outcome.stderr == "")
+    let (_, outcome) = try runScript("x = 3\nprint(x * 2, 0.1 + 0.2)\nprint(tensor([[1, 2], [3, 4]]) @ tensor([1, 1]))\n")
+    #expect(outcome == Outcome(status: 0, stdout: "6 0.30000000000000004\ntensor([3, 7])\n", stderr: ""))
   }
 
   @Test func runReadsStandardInput() throws {
@@ -41,8 +44,7 @@ import Testing
   }
 
   @Test func syntaxErrorsExitWith65AndRunNothing() throws {
-    let file = try script("print(\"no\")\nx = 1 +* 2\ny = 2 $\n")
-    let outcome = try run(["run", file.path])
+    let (file, outcome) = try runScript("print(\"no\")\nx = 1 +* 2\ny = 2 $\n")
     #expect(outcome.status == 65)
     #expect(outcome.stdout == "")
     #expect(outcome.stderr == """
@@ -57,8 +59,7 @@ import Testing
   }
 
   @Test func runtimeErrorsExitWith70WithTrace() throws {
-    let file = try script("inner = fn(x) { x + nil }\nouter = fn(x) { inner(x) }\nprint(\"before\")\nouter(1)\n")
-    let outcome = try run(["run", file.path])
+    let (file, outcome) = try runScript("inner = fn(x) { x + nil }\nouter = fn(x) { inner(x) }\nprint(\"before\")\nouter(1)\n")
     #expect(outcome.status == 70)
     #expect(outcome.stdout == "before\n")
     #expect(outcome.stderr == """
@@ -92,8 +93,7 @@ import Testing
   }
 
   @Test func deepRecursionIsAnErrorNotACrash() throws {
-    let file = try script("down = fn(n) { down(n + 1) }\ndown(0)\n")
-    let outcome = try run(["run", file.path])
+    let (_, outcome) = try runScript("down = fn(n) { down(n + 1) }\ndown(0)\n")
     #expect(outcome.status == 70)
     #expect(outcome.stderr.contains("recursion too deep: more than 1000 nested calls"))
     #expect(outcome.stderr.contains("... "))
