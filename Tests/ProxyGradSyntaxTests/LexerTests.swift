@@ -13,8 +13,10 @@ import Testing
     #expect(diagnostics.isEmpty)
     #expect(
       tokens == [
-        Token(.identifier, SourceSpan(file, 0..<1)), Token(.plusEqual, SourceSpan(file, 2..<4)),
-        Token(.number, SourceSpan(file, 5..<9)), Token(.endOfFile, SourceSpan(file, 9..<9)),
+        Token(kind: .identifier, span: SourceSpan(file, 0..<1)),
+        Token(kind: .plusEqual, span: SourceSpan(file, 2..<4)),
+        Token(kind: .number, span: SourceSpan(file, 5..<9)),
+        Token(kind: .endOfFile, span: SourceSpan(file, 9..<9)),
       ])
   }
 

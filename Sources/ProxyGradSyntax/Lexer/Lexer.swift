@@ -229,7 +229,7 @@ public struct Lexer {
   func span(_ range: Range<Int>) -> SourceSpan { SourceSpan(file, range) }
 
   mutating func emit(_ kind: Token.Kind, _ range: Range<Int>) {
-    tokens.append(Token(kind, span(range)))
+    tokens.append(Token(kind: kind, span: span(range)))
   }
 
   static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }

@@ -3,11 +3,6 @@ public struct Token: Equatable, Sendable {
   public var kind: Kind
   public var span: SourceSpan
 
-  public init(_ kind: Kind, _ span: SourceSpan) {
-    self.kind = kind
-    self.span = span
-  }
-
   public var lexeme: String { span.text }
 
   public enum Kind: Equatable, Hashable, Sendable {

@@ -36,7 +36,7 @@ public struct Parser {
 
   public init(tokens: [Token], file: SourceFile) {
     self.file = file
-    self.tokens = tokens.isEmpty ? [Token(.endOfFile, SourceSpan(file, 0..<0))] : tokens
+    self.tokens = tokens.isEmpty ? [Token(kind: .endOfFile, span: SourceSpan(file, 0..<0))] : tokens
   }
 
   /// Lexes and parses a file. The diagnostics hold lexical errors first, then syntax errors.
