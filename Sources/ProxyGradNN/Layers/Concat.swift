@@ -18,6 +18,10 @@ public final class Branch: CompositeLayer {
   public var members: [any Layer] { layers }
   public var summary: String { "branch { \(layers.count == 1 ? "1 layer" : "\(layers.count) layers") }" }
 
+  public func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor {
+    self(x, policy: policy, mode: .evaluation)
+  }
+
   public func callAsFunction(_ x: Tensor, policy: SlopePolicy, mode: ForwardMode) -> Tensor {
     var y = x
     for layer in layers { y = layer(y, policy: policy, mode: mode) }
@@ -49,6 +53,10 @@ public final class Concat: CompositeLayer {
 
   public var members: [any Layer] { branches }
   public var summary: String { "concat { \(branches.count) branches }" }
+
+  public func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor {
+    self(x, policy: policy, mode: .evaluation)
+  }
 
   public func callAsFunction(_ x: Tensor, policy: SlopePolicy, mode: ForwardMode) -> Tensor {
     concat(branches.map { $0(x, policy: policy, mode: mode) }, axis: 1)

@@ -45,8 +45,7 @@ extension Layer {
 
 /// A layer made of layers (a branch, a concat, a residual block) whose full names start with
 /// its own and a dot. Its parameters and buffers are its members', named relative to it
-/// (`conv1.weight`; the network prefixes the composite's name). Each composite implements
-/// `callAsFunction(_:policy:mode:)`; evaluation mode runs it.
+/// (`conv1.weight`; the network prefixes the composite's name).
 public protocol CompositeLayer: Layer {
   /// The layers whose parameters and buffers are the composite's, in order.
   var members: [any Layer] { get }
@@ -65,10 +64,6 @@ extension CompositeLayer {
   public var buffers: [Tensor] { members.flatMap(\.buffers) }
   public var bufferNames: [String] {
     members.flatMap { m in m.bufferNames.map { "\(relativeName(m)).\($0)" } }
-  }
-
-  public func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor {
-    self(x, policy: policy, mode: .evaluation)
   }
 }
 

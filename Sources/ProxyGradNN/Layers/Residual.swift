@@ -35,7 +35,6 @@ public final class Residual: MultiInputLayer, CompositeLayer {
     return project ? "residual(project: true) { \(count) }" : "residual { \(count) }"
   }
 
-  /// Called with one tensor, the block runs on it (not, as other multi-input layers, on copies).
   public func callAsFunction(_ x: Tensor, policy: SlopePolicy) -> Tensor {
     self(x, policy: policy, mode: .evaluation)
   }
