@@ -28,6 +28,7 @@ import Testing
     Case(input: [2, 3, 14, 14], out: 3, groups: 3, kernel: (3, 3), stride: (2, 2)),
     Case(input: [1, 4, 17, 19], out: 4, groups: 4, kernel: (3, 3)),
     Case(input: [1, 2, 17, 19], out: 2, groups: 2, kernel: (3, 3), stride: (2, 2)),
+    Case(input: [2, 3, 6, 40], out: 3, groups: 3, kernel: (3, 3), stride: (2, 2), padding: .zero),
     Case(input: [3, 2, 8, 8], out: 2, groups: 2, kernel: (3, 3), stride: (2, 2), padding: .zero),
     Case(input: [1, 2, 9, 11], out: 2, groups: 2, kernel: (5, 5), padding: Padding2d(2)),
     Case(input: [1, 2, 10, 9], out: 2, groups: 2, kernel: (3, 2), stride: (1, 2),
@@ -254,7 +255,7 @@ import Testing
 
   /// An input used twice accumulates both gradients (the second pass adds to the first).
   @Test func inputGradientAccumulates() {
-    for c in [Self.cases[1], Self.cases[9]] {
+    for c in [Self.cases[1], Self.cases[10]] {
       let d = Self.data(c, seed: 500)
       let one = Self.run(c, x: d.x, w: d.w, b: d.b, dy: d.dy)
       let xt = Tensor(shape: c.input, values: d.x, requiresGrad: true)

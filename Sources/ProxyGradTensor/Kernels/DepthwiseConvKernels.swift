@@ -117,6 +117,26 @@ struct DirectGroupedConv {
         copyRow(from: line, to: row + g.padLeft, count: g.width)
         let end = g.padLeft + g.width
         (row + end).update(repeating: 0, count: length - end)
+      } else if sx == 2 {
+        // Even and odd padded columns, sixteen input columns at a time.
+        row.update(repeating: 0, count: 2 * length)
+        var ix = 0
+        while ix < g.width && (ix + g.padLeft) % 2 != 0 {
+          row[length + (ix + g.padLeft) / 2] = line[ix]
+          ix += 1
+        }
+        while ix + 16 <= g.width {
+          let v = UnsafeRawPointer(line + ix).loadUnaligned(as: SIMD16<Float>.self)
+          let j = (ix + g.padLeft) / 2
+          store(v.evenHalf, row + j)
+          store(v.oddHalf, row + length + j)
+          ix += 16
+        }
+        while ix < g.width {
+          let c = ix + g.padLeft
+          row[(c % 2) * length + c / 2] = line[ix]
+          ix += 1
+        }
       } else {
         row.update(repeating: 0, count: sx * length)
         for phase in 0..<sx {
