@@ -280,7 +280,7 @@ struct DirectGroupedConv {
   /// gradOut [N, O, OH, OW] → gradients of input, weight and bias. One task per group, items in
   /// order: `dZ = dY · act'(Y)`; `db[o] += Σ dZ[n, o]`;
   /// `dW[o, c, t] += Σ_{oy, ox} dZ[n, o, oy, ox] · xpad[n, c, oy·SY·SX·L + offset(t) + ox]`;
-  /// `dxpad[n, c, same place] += W[o, c, t] · dZ[n, o, oy, ox]`, then dx (+)= unpad(dxpad).
+  /// and the input gradient as a gather (`inputGradient`), each element written once.
   /// - Parameters:
   ///   - dw, db: the group's slices are written (assigned) by its task.
   ///   - dx: with `freshInput`, assigned; else added to.
