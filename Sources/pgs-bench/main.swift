@@ -45,7 +45,7 @@ struct BenchArguments {
       default: throw BenchError("unknown argument '\(arg)'")
       }
     }
-    guard !workload.isEmpty else { throw BenchError("name a workload: W1, W2, W3, W4, W5-1|W5-8|W5-fwd8 (W6, W7 alike) --model PATH, sgemm, memory [--steps N] [--w1], memory-stages") }
+    guard !workload.isEmpty else { throw BenchError("name a workload: W1, W2, W3, W4, W5-1|W5-8|W5-fwd8 (W6, W7 alike) --model PATH, sgemm, stream, depthwise, memory [--steps N] [--w1], memory-stages") }
   }
 }
 
@@ -107,6 +107,25 @@ func run() throws(BenchError) {
     case "sgemm":
       let gflops = SgemmProbe.gflops(size: 1024, reps: args.reps)
       print(json([("workload", "\"sgemm\""), ("threads", "\(args.threads)"), ("gflops", "\(gflops)")]))
+      return
+    case "stream":
+      let (copy, triad) = StreamProbe.run(reps: args.reps)
+      print(
+        json([
+          ("workload", "\"stream\""), ("threads", "\(args.threads)"), ("copy_gbs", "\(copy)"),
+          ("triad_gbs", "\(triad)"),
+        ]))
+      return
+    case "depthwise":
+      let (copy, _) = StreamProbe.run(reps: args.reps)
+      let rate = DepthwiseProbe.run(batch: 8, reps: args.reps)
+      print(
+        json([
+          ("workload", "\"depthwise\""), ("threads", "\(args.threads)"),
+          ("forward_gbs", "\(rate.forwardGBs)"), ("backward_gbs", "\(rate.backwardGBs)"),
+          ("gflops", "\(rate.gflops)"), ("total_ms", "\(rate.milliseconds)"),
+          ("copy_gbs", "\(copy)"),
+        ]))
       return
     case "memory-stages":
       print(json(try MemoryStagesProbe.run()))

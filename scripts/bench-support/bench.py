@@ -309,6 +309,7 @@ class Config:
     sgemm: bool
     sgemm_size: int
     ours_only: bool = False
+    bandwidth: bool = True  # the STREAM-like probe (and the depthwise probe with W6)
     onnx_python: str | None = None  # a Python with torch, torchvision, onnx, onnxruntime (W5-W7)
     model_cache: str | None = None  # where W5-W7's ONNX files are exported to, once
 
@@ -432,6 +433,49 @@ def measure(cfg: Config, runner: Runner, log, results: dict) -> None:
                 entry[side] = ({**run.result, "other_load": run.other_load} if run.ok
                                else {"error": run.error})
 
+    # Memory bandwidth (pgs-bench stream: copy and triad over 80 MB arrays) and, with W6, the
+    # rate of MobileNetV2's depthwise convolutions as bytes moved per second.
+    if cfg.bandwidth and cfg.pgs_bench:
+        bandwidth = results.setdefault("bandwidth", [])
+        probes = ["stream"] + (["depthwise"] if any(w.startswith("W6") for w in cfg.workloads) else [])
+        for threads in cfg.threads:
+            env = child_env(threads)
+            entry = {"threads": threads}
+            bandwidth.append(entry)
+            for probe in probes:
+                cmd = [cfg.pgs_bench, probe, "--threads", str(threads), "--reps", "10", "--json"]
+                run = runner.run(Run("ours", probe, threads, cmd), env)
+                log(progress_line(run))
+                entry[probe] = ({**run.result, "other_load": run.other_load} if run.ok
+                                else {"error": run.error})
+
+
+def bandwidth_lines(results: dict) -> list[str]:
+    """The STREAM-like bandwidth and the depthwise convolutions' rate as a fraction of it."""
+    lines = []
+    for e in results.get("bandwidth", []):
+        t = e["threads"]
+        st = e.get("stream", {})
+        if "error" in st:
+            lines.append(f"Memory bandwidth at {t} thread(s): FAILED: {st['error']}")
+            continue
+        if "copy_gbs" not in st:
+            continue
+        lines.append(f"Memory bandwidth at {t} thread(s) (STREAM-like, 80 MB arrays): copy "
+                     f"{st['copy_gbs']:.1f} GB/s, triad {st['triad_gbs']:.1f} GB/s.")
+        dw = e.get("depthwise")
+        if dw and "error" in dw:
+            lines.append(f"Depthwise convolutions at {t} thread(s): FAILED: {dw['error']}")
+        elif dw:
+            copy = st["copy_gbs"]
+            lines.append(
+                f"Depthwise 3×3 convolutions of W6 (batch 8, all 17 layers) at {t} thread(s): "
+                f"forward {dw['forward_gbs']:.1f} GB/s ({dw['forward_gbs'] / copy:.0%} of copy), "
+                f"backward to the input {dw['backward_gbs']:.1f} GB/s "
+                f"({dw['backward_gbs'] / copy:.0%}), {dw['gflops']:.1f} GFLOP/s, "
+                f"{dw['total_ms']:.1f} ms for both passes of all layers.")
+    return lines
+
 
 def aggregate(run_dicts: list[dict]) -> list[dict]:
     """One row per (workload, threads), in the order the runs were made."""
@@ -464,6 +508,12 @@ def progress_line(run: Run) -> str:
         other = "" if run.other_load is None else f", other load {run.other_load:.2f}"
         return (f"  {what} median {fmt_ms(s['median'])} ms over {s['n']} reps, "
                 f"peak {fmt_mb(run.peak_rss_kb)} MB, {run.wall_s:.1f} s{other}")
+    if "copy_gbs" in run.result and "forward_gbs" not in run.result:
+        return (f"  {what} copy {run.result['copy_gbs']:.1f} GB/s, "
+                f"triad {run.result['triad_gbs']:.1f} GB/s")
+    if "forward_gbs" in run.result:
+        return (f"  {what} forward {run.result['forward_gbs']:.1f} GB/s, "
+                f"backward {run.result['backward_gbs']:.1f} GB/s")
     return f"  {what} {run.result.get('gflops', float('nan')):.1f} GFLOP/s"
 
 
@@ -777,7 +827,7 @@ def render_text(doc: dict) -> str:
     if results["sgemm"]:
         parts += ["", "GFLOP/s (sgemm " + str(doc["settings"]["sgemm_size"]) + "^3; "
                   "W3 conv as reported by pgs-bench)", text_table(*sgemm_rows(results))]
-    extra = other_lines(results)
+    extra = other_lines(results) + bandwidth_lines(results)
     if results.get("interrupted"):
         extra.insert(0, "The run was interrupted: the table holds what it measured until then.")
     if extra:
@@ -802,7 +852,7 @@ def render_markdown(doc: dict) -> str:
     if results["sgemm"]:
         parts += ["", f"sgemm ({s['sgemm_size']}×{s['sgemm_size']}, float32) and the conv layers "
                   "of W3, in GFLOP/s:", "", md_table(*sgemm_rows(results))]
-    extra = other_lines(results)
+    extra = other_lines(results) + bandwidth_lines(results)
     if results.get("interrupted"):
         extra.insert(0, "The run was interrupted: the table holds what it measured until then.")
     if extra:
@@ -849,6 +899,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="processes per side and configuration; reps are pooled (1)")
     p.add_argument("--ours-only", action="store_true", help="run no peer, not even CPython")
     p.add_argument("--no-sgemm", action="store_true")
+    p.add_argument("--no-bandwidth", action="store_true",
+                   help="skip the memory bandwidth probe (and the depthwise one with W6)")
     p.add_argument("--sgemm-size", type=int, default=1024,
                    help="matrix size for the Python sgemm peers (pgs-bench sgemm picks its own)")
     p.add_argument("--timeout", type=float, default=900, help="seconds per process (900)")
@@ -891,6 +943,7 @@ def main(argv: list[str] | None = None) -> int:
         torch_python=args.torch_python,
         python=args.python,
         sgemm=not args.no_sgemm,
+        bandwidth=not args.no_bandwidth,
         sgemm_size=args.sgemm_size,
         ours_only=args.ours_only,
         onnx_python=args.onnx_python,

@@ -37,9 +37,10 @@ public func clip(
   let y = ClipKernel.forward(x.values, low: low, high: high, slope: forwardSlope)
   let input = x.values
   return Tensor(shape: x.shape, values: y, op: "clip", parents: [x]) { g in
-    x.accumulateGradient {
+    x.writeGradient { gradient, assign in
       ClipKernel.backward(
-        input, gradOutput: g, gradInput: $0, low: low, high: high, slope: backwardSlope)
+        input, gradOutput: g, gradInput: gradient, low: low, high: high, slope: backwardSlope,
+        assign: assign)
     }
   }
 }

@@ -121,6 +121,11 @@ public func conv2d(
     strideX: stride.1, padTop: padding.top, padLeft: padding.left, padBottom: padding.bottom,
     padRight: padding.right, dilationY: dilation.0, dilationX: dilation.1)
   precondition(g.outputHeight > 0 && g.outputWidth > 0, "conv2d output would be empty")
+  // Depthwise and narrow grouped convolutions: direct loops (Kernels/DepthwiseConvKernels.swift).
+  if DepthwiseConvKernel.handles(channels: g.channels, groups: groups) {
+    return directGroupedConv2d(
+      x, weight: weight, bias: bias, geometry: g, groups: groups, activation: activation)
+  }
   let conv = ConvPlan(g: g, outChannels: weight.shape[0], groups: groups, activation: activation)
   let xv = x.values
   let wv = weight.values
@@ -128,7 +133,7 @@ public func conv2d(
   let columnFloats = g.batch * g.patchSize * g.planeSize
   let keepColumns =
     KeptColumns.enabled && Autograd.isRecording && weight.requiresGrad
-    && columnFloats <= keptColumnFloats
+    && columnFloats <= keptColumnFloats && !conv.columnsAreInput
   var columns: [Float] = keepColumns ? .uninitialized(columnFloats) { _ in } : []
   let out = [Float].uninitialized(g.batch * conv.outChannels * g.planeSize) { po in
     xv.withUnsafeBufferPointer { px in
@@ -171,6 +176,13 @@ struct ConvPlan {
   /// Output channels of one group.
   var groupOut: Int { outChannels / groups }
   var perItem: Bool { g.planeSize >= perItemPlaneThreshold }
+  /// A 1×1 convolution with stride 1 and no padding, run item by item: an item's columns are
+  /// its input `[C, H·W]` itself, so the GEMMs read the input (and write a fresh input gradient)
+  /// in place, without im2col or col2im.
+  var columnsAreInput: Bool {
+    perItem && g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideY == 1 && g.strideX == 1
+      && g.padTop == 0 && g.padLeft == 0 && g.padBottom == 0 && g.padRight == 0
+  }
   /// Consecutive items per group: ⌈N / 8⌉ (at least 1); the last group may be shorter, none is
   /// empty, and an empty batch has no groups.
   var groupSize: Int { Swift.max(1, (g.batch + itemGroups - 1) / itemGroups) }
@@ -199,11 +211,19 @@ struct ConvPlan {
   ) {
     let columnsPerGemm = itemsPerGemm * plane
     Parallel.forEachTask(groupCount) { group in
-      Workspace.withBuffer(keptColumns == nil ? g.patchSize * columnsPerGemm : 1) { scratch in
+      Workspace.withBuffer(
+        keptColumns == nil && !columnsAreInput ? g.patchSize * columnsPerGemm : 1
+      ) { scratch in
         Workspace.withBuffer(perItem ? 1 : outChannels * columnsPerGemm) { product in
           forEachGemm(group: group) { items in
-            let col = keptColumns.map { $0 + items.lowerBound * g.patchSize * plane } ?? scratch
-            ConvKernel.im2col(x, g, items: items, col: col)
+            let col: UnsafePointer<Float>
+            if columnsAreInput {
+              col = x + items.lowerBound * g.patchSize * plane
+            } else {
+              let built = keptColumns.map { $0 + items.lowerBound * g.patchSize * plane } ?? scratch
+              ConvKernel.im2col(x, g, items: items, col: built)
+              col = UnsafePointer(built)
+            }
             let dst = out + items.lowerBound * outChannels * plane
             if perItem {
               for gr in 0..<groups {
@@ -368,7 +388,10 @@ struct ConvPlan {
               for o in 0..<outChannels { db[o] += ReductionKernel.sum(dz + o * columns, columns) }
             }
             if needWeight {
-              let kept = keptColumns.map { $0 + items.lowerBound * g.patchSize * plane }
+              let kept =
+                columnsAreInput
+                ? x + items.lowerBound * g.patchSize * plane
+                : keptColumns.map { $0 + items.lowerBound * g.patchSize * plane }
               if kept == nil { ConvKernel.im2col(x, g, items: items, col: col) }
               let columnMatrix = kept ?? UnsafePointer(col)
               for gr in 0..<groups {
@@ -380,7 +403,16 @@ struct ConvPlan {
                   ldc: groupPatch)
               }
             }
-            if let dx {
+            if let dx, columnsAreInput, freshInput {
+              // The columns' gradient is the item's input gradient: write it in place.
+              for gr in 0..<groups {
+                MatMulKernel.gemm(
+                  transposeA: true, transposeB: false, m: groupPatch, n: columns, k: groupOut,
+                  a: w + gr * groupOut * groupPatch, lda: groupPatch,
+                  b: dz + gr * groupOut * columns, ldb: columns, beta: 0,
+                  c: dx + items.lowerBound * imageSize + gr * groupPatch * columns, ldc: columns)
+              }
+            } else if let dx {
               // The columns are no longer needed: reuse their buffer for their gradient.
               for gr in 0..<groups {
                 MatMulKernel.gemm(
