@@ -154,7 +154,9 @@ package enum LivePage {
   }
 
   static func bannerHTML(_ banner: Banner) -> String {
-    var out = "<div id=\"pgs-watch-banner\" data-stale=\"\(banner.stale)\" style=\"border: 2px solid #b3261e; "
+    // Stale outputs are dimmed: the cells are the banner's later siblings inside `<main>`.
+    var out = banner.stale ? "<style>#pgs-watch-banner ~ section.cell { opacity: 0.6; }</style>\n" : ""
+    out += "<div id=\"pgs-watch-banner\" data-stale=\"\(banner.stale)\" style=\"border: 2px solid #b3261e; "
     out += "background: #fdeceb; color: #b3261e; border-radius: 6px; padding: 8px 12px; margin: 0 0 16px;\">"
     if banner.stale { out += "<strong>Stale.</strong> " }
     out += escape(banner.headline)
