@@ -48,7 +48,7 @@ package final class LiveReportServer: Sendable {
   }
 
   /// Starts listening and returns the port; fails when the port is taken.
-  package func start(timeout: Double = 10) throws(LiveServerError) -> UInt16 {
+  package func start(timeout: Double = 10) async throws(LiveServerError) -> UInt16 {
     let server = self.server
     let failure = self.failure
     Task {
@@ -61,28 +61,45 @@ package final class LiveReportServer: Sendable {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
       if let error = failure.error {
-        if case SocketError.failed(let type, let number, _) = error, type == "Bind", number == EADDRINUSE {
-          throw LiveServerError(description: "the port is in use")
-        }
         if case SocketError.failed(_, let number, _) = error, number == EADDRINUSE {
           throw LiveServerError(description: "the port is in use")
         }
         throw LiveServerError(description: error.localizedDescription)
       }
-      if let port = Self.wait({ await server.listeningAddress }).flatMap(Self.port) {
+      if let address = await server.listeningAddress, let port = Self.port(address) {
         return port
       }
-      usleep(10_000)
+      try? await Task.sleep(nanoseconds: 10_000_000)
     }
     throw LiveServerError(description: "the server did not start listening within \(Int(timeout)) s")
   }
 
-  /// Closes the listening socket and the open connections; waits at most `timeout` seconds.
-  package func stop(timeout: Double = 2) {
-    let server = self.server
+  /// Closes the listening socket and the open connections.
+  package func stop() async {
+    await server.stop(timeout: 0.5)
+  }
+
+  /// `start()` for a thread outside Swift concurrency's pool (the command's main thread).
+  package func startWaiting(timeout: Double = 10) throws(LiveServerError) -> UInt16 {
+    let box = Box<Result<UInt16, LiveServerError>>()
     let done = DispatchSemaphore(value: 0)
     Task {
-      await server.stop(timeout: 0.5)
+      do throws(LiveServerError) {
+        box.value = .success(try await start(timeout: timeout))
+      } catch {
+        box.value = .failure(error)
+      }
+      done.signal()
+    }
+    done.wait()
+    return try box.value!.get()
+  }
+
+  /// `stop()` for a thread outside Swift concurrency's pool; waits at most `timeout` seconds.
+  package func stopWaiting(timeout: Double = 2) {
+    let done = DispatchSemaphore(value: 0)
+    Task {
+      await stop()
       done.signal()
     }
     _ = done.wait(timeout: .now() + timeout)
@@ -93,18 +110,6 @@ package final class LiveReportServer: Sendable {
     case .ip4(_, let port), .ip6(_, let port): return port
     default: return nil
     }
-  }
-
-  /// Runs `body` on the cooperative pool and waits for its value.
-  private static func wait<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-    let box = Box<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-      box.value = await body()
-      done.signal()
-    }
-    done.wait()
-    return box.value!
   }
 
   // MARK: - Answers

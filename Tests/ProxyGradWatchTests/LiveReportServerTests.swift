@@ -16,8 +16,18 @@ import Testing
     var body: String
   }
 
-  /// One HTTP/1.1 request over a plain socket; the path is sent as given (no `..` clean-up).
-  static func request(_ port: UInt16, _ path: String, method: String = "GET") throws -> Answer {
+  /// One HTTP/1.1 request over a plain socket, on a thread of its own, so that the blocking
+  /// socket calls leave Swift concurrency's threads to the server; the path is sent as given
+  /// (no `..` clean-up).
+  static func request(_ port: UInt16, _ path: String, method: String = "GET") async throws -> Answer {
+    try await withCheckedThrowingContinuation { continuation in
+      Thread.detachNewThread {
+        continuation.resume(with: Result { try blockingRequest(port, path, method: method) })
+      }
+    }
+  }
+
+  static func blockingRequest(_ port: UInt16, _ path: String, method: String) throws -> Answer {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #expect(fd >= 0)
     defer { close(fd) }
@@ -60,51 +70,51 @@ import Testing
     return root
   }
 
-  @Test(.timeLimit(.minutes(1))) func servesThePageTheVersionAndTheFolder() throws {
+  @Test(.timeLimit(.minutes(1))) func servesThePageTheVersionAndTheFolder() async throws {
     let root = try outputFolder()
     defer { try? FileManager.default.removeItem(atPath: root) }
     let report = LiveReport(title: "nb.pgs")
     report.runFinished(
       WatchRun(number: 1, succeeded: true, page: Data("<html><body><main>\nforty-two\n</main></body></html>".utf8), errorText: "", time: "t"))
     let server = try LiveReportServer(report: report, outputFolder: root + "/nb.out", port: 0)
-    let port = try server.start()
-    defer { server.stop() }
+    let port = try await server.start()
     #expect(port > 0)
 
-    let page = try Self.request(port, "/")
+    let page = try await Self.request(port, "/")
     #expect(page.status == 200)
     #expect(page.headers["content-type"] == "text/html; charset=utf-8")
     #expect(page.headers["cache-control"] == "no-store")
     #expect(page.body.contains("forty-two") && page.body.contains("pgs-watch-script"))
-    #expect(try Self.request(port, "/index.html").body == page.body)
+    #expect(try await Self.request(port, "/index.html").body == page.body)
 
-    #expect(try Self.request(port, "/__pgs/version").body == "{\"version\":1,\"running\":false}")
+    #expect(try await Self.request(port, "/__pgs/version").body == "{\"version\":1,\"running\":false}")
     report.runStarted()
-    #expect(try Self.request(port, "/__pgs/version").body == "{\"version\":1,\"running\":true}")
+    #expect(try await Self.request(port, "/__pgs/version").body == "{\"version\":1,\"running\":true}")
     report.runFinished(WatchRun(number: 2, succeeded: false, page: nil, errorText: "boom", time: "t"))
-    #expect(try Self.request(port, "/__pgs/version").body == "{\"version\":2,\"running\":false}")
+    #expect(try await Self.request(port, "/__pgs/version").body == "{\"version\":2,\"running\":false}")
 
-    let metrics = try Self.request(port, "/metrics.json")
+    let metrics = try await Self.request(port, "/metrics.json")
     #expect(metrics.status == 200 && metrics.body == "{\"m\": 1.0}\n")
     #expect(metrics.headers["content-type"] == "application/json")
-    #expect(try Self.request(port, "/missing.json").status == 404)
-    #expect(try Self.request(port, "/images").status == 404, "a folder is no file")
-    #expect(try Self.request(port, "/../secret.txt").status == 404)
-    #expect(try Self.request(port, "/images/../../secret.txt").status == 404)
-    #expect(try Self.request(port, "/link.txt").status == 404, "a symbolic link leading out")
-    #expect(try Self.request(port, "/__pgs/latest.html").status == 404, "run 2 wrote no report")
-    #expect(try Self.request(port, "/", method: "POST").status == 405)
+    #expect(try await Self.request(port, "/missing.json").status == 404)
+    #expect(try await Self.request(port, "/images").status == 404, "a folder is no file")
+    #expect(try await Self.request(port, "/../secret.txt").status == 404)
+    #expect(try await Self.request(port, "/images/../../secret.txt").status == 404)
+    #expect(try await Self.request(port, "/link.txt").status == 404, "a symbolic link leading out")
+    #expect(try await Self.request(port, "/__pgs/latest.html").status == 404, "run 2 wrote no report")
+    #expect(try await Self.request(port, "/", method: "POST").status == 405)
+    await server.stop()
   }
 
-  @Test(.timeLimit(.minutes(1))) func aTakenPortIsAClearErrorAndStopClosesThePort() throws {
+  @Test(.timeLimit(.minutes(1))) func aTakenPortIsAClearErrorAndStopClosesThePort() async throws {
     let report = LiveReport(title: "nb.pgs")
     let first = try LiveReportServer(report: report, outputFolder: "/nonexistent", port: 0)
-    let port = try first.start()
+    let port = try await first.start()
     let second = try LiveReportServer(report: report, outputFolder: "/nonexistent", port: port)
-    #expect(throws: LiveServerError(description: "the port is in use")) { try second.start() }
-    #expect(try Self.request(port, "/").status == 200)
-    first.stop()
-    #expect(throws: POSIXError.self) { try Self.request(port, "/") }
+    await #expect(throws: LiveServerError(description: "the port is in use")) { try await second.start() }
+    #expect(try await Self.request(port, "/").status == 200)
+    await first.stop()
+    await #expect(throws: POSIXError.self) { try await Self.request(port, "/") }
   }
 
   @Test func confinementAcceptsOnlyRegularFilesInsideTheFolder() throws {

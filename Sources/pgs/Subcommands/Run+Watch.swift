@@ -44,7 +44,7 @@ extension PGSCommand.Run {
     let chosen: UInt16
     do {
       server = try LiveReportServer(report: report, outputFolder: outputFolder, port: UInt16(port ?? 0))
-      chosen = try server.start()
+      chosen = try server.startWaiting()
     } catch {
       if let port {
         StandardError.write(
@@ -76,7 +76,7 @@ extension PGSCommand.Run {
       // Sleeps in short steps so that Ctrl-C is answered at once.
       for _ in 0..<2 where !RunSignals.received { usleep(UInt32(Self.watchPollInterval * 500_000)) }
     }
-    server.stop()
+    server.stopWaiting()
     StandardError.write("\(NotebookWatcher.clock()) stopped by \(RunSignals.name ?? "a signal"); the server is closed\n")
     throw ExitCode(ExitStatus.interrupted.rawValue)
   }
