@@ -18,6 +18,7 @@ let package = Package(
     .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+    .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
   ],
   targets: [
     // MARK: - System libraries
@@ -77,12 +78,15 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
 
+    // MARK: - Watch mode: change detection and the live report's HTTP server
+    .target(name: "ProxyGradWatch", dependencies: [.product(name: "FlyingFox", package: "FlyingFox")]),
+
     // MARK: - Executables
     .executableTarget(
       name: "pgs",
       dependencies: [
         "ProxyGradSession", "ProxyGradLineEditor", "ProxyGradKernel", "ProxyGradNN", "ProxyGradNotebook",
-        "ProxyGradRuntime", "ProxyGradSyntax",
+        "ProxyGradRuntime", "ProxyGradSyntax", "ProxyGradWatch",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -119,6 +123,7 @@ let package = Package(
       ]),
     .testTarget(
       name: "ProxyGradKernelTests", dependencies: ["ProxyGradKernel", "ProxyGradNotebook", "ProxyGradTestSupport"]),
+    .testTarget(name: "ProxyGradWatchTests", dependencies: ["ProxyGradWatch"]),
     .testTarget(name: "pgsTests", dependencies: ["pgs", "pgs-bench", "ProxyGradSession"]),
   ],
   swiftLanguageModes: [.v6]

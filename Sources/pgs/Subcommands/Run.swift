@@ -29,6 +29,11 @@ extension PGSCommand {
         cannot be written, 130 when Ctrl-C or SIGTERM interrupted the run (the report of the finished \
         cells is still written; a second Ctrl-C stops at once, without one). Warnings, such as \
         sweep runs that failed, go to standard error.
+
+        --watch runs the notebook, then again each time the file is saved, and serves its report \
+        on 127.0.0.1 (--port N, else a free port; the URL is the first line printed); the open page \
+        reloads itself when a run finishes, and shows a failed run's error above the last good \
+        outputs, marked stale. Ctrl-C stops it, with exit status 130. See docs/notebooks.md.
         """)
 
     @ArgumentParser.Argument(help: "The script to run, or '-' to read it from standard input.")
@@ -60,6 +65,12 @@ extension PGSCommand {
     @Flag(help: "Recomputes every run of every sweep instead of reusing finished runs from the cache.")
     var fresh = false
 
+    @Flag(help: "Runs the notebook, then again on every save, and serves its report on 127.0.0.1; the page reloads itself after each run. Ctrl-C stops.")
+    var watch = false
+
+    @Option(help: ArgumentHelp("The port of --watch's report server (default: a free port).", valueName: "n"))
+    var port: Int?
+
     /// Worker mode (started by `--jobs N`): the sweep to run, its points and the spooled notebook.
     @Option(name: .customLong("sweep-worker"), help: .hidden)
     var sweepWorker: String?
@@ -76,6 +87,7 @@ extension PGSCommand {
       if (sweepWorker == nil) != (sweepPoints == nil) || (sweepWorker == nil) != (sweepSource == nil) {
         throw ValidationError("--sweep-worker, --sweep-points and --sweep-source go together")
       }
+      try validateWatch()
     }
 
     /// The seed a plain script runs with.
@@ -92,7 +104,7 @@ extension PGSCommand {
       let source = try ScriptSource.load(file)
       RunSignals.install()
       let notebook = Notebook(path: source.path, text: source.text)
-      let asNotebook = out != nil || !parameters.isEmpty || slurmArguments.slurm
+      let asNotebook = watch || out != nil || !parameters.isEmpty || slurmArguments.slurm
         || (file != "-" && notebook.hasCellMarkers)
       guard asNotebook else {
         let seed = self.seed
@@ -110,7 +122,20 @@ extension PGSCommand {
       if file == "-" && out == nil {
         throw ValidationError("a notebook read from standard input needs --out DIR for its report")
       }
+      if watch { return try watchNotebook(notebook.path) }
       let overrides = try resolvedOverrides(notebook)
+      let (result, slurm, outputFolder) = try executeNotebook(notebook, overrides: overrides)
+      if reportSubmissions(slurm, outputFolder: outputFolder) { return }
+      StandardError.write(result.errorText)
+      if let index = result.indexPath { print(index) }
+      if result.exitStatus != .ok { throw ExitCode(result.exitStatus.rawValue) }
+    }
+
+    /// Runs the notebook once into its output folder and writes its report: the one way every
+    /// run goes, that of `pgs run` and each run of `pgs run --watch`.
+    func executeNotebook(_ notebook: Notebook, overrides: [(name: String, value: ParameterValue)]) throws
+      -> (result: NotebookJob.Result, slurm: SlurmSweepSettings?, outputFolder: String)
+    {
       let progress = ProgressDisplay(isTerminal: isatty(2) != 0, write: StandardError.write)
       var runner = NotebookRunner(
         seed: seedOption, overrides: overrides,
@@ -122,15 +147,23 @@ extension PGSCommand {
       runner.sweepOptions.slurm = try slurmSettings(notebook, outputFolder: job.outputFolder)
       var configured = job
       configured.runner = runner
-      let result = configured.execute()
-      if reportSubmissions(runner.sweepOptions.slurm, outputFolder: job.outputFolder) { return }
-      StandardError.write(result.errorText)
-      if let index = result.indexPath { print(index) }
-      if result.exitStatus != .ok { throw ExitCode(result.exitStatus.rawValue) }
+      return (configured.execute(), runner.sweepOptions.slurm, job.outputFolder)
     }
 
     /// The `-p` values checked against the parameters cell, and against `--seed`.
     func resolvedOverrides(_ notebook: Notebook) throws -> [(name: String, value: ParameterValue)] {
+      switch checkedOverrides(notebook) {
+      case .success(let overrides):
+        return overrides
+      case .failure(let error):
+        StandardError.write(error.text)
+        throw ExitCode(ExitStatus.usage.rawValue)
+      }
+    }
+
+    /// The `-p` values checked against the parameters cell, and against `--seed`; or the usage
+    /// error as standard error shows it.
+    func checkedOverrides(_ notebook: Notebook) -> Result<[(name: String, value: ParameterValue)], UsageMessage> {
       let overrides: [(name: String, value: ParameterValue)]
       do throws(ParameterError) {
         let assignments = try parameters.map { (text) throws(ParameterError) in try ParameterAssignment(parsing: text) }
@@ -139,16 +172,20 @@ extension PGSCommand {
         }
         overrides = try NotebookParameters.resolve(assignments, declarations: declarations)
       } catch {
-        StandardError.write("error: \(error)\n")
-        throw ExitCode(ExitStatus.usage.rawValue)
+        return .failure(UsageMessage(text: "error: \(error)\n"))
       }
       if let seed = seedOption, let given = overrides.first(where: { $0.name == "seed" }), given.value != .number(Double(seed)) {
-        StandardError.write("error: --seed \(seed) and -p seed=\(given.value.sourceText) disagree; give the seed once\n")
-        throw ExitCode(ExitStatus.usage.rawValue)
+        return .failure(
+          UsageMessage(text: "error: --seed \(seed) and -p seed=\(given.value.sourceText) disagree; give the seed once\n"))
       }
-      return overrides
+      return .success(overrides)
     }
   }
+}
+
+/// A usage error found after the arguments were parsed, as standard error shows it.
+struct UsageMessage: Error {
+  var text: String
 }
 
 /// Loads a script from a path or from standard input.
