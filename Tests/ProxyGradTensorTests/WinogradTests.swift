@@ -285,11 +285,11 @@ import Testing
     func pass(threads: Int, policy: WinogradPolicy = .auto) -> [[Float]] {
       Parallel.withThreads(threads) {
         withWinograd(policy) {
-          let x = randomTensor([5, 32, 16, 16], seed: 60)
+          let x = randomTensor([5, 64, 16, 16], seed: 60)
           x.requiresGrad = true
-          let w = randomTensor([48, 32, 3, 3], seed: 61, scale: 0.06)
+          let w = randomTensor([72, 64, 3, 3], seed: 61, scale: 0.04)
           w.requiresGrad = true
-          let b = randomTensor([48], seed: 62)
+          let b = randomTensor([72], seed: 62)
           b.requiresGrad = true
           let act = FusedLeakyReLU(forwardSlope: 0, backwardSlope: 0.3)!
           let y = conv2d(x, weight: w, bias: b, stride: 1, padding: 1, activation: act)
@@ -305,12 +305,15 @@ import Testing
     #expect(pass(threads: 1, policy: .never)[0] != one[0])
   }
 
-  /// Small layers (the 28–32 px nets of the notebooks, fewer than 32 channels), strided,
-  /// grouped and 5×5 convolutions stay on im2col under the default policy: bits equal `.never`.
+  /// Small layers (the 28–32 px nets of the notebooks, fewer than 64 channels; fewer than 64
+  /// tiles in the batch), strided, grouped and 5×5 convolutions stay on im2col under the default
+  /// policy: bits equal `.never`.
   @Test func smallAndIneligibleLayersStayOnIm2col() {
     let cases: [(x: [Int], w: [Int], stride: Int, groups: Int)] = [
       ([2, 16, 13, 13], [32, 16, 3, 3], 1, 1),
+      ([8, 32, 32, 32], [32, 32, 3, 3], 1, 1),
       ([2, 64, 6, 6], [64, 64, 3, 3], 1, 1),
+      ([1, 128, 28, 28], [128, 128, 3, 3], 1, 1),
       ([2, 32, 16, 16], [32, 32, 3, 3], 2, 1),
       ([2, 32, 16, 16], [32, 16, 3, 3], 1, 2),
       ([2, 32, 16, 16], [32, 32, 5, 5], 1, 1),

@@ -48,14 +48,17 @@ struct WinogradConvolution {
   static let window = 6
   static let points = 36
 
-  /// From these sizes on, `auto` picks Winograd (measured crossover, docs/performance.md):
-  /// both channel counts at least `minimumChannels` and an output plane of at least
-  /// `minimumPlane` positions per item.
-  static let minimumChannels = 32
-  static let minimumPlane = 64
+  /// From these sizes on, `auto` picks Winograd (crossover measured with `pgs-bench conv3x3`,
+  /// docs/performance.md): both channel counts at least `minimumChannels`, and at least
+  /// `minimumTiles` tiles in the batch (N·⌈OH/4⌉·⌈OW/4⌉). With fewer tiles the 36 GEMMs are
+  /// too thin (n = tiles) and the transformed weights (36·O·C floats, 4× the weights) cost more
+  /// to make and stream than the multiplies saved. Below 64 channels, the small nets of the
+  /// notebooks and tests stay on im2col (and their outputs bit for bit as before).
+  static let minimumChannels = 64
+  static let minimumTiles = 64
   /// At most this many floats of transformed inputs and products (36·T·(C + O)) per chunk of
   /// items.
-  static let chunkFloats = 1 << 22
+  static let chunkFloats = 1 << 21
 
   var tilesY: Int { (g.outputHeight + 3) / 4 }
   var tilesX: Int { (g.outputWidth + 3) / 4 }
@@ -81,7 +84,7 @@ struct WinogradConvolution {
     guard
       policy == .always
         || (g.channels >= Self.minimumChannels && outChannels >= Self.minimumChannels
-          && g.planeSize >= Self.minimumPlane)
+          && g.batch * ((g.outputHeight + 3) / 4) * ((g.outputWidth + 3) / 4) >= Self.minimumTiles)
     else { return nil }
     self.g = g
     self.outChannels = outChannels
@@ -160,25 +163,14 @@ struct WinogradConvolution {
         WinogradKernel.transformWeights(
           pw.baseAddress!, outChannels: forwardOut, channels: forwardIn, flipped: true, into: u)
       }
-      let count = gradOut.count
-      Workspace.withBuffer(backwardSlope == nil ? 1 : count) { scratch in
-        gradOut.withUnsafeBufferPointer { pg in
-          var dz = pg.baseAddress!
-          if let slope = backwardSlope {
-            output.withUnsafeBufferPointer { py in
-              let y = py.baseAddress!
-              let dy = pg.baseAddress!
-              Parallel.forEachRange(count, costPerItem: 2) { range in
-                for i in range { scratch[i] = y[i] > 0 ? dy[i] : slope * dy[i] }
-              }
-            }
-            dz = UnsafePointer(scratch)
-          }
-          let source = dz
+      gradOut.withUnsafeBufferPointer { pg in
+        output.withUnsafeBufferPointer { py in
+          // dZ = dY · act'(Y) is formed while the padded planes are copied: no buffer of its own.
+          let mask = backwardSlope.map { (py.baseAddress!, $0) }
           x.writeGradient { dx, assign in
             forward(
-              source, transformedWeights: u, bias: nil, activation: nil, out: dx,
-              accumulate: !assign)
+              pg.baseAddress!, transformedWeights: u, bias: nil, activation: nil, out: dx,
+              accumulate: !assign, inputMask: mask)
           }
         }
       }
@@ -191,7 +183,8 @@ struct WinogradConvolution {
   /// chunk by chunk. `u` holds the transformed weights [36, O, C].
   func forward(
     _ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: [Float]?,
-    activation slope: Float?, out: UnsafeMutablePointer<Float>, accumulate: Bool
+    activation slope: Float?, out: UnsafeMutablePointer<Float>, accumulate: Bool,
+    inputMask: (side: UnsafePointer<Float>, slope: Float)? = nil
   ) {
     let c = g.channels
     let o = outChannels
@@ -207,9 +200,10 @@ struct WinogradConvolution {
             let width = (tiles + 7) / 8 * 8
             // Padded planes of the chunk's items.
             Parallel.forEachTask(items.count * c) { p in
+              let offset = (items.lowerBound * c + p) * g.height * g.width
               WinogradKernel.pad(
-                x + (items.lowerBound * c + p) * g.height * g.width, g,
-                into: padded + p * plane, height: paddedHeight, width: paddedWidth)
+                x + offset, g, into: padded + p * plane, height: paddedHeight,
+                width: paddedWidth, mask: inputMask.map { ($0.side + offset, $0.slope) })
             }
             // Where each tile starts in the padded planes (tiles past the end repeat the last).
             var offsets = [Int](repeating: 0, count: width)
@@ -249,15 +243,26 @@ struct WinogradConvolution {
 enum WinogradKernel {
   typealias V = SIMD8<Float>
 
-  /// Copies one input plane into the padded plane whole tiles read, zeros around it.
+  /// Copies one input plane into the padded plane whole tiles read, zeros around it. With a
+  /// `mask`, the copy is `src · (side > 0 ? 1 : slope)` (an output gradient through the fused
+  /// activation, `side` being the activation's output).
   static func pad(
     _ src: UnsafePointer<Float>, _ g: ConvGeometry, into dst: UnsafeMutablePointer<Float>,
-    height: Int, width: Int
+    height: Int, width: Int, mask: (side: UnsafePointer<Float>, slope: Float)? = nil
   ) {
     dst.update(repeating: 0, count: height * width)
     let rows = Swift.min(g.height, height - g.padTop)
     let columns = Swift.min(g.width, width - g.padLeft)
     guard columns > 0 else { return }
+    if let (side, slope) = mask {
+      for y in 0..<Swift.max(0, rows) {
+        let from = src + y * g.width
+        let sign = side + y * g.width
+        let to = dst + (y + g.padTop) * width + g.padLeft
+        for x in 0..<columns { to[x] = sign[x] > 0 ? from[x] : slope * from[x] }
+      }
+      return
+    }
     for y in 0..<Swift.max(0, rows) {
       copyRow(
         from: src + y * g.width, to: dst + (y + g.padTop) * width + g.padLeft, count: columns)
@@ -271,45 +276,69 @@ enum WinogradKernel {
     _ w: UnsafePointer<Float>, outChannels: Int, channels: Int, flipped: Bool,
     into u: UnsafeMutablePointer<Float>
   ) {
+    typealias D = SIMD8<Double>
     let rows = flipped ? channels : outChannels
     let columns = flipped ? outChannels : channels
-    Parallel.forEachRange(rows, costPerItem: columns * 200) { range in
+    let step = rows * columns
+    // Eight columns s at a time: their kernels side by side in the lanes, stored as eight
+    // consecutive floats of each U[ξ, r, ·].
+    Parallel.forEachRange(rows, costPerItem: columns * 100) { range in
       for r in range {
-        for s in 0..<columns {
-          let kernel = flipped ? w + (s * channels + r) * 9 : w + (r * channels + s) * 9
-          @inline(__always) func k(_ i: Int) -> Double { Double(flipped ? kernel[8 - i] : kernel[i]) }
-          // t = G k (6×3), column by column; then each row of t times Gᵀ.
-          let c0 = transformKernel(k(0), k(3), k(6))
-          let c1 = transformKernel(k(1), k(4), k(7))
-          let c2 = transformKernel(k(2), k(5), k(8))
-          func put(_ i: Int, _ row: (Double, Double, Double)) {
-            let g = transformKernel(row.0, row.1, row.2)
-            let base = u + (i * 6 * rows + r) * columns + s
-            let step = rows * columns
-            base[0] = Float(g.0)
-            base[step] = Float(g.1)
-            base[2 * step] = Float(g.2)
-            base[3 * step] = Float(g.3)
-            base[4 * step] = Float(g.4)
-            base[5 * step] = Float(g.5)
+        for s0 in Swift.stride(from: 0, to: columns, by: 8) {
+          let lanes = Swift.min(8, columns - s0)
+          func tap(_ i: Int) -> D {
+            var v = D()
+            for l in 0..<lanes {
+              let s = s0 + l
+              let base = flipped ? w + (s * channels + r) * 9 : w + (r * channels + s) * 9
+              v[l] = Double(flipped ? base[8 - i] : base[i])
+            }
+            return v
           }
-          put(0, (c0.0, c1.0, c2.0))
-          put(1, (c0.1, c1.1, c2.1))
-          put(2, (c0.2, c1.2, c2.2))
-          put(3, (c0.3, c1.3, c2.3))
-          put(4, (c0.4, c1.4, c2.4))
-          put(5, (c0.5, c1.5, c2.5))
+          // t = G k (6×3), column by column; then each row of t times Gᵀ.
+          let c0 = transformKernel(tap(0), tap(3), tap(6))
+          let c1 = transformKernel(tap(1), tap(4), tap(7))
+          let c2 = transformKernel(tap(2), tap(5), tap(8))
+          func put(_ i: Int, _ a: D, _ b: D, _ c: D) {
+            let g = transformKernel(a, b, c)
+            let dst = u + i * 6 * step + r * columns + s0
+            func write(_ j: Int, _ value: D) {
+              let f = SIMD8<Float>(value)
+              if lanes == 8 {
+                store(f, dst + j * step)
+              } else {
+                for l in 0..<lanes { dst[j * step + l] = f[l] }
+              }
+            }
+            write(0, g.0)
+            write(1, g.1)
+            write(2, g.2)
+            write(3, g.3)
+            write(4, g.4)
+            write(5, g.5)
+          }
+          put(0, c0.0, c1.0, c2.0)
+          put(1, c0.1, c1.1, c2.1)
+          put(2, c0.2, c1.2, c2.2)
+          put(3, c0.3, c1.3, c2.3)
+          put(4, c0.4, c1.4, c2.4)
+          put(5, c0.5, c1.5, c2.5)
         }
       }
     }
   }
 
-  /// G · (a, b, c) with G = [¼ 0 0; −⅙ −⅙ −⅙; −⅙ ⅙ −⅙; 1⁄24 1⁄12 ⅙; 1⁄24 −1⁄12 ⅙; 0 0 1].
+  /// G · (a, b, c) with G = [¼ 0 0; −⅙ −⅙ −⅙; −⅙ ⅙ −⅙; 1⁄24 1⁄12 ⅙; 1⁄24 −1⁄12 ⅙; 0 0 1], in
+  /// Double (products with the rounded reciprocals, which Float rounding hides).
   @inline(__always)
-  static func transformKernel(_ a: Double, _ b: Double, _ c: Double) -> (
-    Double, Double, Double, Double, Double, Double
+  static func transformKernel(_ a: SIMD8<Double>, _ b: SIMD8<Double>, _ c: SIMD8<Double>) -> (
+    SIMD8<Double>, SIMD8<Double>, SIMD8<Double>, SIMD8<Double>, SIMD8<Double>, SIMD8<Double>
   ) {
-    (a / 4, -(a + b + c) / 6, -(a - b + c) / 6, a / 24 + b / 12 + c / 6, a / 24 - b / 12 + c / 6, c)
+    let sixth = 1.0 / 6
+    let ac = a + c
+    let even = a * (1.0 / 24) + c * sixth
+    let odd = b * (1.0 / 12)
+    return (a * 0.25, -(ac + b) * sixth, -(ac - b) * sixth, even + odd, even - odd, c)
   }
 
   /// Bᵀ · d for one column or row of a 6×6 tile.
