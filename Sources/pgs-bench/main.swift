@@ -108,15 +108,15 @@ func run() throws(BenchError) {
       let gflops = SgemmProbe.gflops(size: 1024, reps: args.reps)
       print(json([("workload", "\"sgemm\""), ("threads", "\(args.threads)"), ("gflops", "\(gflops)")]))
       return
-    case "conv3x3":
-      for line in Conv3x3Probe.run(reps: args.reps) { print(line) }
-      return
     case "memory-stages":
       print(json(try MemoryStagesProbe.run()))
       return
     case "memory":
       let report = try MemoryProbe.run(steps: args.steps, large: args.large)
       print(json(report))
+      return
+    case "conv3x3":
+      for line in Conv3x3Probe.run(reps: args.reps) { print(line) }
       return
     default: throw BenchError("unknown workload '\(args.workload)'")
     }
