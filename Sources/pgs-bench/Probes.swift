@@ -86,3 +86,51 @@ enum MemoryStagesProbe {
     return report
   }
 }
+
+/// Time per 3×3 stride-1 convolution layer, im2col + GEMM against Winograd: the forward pass,
+/// and the forward pass with the input gradient (weights frozen, as in a maximization step).
+/// Best of `reps` per case, in milliseconds.
+enum Conv3x3Probe {
+  static let shapes: [(n: Int, c: Int, o: Int, hw: Int)] = [
+    (128, 64, 64, 32), (128, 64, 128, 16), (128, 128, 128, 16), (128, 128, 256, 8),
+    (1, 64, 64, 56), (1, 128, 128, 28), (1, 256, 256, 14), (1, 512, 512, 7),
+    (8, 64, 64, 56), (8, 128, 128, 28), (8, 256, 256, 14), (8, 512, 512, 7),
+    (64, 16, 32, 11), (64, 16, 16, 16), (8, 32, 32, 8), (8, 32, 32, 16), (8, 32, 32, 32),
+    (8, 64, 64, 8), (1, 64, 64, 8), (1, 64, 64, 16), (1, 32, 32, 32),
+  ]
+
+  static func run(reps: Int) -> [String] {
+    var rng = SplitMix64(seed: 5)
+    var lines: [String] = []
+    for s in shapes {
+      let x = Tensor.uniform([s.n, s.c, s.hw, s.hw], low: -1, high: 1, rng: &rng)
+      let w = Tensor.normal([s.o, s.c, 3, 3], mean: 0, std: 0.05, rng: &rng)
+      func time(_ policy: WinogradPolicy, backward: Bool) -> Double {
+        withWinograd(policy) {
+          var best = Double.infinity
+          for _ in 0..<max(2, reps) {
+            x.grad = nil
+            x.requiresGrad = backward
+            best = min(
+              best,
+              milliseconds {
+                let y = conv2d(x, weight: w, bias: nil, stride: 1, padding: 1)
+                if backward { sum(y).backward() }
+              })
+          }
+          return best
+        }
+      }
+      let f0 = time(.never, backward: false)
+      let f1 = time(.always, backward: false)
+      let b0 = time(.never, backward: true)
+      let b1 = time(.always, backward: true)
+      lines.append(
+        "N=\(s.n) \(s.c)->\(s.o) \(s.hw)x\(s.hw): fwd im2col \(fmt(f0)) winograd \(fmt(f1)) (\(fmt(f1 / f0))x); "
+          + "fwd+dx im2col \(fmt(b0)) winograd \(fmt(b1)) (\(fmt(b1 / b0))x)")
+    }
+    return lines
+  }
+
+  static func fmt(_ v: Double) -> String { String((v * 1000).rounded() / 1000) }
+}

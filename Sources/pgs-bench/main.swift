@@ -134,6 +134,9 @@ func run() throws(BenchError) {
       let report = try MemoryProbe.run(steps: args.steps, large: args.large)
       print(json(report))
       return
+    case "conv3x3":
+      for line in Conv3x3Probe.run(reps: args.reps) { print(line) }
+      return
     default: throw BenchError("unknown workload '\(args.workload)'")
     }
   } catch let error as BenchError {

@@ -127,6 +127,10 @@ public func conv2d(
       x, weight: weight, bias: bias, geometry: g, groups: groups, activation: activation)
   }
   let conv = ConvPlan(g: g, outChannels: weight.shape[0], groups: groups, activation: activation)
+  // 3×3 stride-1 layers where it pays: Winograd (Kernels/WinogradKernels.swift).
+  if let winograd = WinogradConvolution(g, outChannels: weight.shape[0], groups: groups) {
+    return winograd.apply(x, weight: weight, bias: bias, conv: conv, activation: activation)
+  }
   let xv = x.values
   let wv = weight.values
   let bv = bias?.values
@@ -296,12 +300,13 @@ struct ConvPlan {
   /// gradOut [N, O, OH, OW] → gradients of input, weight and bias, group by group:
   /// `dZ = dY · act'(Y)` (the backward slope where `Y ≤ 0`), `dW_g += dZ_n · col_nᵀ`,
   /// `db_g[o] += Σ dZ[n, o, ·]`, `dcol_n = Wᵀ · dZ_n`, `dx_n += col2im(dcol_n)`; the groups'
-  /// partial sums are added in group order.
+  /// partial sums are added in group order. Without `inputGradient`, x's gradient is left to
+  /// the caller (Winograd).
   func backward(
     _ gradOut: [Float], output: [Float], columns: [Float], x: Tensor, xv: [Float], weight: Tensor,
-    wv: [Float], bias: Tensor?
+    wv: [Float], bias: Tensor?, inputGradient: Bool = true
   ) {
-    let needInput = x.requiresGrad
+    let needInput = inputGradient && x.requiresGrad
     let needWeight = weight.requiresGrad
     let needBias = bias?.requiresGrad ?? false
     guard needInput || needWeight || needBias else { return }
