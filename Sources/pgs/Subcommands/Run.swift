@@ -19,9 +19,13 @@ extension PGSCommand {
         folder; '..', absolute paths and symbolic links leading outside are refused unless \
         --allow-write covers them.
 
-        Sweeps write sweeps/NAME/ into the report folder. Their finished runs are kept in \
-        NAME.out.cache beside it: running again skips them (--fresh recomputes them), and \
-        --jobs N runs the others in N worker processes, with the same results as --jobs 1.
+        A notebook run keeps each cell's outputs and the state after it in NAME.out.cache beside \
+        the report folder: running again restores the longest prefix of cells that cannot have \
+        changed and runs from the first changed cell, with the same report as a full run \
+        (--fresh runs every cell). Sweeps write sweeps/NAME/ into the report folder; their \
+        finished runs are kept in the same cache: running again skips them (--fresh recomputes \
+        them), and --jobs N runs the others in N worker processes, with the same results as \
+        --jobs 1.
 
         Exit status: 0 on success, 64 on usage errors (such as an unknown parameter), 65 on \
         syntax or name errors (nothing runs), 70 when a cell fails at run time (the report is \
@@ -57,7 +61,7 @@ extension PGSCommand {
     @Option(help: "Runs the points of sweeps in this many worker processes (1: in this process).")
     var jobs: Int = 1
 
-    @Flag(help: "Recomputes every run of every sweep instead of reusing finished runs from the cache.")
+    @Flag(help: "Runs every cell and recomputes every run of every sweep instead of reusing them from the cache.")
     var fresh = false
 
     /// Worker mode (started by `--jobs N`): the sweep to run, its points and the spooled notebook.
@@ -120,10 +124,14 @@ extension PGSCommand {
       runner.sweepOptions = SweepOptions(
         jobs: jobs, fresh: fresh, launcher: workerLauncher(outputFolder: job.outputFolder))
       runner.sweepOptions.slurm = try slurmSettings(notebook, outputFolder: job.outputFolder)
+      if runner.sweepOptions.slurm == nil {
+        runner.reuse = CellReuseOptions(cache: DiskCellCache(outputFolder: job.outputFolder), fresh: fresh)
+      }
       var configured = job
       configured.runner = runner
       let result = configured.execute()
       if reportSubmissions(runner.sweepOptions.slurm, outputFolder: job.outputFolder) { return }
+      for note in result.outcome?.cacheNotes ?? [] { StandardError.write(note + "\n") }
       StandardError.write(result.errorText)
       if let index = result.indexPath { print(index) }
       if result.exitStatus != .ok { throw ExitCode(result.exitStatus.rawValue) }
