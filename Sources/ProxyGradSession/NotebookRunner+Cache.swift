@@ -25,7 +25,9 @@ package struct CellReuseOptions {
 /// A cell's key is the SHA-256 of: the key of the executable cell before it, the cache's format
 /// version, the tool version, the thread count, `--seed`, the `-p` overrides, the cell's kind,
 /// number and source at its lines, and the path, size and SHA-256 of every file the cell before
-/// it read (which, through that cell's key, covers every file read before).
+/// it read (which, through that cell's key, covers every file read before). An entry is used
+/// only while the files its own cell read are unchanged too, since its snapshot holds what they
+/// gave.
 final class CellReuse {
   let options: CellReuseOptions
   let notebook: Notebook
@@ -72,8 +74,11 @@ final class CellReuse {
       let key = nextKey(index)
       switch cache.load(key) {
       case .hit(let entry):
+        // A file the cell read has changed: the state after it would be stale.
+        let now = entry.reads.map { FileStamp.current($0.path) }
+        guard now == entry.reads else { break scan }
         found.append((index, entry))
-        previousReads = entry.reads.map { FileStamp.current($0.path) }
+        previousReads = now
       case .miss:
         break scan
       case .dropped(let reason):

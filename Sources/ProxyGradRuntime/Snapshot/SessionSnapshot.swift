@@ -36,6 +36,10 @@ package struct SessionSnapshot: Equatable, Sendable {
 package struct SnapshotUnsupported: Error, Equatable, CustomStringConvertible {
   package var path: String
   package var what: String
+  package init(path: String, what: String) {
+    self.path = path
+    self.what = what
+  }
   package var description: String { "'\(path)' holds \(what), which a snapshot cannot keep" }
 }
 
