@@ -45,7 +45,7 @@ struct BenchArguments {
       default: throw BenchError("unknown argument '\(arg)'")
       }
     }
-    guard !workload.isEmpty else { throw BenchError("name a workload: W1, W2, W3, W4, W5-1|W5-8|W5-fwd8 (W6, W7 alike) --model PATH, sgemm, memory [--steps N] [--w1], memory-stages") }
+    guard !workload.isEmpty else { throw BenchError("name a workload: W1, W2, W3, W4, W5-1|W5-8|W5-fwd8 (W6, W7 alike) --model PATH, sgemm, memory [--steps N] [--w1], memory-stages, snapshot, snapshot-net") }
   }
 }
 
@@ -107,6 +107,9 @@ func run() throws(BenchError) {
     case "sgemm":
       let gflops = SgemmProbe.gflops(size: 1024, reps: args.reps)
       print(json([("workload", "\"sgemm\""), ("threads", "\(args.threads)"), ("gflops", "\(gflops)")]))
+      return
+    case "snapshot", "snapshot-net":
+      print(json(try SnapshotProbe.run(reps: args.reps, networkOnly: args.workload == "snapshot-net")))
       return
     case "memory-stages":
       print(json(try MemoryStagesProbe.run()))
