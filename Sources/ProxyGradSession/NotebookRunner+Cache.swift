@@ -147,14 +147,21 @@ final class CellReuse {
       entry.unsnapshotted = error.description
       notes.append("cache: no snapshot after cell \(index + 1): \(error.description); a rerun runs it again")
     }
+    // Every output decodes equal to itself; one holding NaN (never equal to itself) decodes to
+    // the same bytes.
     var check = BinaryWriter()
     for output in outputs { output.encode(into: &check) }
     var reader = BinaryReader(check.bytes)
+    var again = BinaryWriter()
+    var equal = true
     for output in outputs {
-      guard (try? CellOutput.decode(from: &reader)) == output else {
-        notes.append("cache: the outputs of cell \(index + 1) do not round-trip; not kept")
-        return
-      }
+      let decoded = try? CellOutput.decode(from: &reader)
+      decoded?.encode(into: &again)
+      equal = equal && (decoded == output || output != output)
+    }
+    guard equal, again.bytes == check.bytes else {
+      notes.append("cache: the outputs of cell \(index + 1) do not round-trip; not kept")
+      return
     }
     do throws(NotebookError) {
       try cache.store(key, entry, blobs: blobs)
