@@ -274,6 +274,27 @@ import Testing
     try expectSameOutputs(again, full, "function")
   }
 
+  @Test func aReusedSweepCellRestoresItsFolderAndSummary() throws {
+    let text = """
+      # %%
+      sweep "s": b in [1, 2, 3] {
+        record(v: b * 2)
+      }
+      # %%
+      print("after")
+      """
+    let (folder, script) = try notebookWorkspace(text, prefix: "pgs-incremental")
+    let out = folder + "/nb.out"
+    #expect(run(script, text: text, out: out).result.exitStatus == .ok)
+    let edited = text.replacingOccurrences(of: "\"after\"", with: "\"later\"")
+    let incremental = run(script, text: edited, out: out)
+    #expect(incremental.reused == [1])
+    #expect(files(out).keys.contains("sweeps/s/runs.csv"))
+    #expect(incremental.result.outcome?.run.sweeps == [SweepSummary(name: "s", runs: 3, failed: 0)])
+    let fresh = run(script, text: edited, out: folder + "/fresh.out", fresh: true)
+    try expectSameOutputs(incremental, fresh, "sweep")
+  }
+
   @Test func aMemoryCacheServesALoopInOneProcess() throws {
     let (folder, script) = try notebookWorkspace(Self.notebook, prefix: "pgs-incremental")
     let cache = MemoryCellCache()
