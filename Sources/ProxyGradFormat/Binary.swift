@@ -171,8 +171,8 @@ package struct BinaryReader {
     return Self.floats(bytes[range])
   }
 
-  /// Floats from their little-endian bytes, in one copy; nil when the byte count is no multiple
-  /// of 4.
+  /// Floats from their little-endian bytes, in one copy (a trailing partial float is ignored;
+  /// callers check the count).
   package static func floats(_ bytes: ArraySlice<UInt8>) -> [Float] {
     let n = bytes.count / 4
     return [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
