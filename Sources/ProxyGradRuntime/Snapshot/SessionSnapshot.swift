@@ -1,5 +1,6 @@
 import Foundation
 import ProxyGradNN
+import ProxyGradSyntax
 import ProxyGradTensor
 
 /// The state of a session after a notebook cell, in a binary form a later run restores instead
@@ -8,7 +9,8 @@ import ProxyGradTensor
 /// It holds what a later cell can see: every global (numbers, strings, bools, nil, lists,
 /// records, ranges, tensors with their gradients, networks with their weights, running
 /// statistics, batch counters and training step counts, layers of networks, data sets,
-/// builtins, optimizers and learning-rate schedules), the session's seed, its random stream
+/// builtins, optimizers, learning-rate schedules, and functions written at the top level of a
+/// cell, kept as their source and compiled again), the session's seed, its random stream
 /// and its network counter. Shared lists, records, tensors, networks and data sets stay shared
 /// (a list that holds itself too). Optimizer state lives only inside a `train` call, so there
 /// is none between cells.
@@ -45,12 +47,12 @@ package struct SnapshotUnsupported: Error, Equatable, CustomStringConvertible {
 
 extension Interpreter {
   /// The session's state as a snapshot.
-  /// - Throws: ``SnapshotUnsupported`` for the first value a snapshot cannot keep: a function,
-  ///   a gradient rule, a slope schedule, an objective, a layer not yet in a network, an initial
+  /// - Throws: ``SnapshotUnsupported`` for the first value a snapshot cannot keep: a function
+  ///   made inside another function's call, a gradient rule, a slope schedule, an objective, a layer not yet in a network, an initial
   ///   image, transform or parameterization, a tensor still holding a recorded graph, or a
   ///   network imported from ONNX.
   package func snapshot() throws(SnapshotUnsupported) -> SessionSnapshot {
-    var encoder = SnapshotEncoder()
+    var encoder = SnapshotEncoder(topFrame: topFrame)
     let names = globals.names
     let values = (0..<names.count).map { globalSlots.values[$0] }
     // Networks first, so that their parameter tensors are defined by the network that owns
@@ -73,7 +75,7 @@ extension Interpreter {
   /// Replaces every global, the seed, the random stream and the network counter with those of
   /// `snapshot`. On an error nothing is changed.
   package func restore(_ snapshot: SessionSnapshot) throws(BinaryFormatError) {
-    var decoder = SnapshotDecoder(reader: BinaryReader(snapshot.bytes), blobs: snapshot.blobs)
+    var decoder = SnapshotDecoder(reader: BinaryReader(snapshot.bytes), blobs: snapshot.blobs, interpreter: self)
     let seed = try decoder.reader.uint64()
     let state = try decoder.reader.uint64()
     let networkCount = try decoder.reader.uint64()
@@ -83,11 +85,12 @@ extension Interpreter {
     guard names.count <= GlobalSlots.capacity, Set(names).count == names.count else {
       throw BinaryFormatError("impossible global names")
     }
+    var table = GlobalTable()
+    for name in names { table.declare(name) }
+    decoder.globals = table
     var values: [Value] = []
     for _ in names { values.append(try decoder.value()) }
     guard decoder.reader.isAtEnd else { throw BinaryFormatError("bytes after the snapshot's end") }
-    var table = GlobalTable()
-    for name in names { table.declare(name) }
     for slot in 0..<max(globals.names.count, names.count) {
       globalSlots.values[slot] = slot < values.count ? values[slot] : .unset
     }
@@ -100,10 +103,12 @@ extension Interpreter {
 
 private enum Tag: UInt8 {
   case unset, none, number, bool, string, list, record, range, tensor, network, layer, dataset,
-    builtin, optimizer, schedule, reference
+    builtin, optimizer, schedule, reference, function
 }
 
 private struct SnapshotEncoder {
+  /// The session's top frame: the frame of the functions a snapshot can keep.
+  let topFrame: Frame
   var writer = BinaryWriter()
   var blobs: [[UInt8]] = []
   /// Objects already written, by identity, with their index.
@@ -204,7 +209,21 @@ private struct SnapshotEncoder {
         writer.byte(2)
         writer.double(floor)
       }
-    case .function, .rule, .slope, .objective, .spec, .layerSpec:
+    case .function(let closure):
+      // A function written at the top level of a cell is kept as its source and compiled again
+      // on restore; one made inside another function captures that call's variables.
+      guard closure.captured === topFrame else {
+        throw SnapshotUnsupported(path: path, what: "a function made inside another function")
+      }
+      if isWritten(closure) { return }
+      writer.byte(Tag.function.rawValue)
+      writer.optionalString(closure.name)
+      writer.string(closure.span.file.path)
+      writer.int(closure.span.file.id)
+      writer.string(closure.span.file.text)
+      writer.int(closure.span.start)
+      writer.int(closure.span.end)
+    case .rule, .slope, .objective, .spec, .layerSpec:
       throw SnapshotUnsupported(path: path, what: value.typeDescription)
     }
   }
@@ -268,10 +287,15 @@ private struct SnapshotDecoder {
   var reader: BinaryReader
   let blobs: [[UInt8]]
   var objects: [AnyObject] = []
+  /// The session functions are compiled again in (nothing in it changes).
+  unowned let interpreter: Interpreter
+  /// The globals being restored, which the functions' names resolve against.
+  var globals = GlobalTable()
 
-  init(reader: BinaryReader, blobs: [[UInt8]]) {
+  init(reader: BinaryReader, blobs: [[UInt8]], interpreter: Interpreter) {
     self.reader = reader
     self.blobs = blobs
+    self.interpreter = interpreter
   }
 
   mutating func tag() throws(BinaryFormatError) -> Tag {
@@ -372,10 +396,21 @@ private struct SnapshotDecoder {
       case 2: return .spec(.schedule(.cosine(floor: try reader.double())))
       case let other: throw BinaryFormatError("unknown schedule kind \(other)")
       }
+    case .function:
+      let name = try reader.optionalString()
+      let path = try reader.string()
+      let id = try reader.int()
+      let text = try reader.string()
+      let start = try reader.int()
+      let end = try reader.int()
+      let closure = try function(name: name, path: path, id: id, text: text, range: start..<end)
+      objects.append(closure)
+      return .function(closure)
     case .reference:
       let index = try reader.int()
       guard objects.indices.contains(index) else { throw BinaryFormatError("reference to unknown object \(index)") }
       switch objects[index] {
+      case let closure as Closure: return .function(closure)
       case let list as ListBox: return .list(list)
       case let record as RecordBox: return .record(record)
       case let tensor as Tensor: return .tensor(tensor)
@@ -384,6 +419,41 @@ private struct SnapshotDecoder {
       default: throw BinaryFormatError("reference to object \(index) of no value kind")
       }
     }
+  }
+
+  /// Compiles the function literal at `range` of a cell's text again, against the restored
+  /// globals. The text outside the literal is blanked (lines and byte offsets kept, so that
+  /// its spans and error positions are the original ones); the literal's first line keeps what
+  /// precedes it (`name = fn(...) {`) when that still parses, as error lines show it.
+  func function(name: String?, path: String, id: Int, text: String, range: Range<Int>) throws(BinaryFormatError) -> Closure {
+    let bytes = Array(text.utf8)
+    guard range.lowerBound >= 0, range.upperBound <= bytes.count, !range.isEmpty else {
+      throw BinaryFormatError("a function outside its source")
+    }
+    let newline = UInt8(ascii: "\n")
+    let space = UInt8(ascii: " ")
+    let lineStart = bytes[..<range.lowerBound].lastIndex(of: newline).map { $0 + 1 } ?? 0
+    for keptFrom in [lineStart, range.lowerBound] {
+      var kept = bytes
+      for i in kept.indices where !(keptFrom..<range.upperBound).contains(i) && kept[i] != newline { kept[i] = space }
+      let file = SourceFile(path: path, text: String(decoding: kept, as: UTF8.self), id: id)
+      let (program, syntax) = Parser.parse(file)
+      guard syntax.isEmpty, program.statements.count == 1 else { continue }
+      let literal: Expr
+      switch program.statements[0].kind {
+      case .assign(_, nil, let value): literal = value
+      case .expression(let value): literal = value
+      default: continue
+      }
+      guard case .function(let parameters, let body) = literal.kind, literal.span.start == range.lowerBound else { continue }
+      let (resolved, semantic) = Resolver.resolve(program, globals: globals)
+      guard semantic.isEmpty, resolved.globals.names == globals.names else { continue }
+      var compiler = Compiler(interpreter: interpreter, resolved: resolved)
+      let code = compiler.function(parameters, body, span: literal.span, name: name)
+      guard case .function(let closure)? = try? code(interpreter.topFrame) else { continue }
+      return closure
+    }
+    throw BinaryFormatError("a function that does not compile again")
   }
 
   mutating func floats() throws(BinaryFormatError) -> [Float] {
