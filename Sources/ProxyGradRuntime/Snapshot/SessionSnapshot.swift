@@ -9,9 +9,9 @@ import ProxyGradTensor
 /// It holds what a later cell can see: every global (numbers, strings, bools, nil, lists,
 /// records, ranges, tensors with their gradients, networks with their weights, running
 /// statistics, batch counters and training step counts, layers of networks, data sets,
-/// builtins, optimizers, learning-rate schedules, and functions written at the top level of a
-/// cell, kept as their source and compiled again), the session's seed, its random stream
-/// and its network counter. Shared lists, records, tensors, networks and data sets stay shared
+/// builtins, gradient rules and slopes, optimizers, learning-rate schedules, and functions
+/// written at the top level of a cell, kept as their source and compiled again), the session's
+/// seed, its random stream and its network counter. Shared lists, records, tensors, networks and data sets stay shared
 /// (a list that holds itself too). Optimizer state lives only inside a `train` call, so there
 /// is none between cells.
 ///
@@ -48,7 +48,7 @@ package struct SnapshotUnsupported: Error, Equatable, CustomStringConvertible {
 extension Interpreter {
   /// The session's state as a snapshot.
   /// - Throws: ``SnapshotUnsupported`` for the first value a snapshot cannot keep: a function
-  ///   made inside another function's call, a gradient rule, a slope schedule, an objective, a layer not yet in a network, an initial
+  ///   made inside another function's call, an objective, a layer not yet in a network, an initial
   ///   image, transform or parameterization, a tensor still holding a recorded graph, or a
   ///   network imported from ONNX.
   package func snapshot() throws(SnapshotUnsupported) -> SessionSnapshot {
@@ -103,7 +103,7 @@ extension Interpreter {
 
 private enum Tag: UInt8 {
   case unset, none, number, bool, string, list, record, range, tensor, network, layer, dataset,
-    builtin, optimizer, schedule, reference, function
+    builtin, optimizer, schedule, reference, function, rule, slope
 }
 
 private struct SnapshotEncoder {
@@ -223,8 +223,45 @@ private struct SnapshotEncoder {
       writer.string(closure.span.file.text)
       writer.int(closure.span.start)
       writer.int(closure.span.end)
-    case .rule, .slope, .objective, .spec, .layerSpec:
+    case .rule(let rule):
+      writer.byte(Tag.rule.rawValue)
+      switch rule {
+      case .plain: writer.byte(0)
+      case .swap(let slope):
+        writer.byte(1)
+        self.slope(slope)
+      case .proxy(let slope):
+        writer.byte(2)
+        self.slope(slope)
+      case .redirect(let steps):
+        writer.byte(3)
+        writer.int(steps)
+      case .openReLU(let steps):
+        writer.byte(4)
+        writer.int(steps)
+      }
+    case .slope(let slope):
+      writer.byte(Tag.slope.rawValue)
+      self.slope(slope)
+    case .objective, .spec, .layerSpec:
       throw SnapshotUnsupported(path: path, what: value.typeDescription)
+    }
+  }
+
+  mutating func slope(_ slope: SlopeSpec) {
+    switch slope {
+    case .constant(let b):
+      writer.byte(0)
+      writer.double(b)
+    case .anneal(let from, let to):
+      writer.byte(1)
+      writer.double(from)
+      writer.double(to)
+    case .perLayer(let map):
+      writer.byte(2)
+      let names = map.keys.sorted()
+      writer.strings(names)
+      for name in names { if let inner = map[name] { self.slope(inner) } }
     }
   }
 
@@ -396,6 +433,17 @@ private struct SnapshotDecoder {
       case 2: return .spec(.schedule(.cosine(floor: try reader.double())))
       case let other: throw BinaryFormatError("unknown schedule kind \(other)")
       }
+    case .rule:
+      switch try reader.byte() {
+      case 0: return .rule(.plain)
+      case 1: return .rule(.swap(try slope()))
+      case 2: return .rule(.proxy(try slope()))
+      case 3: return .rule(.redirect(steps: try reader.int()))
+      case 4: return .rule(.openReLU(steps: try reader.int()))
+      case let other: throw BinaryFormatError("unknown gradient rule kind \(other)")
+      }
+    case .slope:
+      return .slope(try slope())
     case .function:
       let name = try reader.optionalString()
       let path = try reader.string()
@@ -418,6 +466,21 @@ private struct SnapshotDecoder {
       case let box as DatasetBox: return .dataset(box)
       default: throw BinaryFormatError("reference to object \(index) of no value kind")
       }
+    }
+  }
+
+  mutating func slope(depth: Int = 0) throws(BinaryFormatError) -> SlopeSpec {
+    guard depth < 64 else { throw BinaryFormatError("slopes nested too deeply") }
+    switch try reader.byte() {
+    case 0: return .constant(try reader.double())
+    case 1:
+      let from = try reader.double()
+      return .anneal(from: from, to: try reader.double())
+    case 2:
+      var map: [String: SlopeSpec] = [:]
+      for name in try reader.strings() { map[name] = try slope(depth: depth + 1) }
+      return .perLayer(map)
+    case let other: throw BinaryFormatError("unknown slope kind \(other)")
     }
   }
 
