@@ -1,7 +1,7 @@
 import ProxyGradTensor
 
 /// A layer as written in a network block, before shapes are known.
-public enum LayerSpec: Equatable, Sendable {
+public enum LayerSpec: Equatable, Sendable, Codable {
   case conv(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, name: String? = nil)
   case linear(outFeatures: Int, name: String? = nil)
   /// `relu()` is slope 0.
@@ -155,6 +155,17 @@ public final class Network {
   private let index: [String: any Layer]
   private let seed: UInt64
   private var trainingSteps: UInt64 = 0
+  /// The layers as written, for a network built from them (nil for a graph of nodes): what a
+  /// snapshot of the session rebuilds the network from (docs/notebooks.md).
+  package private(set) var specs: [LayerSpec]?
+
+  /// The seed of the weights and of dropout masks in training.
+  package var weightSeed: UInt64 { seed }
+  /// The training steps taken so far (they decide the next step's dropout masks).
+  package var trainingStepCount: UInt64 {
+    get { trainingSteps }
+    set { trainingSteps = newValue }
+  }
 
   /// Builds a network, checking every layer's shape and naming unnamed layers by kind and order.
   ///
@@ -174,6 +185,7 @@ public final class Network {
     self.allLayers = builder.all
     self.index = builder.index
     self.seed = seed
+    self.specs = specs
     let graph = sequentialNodes(layers, input: Network.inputName)
     self.plan = try GraphPlan(nodes: graph.nodes, output: graph.output)
   }

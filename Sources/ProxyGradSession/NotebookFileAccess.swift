@@ -31,7 +31,25 @@ package final class NotebookFileAccess: FileAccess, ImageFileEncoder, ImageFileD
     }
   }
 
+  /// The paths scripts read since the last ``takeReads()``, as they resolved, in order.
+  private var reads: [String] = []
+
+  /// The paths read since the last call, each once, in the order first read.
+  package func takeReads() -> [String] {
+    defer { reads = [] }
+    var seen: Set<String> = []
+    return reads.filter { seen.insert($0).inserted }
+  }
+
+  package func noteRead(_ path: String) { reads.append(path) }
+
   package func readablePath(_ path: String) -> String {
+    let resolved = resolvedReadablePath(path)
+    reads.append(resolved)
+    return resolved
+  }
+
+  private func resolvedReadablePath(_ path: String) -> String {
     guard let target = try? confinement.resolve(path), target.relativePath != nil,
       FileManager.default.fileExists(atPath: target.path)
     else { return path }

@@ -68,6 +68,7 @@ package struct NotebookJob {
     runner.outputFolder = folder.target
     runner.writeFile = { (file) throws(NotebookError) in try folder.write(file) }
     if runner.sweepOptions.cache == nil { runner.sweepOptions.cache = SweepCache(outputFolder: folder.target) }
+    runner.reuse.stagingFolder = folder.staging
     let outcome = runner.run(notebook)
     // Scratch folders of runs an interrupt stopped midway.
     runner.sweepOptions.cache?.removeJobs()

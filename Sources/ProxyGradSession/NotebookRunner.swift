@@ -18,6 +18,9 @@ package struct NotebookOutcome {
   package var sweepWorkerFinished = false
   /// The signal that interrupted the run (`SIGINT`, `SIGTERM`), if one did.
   package var interruptedBy: String? { run.interruptedBy }
+  /// One line each for the terminal about the cache of cells: what was reused, what was
+  /// dropped, which state could not be kept.
+  package var cacheNotes: [String] = []
 
   /// How the run ended: every cell ran, a syntax or name error, a runtime error, or a signal
   /// interrupted it.
@@ -54,6 +57,9 @@ package struct NotebookRunner {
   /// stop check. The running cell stops at its next safe point and is marked interrupted, the
   /// cells after it are skipped, and the outcome exits with ``ExitStatus/interrupted``.
   package var interruption: (@Sendable () -> String?)?
+  /// The cache of cells of earlier runs (docs/notebooks.md, "Caching and incremental reruns"):
+  /// a run restores the longest unchanged prefix and runs from the first changed cell.
+  package var reuse = CellReuseOptions()
 
   package init(
     seed: UInt64? = nil, overrides: [(name: String, value: ParameterValue)] = [],
@@ -87,6 +93,15 @@ package struct NotebookRunner {
     }
   }
 
+  /// Runs `notebook` once with `cache`, reusing the cells it holds that cannot have changed
+  /// and keeping the cells that ran in it: the entry point of a process that runs a notebook
+  /// again and again (a ``MemoryCellCache`` keeps the state in memory).
+  package func run(_ notebook: Notebook, cache: any CellCache) -> NotebookOutcome {
+    var runner = self
+    runner.reuse.cache = cache
+    return runner.run(notebook)
+  }
+
   /// Checks the whole notebook, then runs its cells until one fails. Runs on a thread with a
   /// large stack, like scripts.
   package func run(_ notebook: Notebook) -> NotebookOutcome {
@@ -109,6 +124,13 @@ private final class NotebookSession {
   let sweepHost: NotebookSweepHost
   /// The signal that stopped the run.
   var interruptedBy: String?
+  /// The cache of cells, when the run has one.
+  var reuse: CellReuse?
+  /// The cells restored from the cache, by index, and the last of them.
+  var restored: [Int: CellEntry] = [:]
+  var restoredThrough = -1
+  /// Whether a cell has run (the cache's listing of written files starts then).
+  var started = false
 
   init(runner: NotebookRunner, notebook: Notebook) {
     self.runner = runner
@@ -131,6 +153,7 @@ private final class NotebookSession {
   func run() -> NotebookOutcome {
     let diagnostics = Interpreter().check(notebook.executableSource()).diagnostics
     var failed = !diagnostics.isEmpty
+    if !failed, runner.reuse.cache != nil { restorePrefix() }
     for index in notebook.cells.indices {
       let cell = notebook.cells[index]
       if !failed, cell.kind.isExecutable, let signal = runner.interruption?() {
@@ -141,6 +164,8 @@ private final class NotebookSession {
       }
       if failed && cell.kind.isExecutable {
         records.append(CellRecord(cell: cell, status: .skipped))
+      } else if index <= restoredThrough && cell.kind.isExecutable, let entry = restored[index] {
+        records.append(restoreCell(index, entry))
       } else if !cell.kind.isExecutable {
         records.append(CellRecord(cell: cell))
       } else {
@@ -162,6 +187,10 @@ private final class NotebookSession {
     var outcome = NotebookOutcome(
       run: run, diagnostics: diagnostics, errorText: errorText, failedStatically: failedStatically)
     outcome.sweepWorkerFinished = sweepHost.workerFinished
+    if let reuse {
+      if interruptedBy == nil { reuse.finish() }
+      outcome.cacheNotes = reuse.notes
+    }
     return outcome
   }
 
@@ -169,6 +198,16 @@ private final class NotebookSession {
 
   func runCell(_ index: Int) -> CellRecord {
     let cell = notebook.cells[index]
+    if !started {
+      started = true
+      _ = (runner.files as? NotebookFileAccess)?.takeReads()
+      if let reuse, let entry = restored[restoredThrough] {
+        reuse.resume(after: restoredThrough, entry: entry)
+      } else {
+        reuse?.restart()
+      }
+    }
+    let sweepsBefore = sweepHost.summaries.count
     let start = runner.clock()
     sweepHost.cellIndex = index
     sweepHost.context = "tool \(runner.toolVersion)\nseed \(interpreter.seed)\n"
@@ -183,9 +222,55 @@ private final class NotebookSession {
       errorText = "\(notebook.path): error: \(failure.description)\n"
     }
     if let error { outputs.append(.error(error)) }
-    return CellRecord(
+    let record = CellRecord(
       cell: cell, outputs: outputs, status: error == nil ? .ok : .error,
       duration: max(0, runner.clock() - start))
+    if error == nil, let reuse {
+      reuse.store(
+        index, outputs: outputs, reads: (runner.files as? NotebookFileAccess)?.takeReads() ?? [],
+        parameters: cell.kind == .parameters && index == notebook.parametersCellIndex ? parameters : nil,
+        sweeps: Array(sweepHost.summaries[sweepsBefore...]), duration: record.duration,
+        interpreter: interpreter)
+    }
+    return record
+  }
+
+  // MARK: - The cache of cells
+
+  /// Finds the longest prefix of unchanged cells in the cache and restores the session's state
+  /// after it.
+  func restorePrefix() {
+    let reuse = CellReuse(options: runner.reuse, notebook: notebook, runner: runner)
+    self.reuse = reuse
+    guard let prefix = reuse.restorablePrefix() else { return }
+    do throws(BinaryFormatError) {
+      try interpreter.restore(prefix.snapshot)
+    } catch {
+      reuse.notes.append("cache: dropped the snapshot after cell \(prefix.last + 1) (\(error.description)); running every cell")
+      return
+    }
+    restored = prefix.entries
+    restoredThrough = prefix.last
+    let cells = prefix.entries.keys.sorted()
+    let executable = notebook.cells.filter(\.kind.isExecutable).count
+    reuse.notes.insert(
+      "cache: reused \(cells.count) of \(executable) cells (through cell \(prefix.last + 1)) from the last run", at: 0)
+  }
+
+  /// The record of a cell restored from the cache; writes the files it wrote.
+  func restoreCell(_ index: Int, _ entry: CellEntry) -> CellRecord {
+    for file in entry.files {
+      do throws(NotebookError) {
+        try runner.writeFile?(file)
+      } catch {
+        reuse?.notes.append("cache: cannot restore '\(file.path)' of cell \(index + 1): \(error)")
+      }
+    }
+    sweepHost.summaries += entry.sweeps
+    if let saved = entry.parameters { parameters = saved }
+    var record = CellRecord(cell: notebook.cells[index], outputs: entry.outputs, status: .ok, duration: entry.duration)
+    record.reused = true
+    return record
   }
 
   /// Checks and runs a cell in the session and shows its last value; the error it stopped with,

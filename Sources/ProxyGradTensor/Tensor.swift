@@ -19,6 +19,9 @@ public final class Tensor {
 
   /// The inputs of the op that made this tensor; empty for leaves and after `backward()`.
   var parents: [Tensor]
+  /// Whether the tensor is a node of a recorded graph that `backward()` has not released yet
+  /// (a snapshot of a session cannot keep the graph, docs/notebooks.md).
+  package var isGraphNode: Bool { !parents.isEmpty || pullback != nil }
   /// Receives the gradient of this node and accumulates its parents' gradients.
   var pullback: ((_ gradOutput: [Float]) -> Void)?
 

@@ -45,7 +45,7 @@ struct BenchArguments {
       default: throw BenchError("unknown argument '\(arg)'")
       }
     }
-    guard !workload.isEmpty else { throw BenchError("name a workload: W1, W2, W3, W4, W5-1|W5-8|W5-fwd8 (W6, W7 alike) --model PATH, sgemm, stream, depthwise, memory [--steps N] [--w1], memory-stages") }
+    guard !workload.isEmpty else { throw BenchError("name a workload: W1, W2, W3, W4, W5-1|W5-8|W5-fwd8 (W6, W7 alike) --model PATH, sgemm, stream, depthwise, memory [--steps N] [--w1], memory-stages, snapshot, snapshot-net") }
   }
 }
 
@@ -126,6 +126,9 @@ func run() throws(BenchError) {
           ("gflops", "\(rate.gflops)"), ("total_ms", "\(rate.milliseconds)"),
           ("copy_gbs", "\(copy)"),
         ]))
+      return
+    case "snapshot", "snapshot-net":
+      print(json(try SnapshotProbe.run(reps: args.reps, networkOnly: args.workload == "snapshot-net")))
       return
     case "memory-stages":
       print(json(try MemoryStagesProbe.run()))

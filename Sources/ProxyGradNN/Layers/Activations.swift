@@ -35,7 +35,7 @@ public final class LeakyReLU: Layer {
 /// Max or average pooling: square unpadded windows, or any window, stride, padding, dilation
 /// (max), ceil mode and divisor rule (average), as `PoolOptions` says.
 public final class Pool2d: Layer {
-  public enum Mode: Sendable { case max, average }
+  public enum Mode: Sendable, Codable { case max, average }
   public let name: String
   public let options: PoolOptions
   public let inputShape: [Int]

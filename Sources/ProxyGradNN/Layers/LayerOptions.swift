@@ -2,7 +2,7 @@ import ProxyGradTensor
 
 /// Two sizes of a 2-D window: a kernel, a stride or a dilation (`height` first, as PyTorch's
 /// `(kh, kw)`).
-public struct Size2d: Equatable, Hashable, Sendable, CustomStringConvertible {
+public struct Size2d: Equatable, Hashable, Sendable, Codable, CustomStringConvertible {
   public var height: Int
   public var width: Int
   public init(_ height: Int, _ width: Int) { (self.height, self.width) = (height, width) }
@@ -26,7 +26,7 @@ extension Padding2d {
 }
 
 /// The hyper-parameters of a convolution layer: PyTorch's `nn.Conv2d` and ONNX's `Conv`.
-public struct ConvOptions: Equatable, Sendable {
+public struct ConvOptions: Equatable, Sendable, Codable {
   public var outChannels: Int
   public var kernel: Size2d
   public var stride: Size2d
@@ -72,7 +72,7 @@ public struct ConvOptions: Equatable, Sendable {
 
 /// The hyper-parameters of a pooling layer: PyTorch's `MaxPool2d`/`AvgPool2d`, ONNX's
 /// `MaxPool`/`AveragePool`.
-public struct PoolOptions: Equatable, Sendable {
+public struct PoolOptions: Equatable, Sendable, Codable {
   public var mode: Pool2d.Mode
   public var kernel: Size2d
   public var stride: Size2d

@@ -107,6 +107,9 @@ extension NotebookReport {
       out +=
         "<span class=\"badge \(record.status.rawValue)\">\(record.status == .error ? "error" : "not run")</span>"
     }
+    if record.reused {
+      out += "<span class=\"badge reused\" title=\"restored from the cache of an earlier run\">reused</span>"
+    }
     out += "<span class=\"lines\">\(lineRange(record.cell))</span></div>\n"
     out += sourceBlock(record.cell)
     out += "<div class=\"outputs\">"

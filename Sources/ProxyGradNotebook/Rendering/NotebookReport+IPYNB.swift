@@ -70,6 +70,8 @@ extension NotebookReport {
     if let title = record.cell.title { metadata.append(("title", .string(title))) }
     if record.status != .ok {
       metadata.append(("pgs", .object([("status", .string(record.status.rawValue))])))
+    } else if record.reused {
+      metadata.append(("pgs", .object([("reused", .bool(true))])))
     }
     let id = JSONValue.string("cell-\(index + 1)")
     if record.cell.kind == .markdown {

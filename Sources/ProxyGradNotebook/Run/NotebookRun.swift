@@ -92,6 +92,9 @@ package struct CellRecord: Equatable, Sendable {
   package var status: CellStatus
   /// Wall-clock seconds; written only to `manifest.json`.
   package var duration: Double
+  /// Whether the cell's outputs were restored from the cache of an earlier run instead of
+  /// running it (docs/notebooks.md, "Caching and incremental reruns").
+  package var reused = false
 
   package init(
     cell: NotebookCell, outputs: [CellOutput] = [], status: CellStatus = .ok, duration: Double = 0

@@ -14,3 +14,10 @@ package enum Digest {
   /// The lowercase hexadecimal SHA-256 digest of the UTF-8 bytes of `text`.
   package static func sha256Hex(of text: String) -> String { sha256Hex(of: Array(text.utf8)) }
 }
+
+extension Digest {
+  /// The 32 bytes of the SHA-256 digest of `bytes`.
+  package static func sha256Bytes(of bytes: [UInt8]) -> [UInt8] {
+    Array(Crypto.SHA256.hash(data: bytes))
+  }
+}

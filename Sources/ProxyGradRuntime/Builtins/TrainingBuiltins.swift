@@ -9,7 +9,8 @@ enum TrainingBuiltins {
       "fashion_mnist()",
       help: "Fashion-MNIST from Debian's dataset-fashion-mnist package, as a record {train, test, classes}: 60,000 and 10,000 images [1, 28, 28] with pixels in [-1, 1], and the 10 class names.",
       example: "data = fashion_mnist()"
-    ) { args, _ throws(RuntimeError) in
+    ) { args, interpreter throws(RuntimeError) in
+      interpreter.files.noteRead(StandardDatasets.fashionMNISTFolder)
       let sets = try loading(args) { () throws(DataError) in try StandardDatasets.fashionMNIST() }
       return split(sets, name: "fashion_mnist")
     },

@@ -25,7 +25,7 @@ public final class Interpreter {
     didSet { rng = SplitMix64(seed: seed) }
   }
 
-  public private(set) var globals = GlobalTable()
+  public internal(set) var globals = GlobalTable()
   let globalSlots = GlobalSlots()
   let topFrame = Frame(count: 0, parent: nil)
   var callDepth = 0

@@ -112,6 +112,13 @@ public protocol FileAccess: AnyObject {
   func writablePath(_ path: String) -> Result<String, FileAccessDenied>
   /// The real path to read `path` from.
   func readablePath(_ path: String) -> String
+  /// Tells the front end that a builtin read `path` without asking ``readablePath(_:)`` (a data
+  /// set at a fixed place); notebooks key their cache on the files cells read.
+  func noteRead(_ path: String)
+}
+
+extension FileAccess {
+  public func noteRead(_ path: String) {}
 }
 
 public struct FileAccessDenied: Error {

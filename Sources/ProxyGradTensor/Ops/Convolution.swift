@@ -46,7 +46,7 @@ public struct FusedLeakyReLU: Sendable, Equatable {
 
 /// Padding of the four sides of an image, in pixels (ONNX's `pads` order for 2-D:
 /// `[top, left, bottom, right]`).
-public struct Padding2d: Equatable, Hashable, Sendable {
+public struct Padding2d: Equatable, Hashable, Sendable, Codable {
   public var top: Int, left: Int, bottom: Int, right: Int
   public init(top: Int, left: Int, bottom: Int, right: Int) {
     (self.top, self.left, self.bottom, self.right) = (top, left, bottom, right)

@@ -12,6 +12,10 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
   /// A generator whose sequence is fixed by `seed`.
   public init(seed: UInt64) { state = seed }
 
+  /// The generator's whole state: `SplitMix64(seed: g.currentState)` continues exactly where `g` is
+  /// (snapshots of a session save it).
+  package var currentState: UInt64 { state }
+
   public mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state

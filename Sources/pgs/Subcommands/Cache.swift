@@ -16,7 +16,7 @@ extension PGSCommand {
 
         Without options, lists the cache: its location, and per sweep the runs and their size. \
         --limit SIZE removes least recently used runs until the cache is at most SIZE; --clear \
-        removes every run.
+        removes every run, and the cells kept for incremental reruns (docs/notebooks.md).
 
         Exit status: 0, or 66 when the folder has no cache.
         """)
@@ -44,6 +44,7 @@ extension PGSCommand {
         StandardError.write("error: '\(folder)' has no sweep cache (no \(cache.folder)/sweeps)\n")
         throw ExitCode(ExitStatus.noInput.rawValue)
       }
+      if clear { DiskCellCache(outputFolder: folder).keepOnly([]) }
       if clear || limit != nil {
         let removed = cache.prune(toAtMost: clear ? 0 : SweepCache.parseSize(limit ?? "0") ?? 0)
         print("removed \(removed.count) run\(removed.count == 1 ? "" : "s") (\(Self.size(removed.reduce(0) { $0 + $1.bytes })))")

@@ -60,14 +60,17 @@ extension PGSCommand.Run {
 
     var watcher = NotebookWatcher(path: path, report: report)
     var detector = ChangeDetector(ran: nil)
+    // The cells' snapshots and outputs stay in memory between runs: each save runs again from
+    // its first changed cell (docs/notebooks.md, "Caching and incremental reruns").
+    let cells = MemoryCellCache()
     if let first = FileSnapshot.read(path) {
-      watcher.run(first) { try executeWatched($0) }
+      watcher.run(first) { try executeWatched($0, cache: cells) }
       detector = ChangeDetector(ran: first)
     }
     while !RunSignals.received {
       switch detector.observe(FileSnapshot.read(path), at: ProcessInfo.processInfo.systemUptime) {
       case .run(let snapshot):
-        watcher.run(snapshot) { try executeWatched($0) }
+        watcher.run(snapshot) { try executeWatched($0, cache: cells) }
       case .missing:
         StandardError.write("\(NotebookWatcher.clock()) \(path) is missing; waiting for it to come back\n")
       case .wait:
@@ -82,7 +85,7 @@ extension PGSCommand.Run {
   }
 
   /// One run of the watched file's `contents`, as `pgs run` runs it.
-  func executeWatched(_ contents: Data) throws -> WatchedRunResult {
+  func executeWatched(_ contents: Data, cache: any CellCache) throws -> WatchedRunResult {
     let source: SourceFile
     do {
       source = try ScriptSource.text(contents, path: file)
@@ -94,7 +97,7 @@ extension PGSCommand.Run {
     case .failure(let error):
       return WatchedRunResult(exitStatus: .usage, indexPath: nil, errorText: error.text)
     case .success(let overrides):
-      let result = try executeNotebook(notebook, overrides: overrides).result
+      let result = try executeNotebook(notebook, overrides: overrides, cache: cache).result
       return WatchedRunResult(exitStatus: result.exitStatus, indexPath: result.indexPath, errorText: result.errorText)
     }
   }

@@ -19,9 +19,13 @@ extension PGSCommand {
         folder; '..', absolute paths and symbolic links leading outside are refused unless \
         --allow-write covers them.
 
-        Sweeps write sweeps/NAME/ into the report folder. Their finished runs are kept in \
-        NAME.out.cache beside it: running again skips them (--fresh recomputes them), and \
-        --jobs N runs the others in N worker processes, with the same results as --jobs 1.
+        A notebook run keeps each cell's outputs and the state after it in NAME.out.cache beside \
+        the report folder: running again restores the longest prefix of cells that cannot have \
+        changed and runs from the first changed cell, with the same report as a full run \
+        (--fresh runs every cell). Sweeps write sweeps/NAME/ into the report folder; their \
+        finished runs are kept in the same cache: running again skips them (--fresh recomputes \
+        them), and --jobs N runs the others in N worker processes, with the same results as \
+        --jobs 1.
 
         Exit status: 0 on success, 64 on usage errors (such as an unknown parameter), 65 on \
         syntax or name errors (nothing runs), 70 when a cell fails at run time (the report is \
@@ -62,7 +66,7 @@ extension PGSCommand {
     @Option(help: "Runs the points of sweeps in this many worker processes (1: in this process).")
     var jobs: Int = 1
 
-    @Flag(help: "Recomputes every run of every sweep instead of reusing finished runs from the cache.")
+    @Flag(help: "Runs every cell and recomputes every run of every sweep instead of reusing them from the cache.")
     var fresh = false
 
     @Flag(help: "Runs the notebook, then again on every save, and serves its report on 127.0.0.1; the page reloads itself after each run. Ctrl-C stops.")
@@ -133,9 +137,12 @@ extension PGSCommand {
 
     /// Runs the notebook once into its output folder and writes its report: the one way every
     /// run goes, that of `pgs run` and each run of `pgs run --watch`.
-    func executeNotebook(_ notebook: Notebook, overrides: [(name: String, value: ParameterValue)]) throws
-      -> (result: NotebookJob.Result, slurm: SlurmSweepSettings?, outputFolder: String)
-    {
+    /// - Parameter cache: where cells are reused from and kept; nil: the disk cache beside the
+    ///   output folder (`--watch` keeps its own in memory).
+    func executeNotebook(
+      _ notebook: Notebook, overrides: [(name: String, value: ParameterValue)],
+      cache: (any CellCache)? = nil
+    ) throws -> (result: NotebookJob.Result, slurm: SlurmSweepSettings?, outputFolder: String) {
       let progress = ProgressDisplay(isTerminal: isatty(2) != 0, write: StandardError.write)
       var runner = NotebookRunner(
         seed: seedOption, overrides: overrides,
@@ -145,9 +152,15 @@ extension PGSCommand {
       runner.sweepOptions = SweepOptions(
         jobs: jobs, fresh: fresh, launcher: workerLauncher(outputFolder: job.outputFolder))
       runner.sweepOptions.slurm = try slurmSettings(notebook, outputFolder: job.outputFolder)
+      if runner.sweepOptions.slurm == nil {
+        runner.reuse = CellReuseOptions(
+          cache: cache ?? DiskCellCache(outputFolder: job.outputFolder), fresh: fresh)
+      }
       var configured = job
       configured.runner = runner
-      return (configured.execute(), runner.sweepOptions.slurm, job.outputFolder)
+      let result = configured.execute()
+      for note in result.outcome?.cacheNotes ?? [] { StandardError.write(note + "\n") }
+      return (result, runner.sweepOptions.slurm, job.outputFolder)
     }
 
     /// The `-p` values checked against the parameters cell, and against `--seed`.
