@@ -180,6 +180,16 @@ def test_the_page_follows_the_saves(folder):
         save_by_rename(script, notebook("fifth", "print(x * 1000)"))
         state = browser.wait_for(lambda s: "fifth version" in s["text"], "run 5")
         assert state["banner"] is None and "2000" in state["text"]
+
+        # Only the second cell changed: the first is reused from memory, its output restored.
+        save_in_place(script, notebook("fifth", "print(x * 7)"))
+        state = browser.wait_for(lambda s: "14" in s["text"] and "2000" not in s["text"], "run 6")
+        assert state["banner"] is None and "fifth version" in state["text"]
+
+        # The first cell changed again: every cell runs.
+        save_by_rename(script, notebook("seventh", "print(x * 3)"))
+        state = browser.wait_for(lambda s: "seventh version" in s["text"], "run 7")
+        assert state["banner"] is None and "6" in state["text"]
     finally:
         if browser:
             browser.close()
@@ -194,6 +204,8 @@ def test_the_page_follows_the_saves(folder):
     assert "stopped by SIGINT" in stderr
     assert re.search(r"run 3: failed \(exit status 70\); the page keeps the outputs of run 2", stderr), stderr
     assert re.search(r"run 4: failed \(exit status 65\)", stderr), stderr
+    # Run 6 alone reused a cell (run 5 changed the first cell, run 7 too).
+    assert len(re.findall(r"cache: reused 1 of 2 cells", stderr)) == 1, stderr
     port = int(url.rsplit(":", 1)[1].strip("/"))
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=5)
