@@ -79,7 +79,9 @@ let package = Package(
       ]),
 
     // MARK: - Watch mode: change detection and the live report's HTTP server
-    .target(name: "ProxyGradWatch", dependencies: [.product(name: "FlyingFox", package: "FlyingFox")]),
+    .target(
+      name: "ProxyGradWatch",
+      dependencies: ["ProxyGradNotebook", .product(name: "FlyingFox", package: "FlyingFox")]),
 
     // MARK: - Executables
     .executableTarget(

@@ -142,27 +142,27 @@ package struct BinaryReader {
     Array(bytes[try take(try count())])
   }
 
-  package mutating func ints() throws(BinaryFormatError) -> [Int] {
-    let n = try count(width: 8)
-    var values: [Int] = []
+  /// A count, then that many values read by `element` (each at least `width` bytes long).
+  package mutating func array<T>(
+    width: Int, _ element: (inout BinaryReader) throws(BinaryFormatError) -> T
+  ) throws(BinaryFormatError) -> [T] {
+    let n = try count(width: width)
+    var values: [T] = []
     values.reserveCapacity(n)
-    for _ in 0..<n { values.append(try int()) }
+    for _ in 0..<n { values.append(try element(&self)) }
     return values
+  }
+
+  package mutating func ints() throws(BinaryFormatError) -> [Int] {
+    try array(width: 8) { r throws(BinaryFormatError) in try r.int() }
   }
 
   package mutating func doubles() throws(BinaryFormatError) -> [Double] {
-    let n = try count(width: 8)
-    var values: [Double] = []
-    values.reserveCapacity(n)
-    for _ in 0..<n { values.append(try double()) }
-    return values
+    try array(width: 8) { r throws(BinaryFormatError) in try r.double() }
   }
 
   package mutating func strings() throws(BinaryFormatError) -> [String] {
-    let n = try count(width: 8)
-    var values: [String] = []
-    for _ in 0..<n { values.append(try string()) }
-    return values
+    try array(width: 8) { r throws(BinaryFormatError) in try r.string() }
   }
 
   package mutating func floats() throws(BinaryFormatError) -> [Float] {

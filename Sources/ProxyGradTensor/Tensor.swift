@@ -100,6 +100,19 @@ public final class Tensor {
   /// Clears the accumulated gradient.
   public func zeroGradient() { grad = nil }
 
+  /// ``writeGradient(_:)`` when `needed`; otherwise `body` runs once with no gradient (nil) to
+  /// write, for pullbacks that compute other gradients in the same pass.
+  @inline(__always)
+  package func writeGradient(
+    if needed: Bool, _ body: (_ gradient: UnsafeMutablePointer<Float>?, _ assign: Bool) -> Void
+  ) {
+    if needed {
+      writeGradient { gradient, assign in body(gradient, assign) }
+    } else {
+      body(nil, false)
+    }
+  }
+
   /// ``writeGradient(_:)`` for kernels that only add: the first contribution lands on zeros.
   @inline(__always)
   package func accumulateGradient(_ body: (UnsafeMutablePointer<Float>) -> Void) {

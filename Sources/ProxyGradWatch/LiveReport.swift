@@ -1,4 +1,5 @@
 import Foundation
+import ProxyGradNotebook
 
 /// How one run of a watched notebook ended, as the live page and the terminal tell it.
 package struct WatchRun: Sendable {
@@ -159,9 +160,9 @@ package enum LivePage {
     out += "<div id=\"pgs-watch-banner\" data-stale=\"\(banner.stale)\" style=\"border: 2px solid #b3261e; "
     out += "background: #fdeceb; color: #b3261e; border-radius: 6px; padding: 8px 12px; margin: 0 0 16px;\">"
     if banner.stale { out += "<strong>Stale.</strong> " }
-    out += escape(banner.headline)
+    out += HTMLText.escape(banner.headline)
     if !banner.error.isEmpty {
-      out += "<pre style=\"white-space: pre-wrap; margin: 6px 0 0; color: #5f1a14;\">\(escape(banner.error))</pre>"
+      out += "<pre style=\"white-space: pre-wrap; margin: 6px 0 0; color: #5f1a14;\">\(HTMLText.escape(banner.error))</pre>"
     }
     if banner.showsLatestReport {
       out += "<div style=\"margin-top: 6px;\"><a href=\"/__pgs/latest.html\">The failed run's report</a></div>"
@@ -214,30 +215,14 @@ package enum LivePage {
     """
     <!DOCTYPE html>
     <html lang="en">
-    <head><meta charset="utf-8"><title>\(escape(title))</title></head>
+    <head><meta charset="utf-8"><title>\(HTMLText.escape(title))</title></head>
     <body style="font: 15px/1.55 sans-serif;">
     <main style="max-width: 960px; margin: 0 auto; padding: 28px 20px;">
-    <h1>\(escape(title))</h1>
+    <h1>\(HTMLText.escape(title))</h1>
     <p>No report yet: the page shows one when a run writes it.</p>
     </main>
     </body>
     </html>\n
     """
-  }
-
-  static func escape(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for c in text.unicodeScalars {
-      switch c {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      case "'": out += "&#39;"
-      default: out.unicodeScalars.append(c)
-      }
-    }
-    return out
   }
 }

@@ -22,27 +22,14 @@ enum StreamProbe {
           let a = pa.baseAddress!, b = pb.baseAddress!, c = pc.baseAddress!
           let chunk = 1 << 16
           let chunks = n / chunk
-          for _ in 0..<max(3, reps) {
-            bestCopy = min(
-              bestCopy,
-              milliseconds {
-                Parallel.forEachRange(chunks, costPerItem: chunk) { r in
-                  var i = r.lowerBound * chunk
-                  let end = r.upperBound * chunk
-                  while i < end {
-                    UnsafeMutableRawPointer(a + i).storeBytes(
-                      of: UnsafeRawPointer(b + i).loadUnaligned(as: V.self), as: V.self)
-                    i += 8
-                  }
-                }
-              })
-            bestTriad = min(
-              bestTriad,
-              milliseconds {
-                Parallel.forEachRange(chunks, costPerItem: chunk) { r in
-                  var i = r.lowerBound * chunk
-                  let end = r.upperBound * chunk
-                  let s = V(repeating: 3)
+          // One pass of copy (`a = b`) or triad (`a = b + s·c`) over fixed ranges, timed.
+          func pass(triad: Bool) -> Double {
+            milliseconds {
+              Parallel.forEachRange(chunks, costPerItem: chunk) { r in
+                var i = r.lowerBound * chunk
+                let end = r.upperBound * chunk
+                let s = V(repeating: 3)
+                if triad {
                   while i < end {
                     let v =
                       UnsafeRawPointer(b + i).loadUnaligned(as: V.self)
@@ -50,8 +37,19 @@ enum StreamProbe {
                     UnsafeMutableRawPointer(a + i).storeBytes(of: v, as: V.self)
                     i += 8
                   }
+                } else {
+                  while i < end {
+                    UnsafeMutableRawPointer(a + i).storeBytes(
+                      of: UnsafeRawPointer(b + i).loadUnaligned(as: V.self), as: V.self)
+                    i += 8
+                  }
                 }
-              })
+              }
+            }
+          }
+          for _ in 0..<max(3, reps) {
+            bestCopy = min(bestCopy, pass(triad: false))
+            bestTriad = min(bestTriad, pass(triad: true))
           }
         }
       }

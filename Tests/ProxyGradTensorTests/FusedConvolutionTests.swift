@@ -12,14 +12,14 @@ import Testing
 
   func pass(
     batch: Int, size: Int, slopes: (Float, Float), fused: Bool, threads: Int = 1,
-    padding: Int = 1, stride: Int = 1
+    padding: Int = 1, stride: Int = 1, channels: (in: Int, out: Int) = (3, 4)
   ) -> Pass {
     Parallel.withThreads(threads) {
-      let x = randomTensor([batch, 3, size, size], seed: 40)
+      let x = randomTensor([batch, channels.in, size, size], seed: 40)
       x.requiresGrad = true
-      let w = randomTensor([4, 3, 3, 3], seed: 41)
+      let w = randomTensor([channels.out, channels.in, 3, 3], seed: 41)
       w.requiresGrad = true
-      let b = randomTensor([4], seed: 42)
+      let b = randomTensor([channels.out], seed: 42)
       b.requiresGrad = true
       let y: Tensor
       if fused {

@@ -9,20 +9,20 @@ import Testing
 @Suite struct WinogradTests {
   // MARK: References in Double
 
-  /// y[n, o, oy, ox] = b[o] + Σ x[n, c, oy − PT + ky, ox − PL + kx] · w[o, c, ky, kx].
-  static func referenceForward(
-    _ x: Tensor, _ w: Tensor, _ b: Tensor?, padding p: Padding2d
-  ) -> [Double] {
-    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+  /// Every tap of a 3×3 stride-1 convolution of an input of `xShape` by `w` (O×C×3×3): the
+  /// indices of x[n, c, oy − PT + ky, ox − PL + kx], w[o, c, ky, kx] and y[n, o, oy, ox] for
+  /// every tap that lands inside the input.
+  static func forEachTap(
+    xShape: [Int], _ w: Tensor, padding p: Padding2d, _ body: (_ x: Int, _ w: Int, _ y: Int) -> Void
+  ) {
+    let (n, c, h, wd) = (xShape[0], xShape[1], xShape[2], xShape[3])
     let o = w.shape[0]
     let oh = h + p.top + p.bottom - 2
     let ow = wd + p.left + p.right - 2
-    var y = [Double](repeating: 0, count: n * o * oh * ow)
     for i in 0..<n {
       for oc in 0..<o {
         for oy in 0..<oh {
           for ox in 0..<ow {
-            var s = Double(b?.values[oc] ?? 0)
             for ic in 0..<c {
               for ky in 0..<3 {
                 let iy = oy - p.top + ky
@@ -30,16 +30,27 @@ import Testing
                 for kx in 0..<3 {
                   let ix = ox - p.left + kx
                   guard ix >= 0 && ix < wd else { continue }
-                  s +=
-                    Double(x.values[((i * c + ic) * h + iy) * wd + ix])
-                    * Double(w.values[((oc * c + ic) * 3 + ky) * 3 + kx])
+                  body(
+                    ((i * c + ic) * h + iy) * wd + ix, ((oc * c + ic) * 3 + ky) * 3 + kx,
+                    ((i * o + oc) * oh + oy) * ow + ox)
                 }
               }
             }
-            y[((i * o + oc) * oh + oy) * ow + ox] = s
           }
         }
       }
+    }
+  }
+
+  /// y[n, o, oy, ox] = b[o] + Σ x[n, c, oy − PT + ky, ox − PL + kx] · w[o, c, ky, kx].
+  static func referenceForward(
+    _ x: Tensor, _ w: Tensor, _ b: Tensor?, padding p: Padding2d
+  ) -> [Double] {
+    let (n, o) = (x.shape[0], w.shape[0])
+    let plane = (x.shape[2] + p.top + p.bottom - 2) * (x.shape[3] + p.left + p.right - 2)
+    var y = (0..<n * o * plane).map { Double(b?.values[($0 / plane) % o] ?? 0) }
+    forEachTap(xShape: x.shape, w, padding: p) { xi, wi, yi in
+      y[yi] += Double(x.values[xi]) * Double(w.values[wi])
     }
     return y
   }
@@ -48,31 +59,9 @@ import Testing
   static func referenceInputGradient(
     _ dy: [Float], xShape: [Int], _ w: Tensor, padding p: Padding2d
   ) -> [Double] {
-    let (n, c, h, wd) = (xShape[0], xShape[1], xShape[2], xShape[3])
-    let o = w.shape[0]
-    let oh = h + p.top + p.bottom - 2
-    let ow = wd + p.left + p.right - 2
-    var dx = [Double](repeating: 0, count: n * c * h * wd)
-    for i in 0..<n {
-      for oc in 0..<o {
-        for oy in 0..<oh {
-          for ox in 0..<ow {
-            let g = Double(dy[((i * o + oc) * oh + oy) * ow + ox])
-            for ic in 0..<c {
-              for ky in 0..<3 {
-                let iy = oy - p.top + ky
-                guard iy >= 0 && iy < h else { continue }
-                for kx in 0..<3 {
-                  let ix = ox - p.left + kx
-                  guard ix >= 0 && ix < wd else { continue }
-                  dx[((i * c + ic) * h + iy) * wd + ix] +=
-                    g * Double(w.values[((oc * c + ic) * 3 + ky) * 3 + kx])
-                }
-              }
-            }
-          }
-        }
-      }
+    var dx = [Double](repeating: 0, count: xShape.reduce(1, *))
+    forEachTap(xShape: xShape, w, padding: p) { xi, wi, yi in
+      dx[xi] += Double(dy[yi]) * Double(w.values[wi])
     }
     return dx
   }
@@ -237,29 +226,14 @@ import Testing
 
   /// Fused and separate activation agree bit for bit under Winograd too.
   @Test func fusedEqualsSeparate() {
-    func pass(fused: Bool) -> [[Float]] {
-      withWinograd(.always) {
-        let x = randomTensor([3, 5, 9, 9], seed: 40)
-        x.requiresGrad = true
-        let w = randomTensor([6, 5, 3, 3], seed: 41)
-        w.requiresGrad = true
-        let b = randomTensor([6], seed: 42)
-        b.requiresGrad = true
-        let y: Tensor
-        if fused {
-          let act = FusedLeakyReLU(forwardSlope: 0, backwardSlope: 0.3)!
-          y = conv2d(x, weight: w, bias: b, stride: 1, padding: 1, activation: act)
-        } else {
-          y = leakyReLU(
-            conv2d(x, weight: w, bias: b, stride: 1, padding: 1), forwardSlope: 0,
-            backwardSlope: 0.3)
-        }
-        let values = y.values
-        sum(y * randomTensor(y.shape, seed: 43)).backward()
-        return [values, x.grad!, w.grad!, b.grad!]
-      }
+    let suite = FusedConvolutionTests()
+    let (fused, separate) = withWinograd(.always) {
+      (
+        suite.pass(batch: 3, size: 9, slopes: (0, 0.3), fused: true, channels: (5, 6)),
+        suite.pass(batch: 3, size: 9, slopes: (0, 0.3), fused: false, channels: (5, 6))
+      )
     }
-    #expect(pass(fused: true) == pass(fused: false))
+    #expect(fused == separate)
   }
 
   /// A gradient that x already has is added to, not overwritten.

@@ -50,12 +50,10 @@ def model_path(cache: str, workload: str) -> str:
 
 
 def build(workload: str):
-    """The network of the crosscheck: make() then randomize(seed 1), in evaluation mode."""
-    import torch
-    from crosscheck_onnx import make, randomize
+    """The network of the crosscheck (`crosscheck_model`), in evaluation mode."""
+    from crosscheck_onnx import crosscheck_model
 
-    torch.manual_seed(0)
-    return randomize(make(MODELS[workload]).eval(), seed=1)
+    return crosscheck_model(MODELS[workload])
 
 
 def export_model(workload: str, cache: str) -> str:

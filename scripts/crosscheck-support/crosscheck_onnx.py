@@ -122,9 +122,15 @@ def judge(pgs, work, model, x, path, kind, grad, exporter, error, cache, row, r)
     return f"ties ({ties})"
 
 
-def check_model(pgs, work, name, exporters, results):
+def crosscheck_model(name):
+    """The network of the crosscheck (also the benchmark's W5-W7 and decisions_onnx.py's):
+    make(name) with torch's seed 0, in evaluation mode, then randomize with seed 1."""
     torch.manual_seed(0)
-    model = randomize(make(name).eval(), torch.Generator().manual_seed(1), bias_std=0.05)
+    return randomize(make(name).eval(), torch.Generator().manual_seed(1), bias_std=0.05)
+
+
+def check_model(pgs, work, name, exporters, results):
+    model = crosscheck_model(name)
     for exporter in exporters:
         key = f"{name}.{exporter}"
         row = {"model": name, "exporter": exporter}

@@ -272,14 +272,13 @@ def print_explanation(name, exporter, e):
 
 
 def main():
-    from crosscheck_onnx import UNIT, make, randomize  # not at the top: crosscheck_onnx imports this
+    from crosscheck_onnx import UNIT, crosscheck_model  # not at the top: crosscheck_onnx imports this
 
     pgs, work, name = sys.argv[1:4]
     rest = sys.argv[4:]
     exporter = rest.pop(0) if rest and rest[0] in ("legacy", "dynamo") else "legacy"
     os.makedirs(work, exist_ok=True)
-    torch.manual_seed(0)
-    model = randomize(make(name).eval(), seed=1)
+    model = crosscheck_model(name)
     if not applies(model):
         print(f"{name}: activations other than ReLU; the decision analysis does not cover it")
         return

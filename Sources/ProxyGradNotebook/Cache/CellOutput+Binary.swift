@@ -29,20 +29,7 @@ extension CellOutput {
       w.int(table.rows.count)
       for row in table.rows {
         w.int(row.count)
-        for cell in row {
-          switch cell {
-          case .number(let x):
-            w.byte(0)
-            w.double(x)
-          case .string(let s):
-            w.byte(1)
-            w.string(s)
-          case .bool(let b):
-            w.byte(2)
-            w.bool(b)
-          case .missing: w.byte(3)
-          }
-        }
+        for cell in row { cell.encode(into: &w) }
       }
       w.optionalString(table.title)
       w.optionalInt(table.digits)
@@ -92,13 +79,11 @@ extension CellOutput {
       for _ in 0..<(try r.count()) {
         var row: [TableCell] = []
         for _ in 0..<(try r.count()) {
-          switch try r.byte() {
-          case 0: row.append(.number(try r.double()))
-          case 1: row.append(.string(try r.string()))
-          case 2: row.append(.bool(try r.bool()))
-          case 3: row.append(.missing)
-          case let other: throw BinaryFormatError("unknown table cell kind \(other)")
+          let tag = try r.byte()
+          guard let cell = try TableCell.decode(tag: tag, from: &r) else {
+            throw BinaryFormatError("unknown table cell kind \(tag)")
           }
+          row.append(cell)
         }
         rows.append(row)
       }
@@ -131,7 +116,8 @@ extension CellOutput {
   }
 }
 
-extension ParameterValue {
+extension TableCell {
+  /// A tag (0 number, 1 string, 2 bool, 3 missing), then the value.
   package func encode(into w: inout BinaryWriter) {
     switch self {
     case .number(let x):
@@ -143,23 +129,49 @@ extension ParameterValue {
     case .bool(let b):
       w.byte(2)
       w.bool(b)
+    case .missing: w.byte(3)
+    }
+  }
+
+  /// The cell of `tag`'s kind with its value read from `r`; nil for a tag of no cell kind.
+  package static func decode(tag: UInt8, from r: inout BinaryReader) throws(BinaryFormatError) -> TableCell? {
+    switch tag {
+    case 0: return .number(try r.double())
+    case 1: return .string(try r.string())
+    case 2: return .bool(try r.bool())
+    case 3: return .missing
+    default: return nil
+    }
+  }
+}
+
+/// A parameter value: a number, string or bool as a table cell is (tags 0–2), a list as tag 4,
+/// its count and its items.
+extension ParameterValue {
+  package func encode(into w: inout BinaryWriter) {
+    switch self {
+    case .number(let x): TableCell.number(x).encode(into: &w)
+    case .string(let s): TableCell.string(s).encode(into: &w)
+    case .bool(let b): TableCell.bool(b).encode(into: &w)
     case .list(let items):
-      w.byte(3)
+      w.byte(4)
       w.int(items.count)
       for item in items { item.encode(into: &w) }
     }
   }
 
   package static func decode(from r: inout BinaryReader) throws(BinaryFormatError) -> ParameterValue {
-    switch try r.byte() {
-    case 0: return .number(try r.double())
-    case 1: return .string(try r.string())
-    case 2: return .bool(try r.bool())
-    case 3:
+    let tag = try r.byte()
+    if tag == 4 {
       var items: [ParameterValue] = []
       for _ in 0..<(try r.count()) { items.append(try decode(from: &r)) }
       return .list(items)
-    case let other: throw BinaryFormatError("unknown parameter kind \(other)")
+    }
+    switch try TableCell.decode(tag: tag, from: &r) {
+    case .number(let x)?: return .number(x)
+    case .string(let s)?: return .string(s)
+    case .bool(let b)?: return .bool(b)
+    case .missing?, nil: throw BinaryFormatError("unknown parameter kind \(tag)")
     }
   }
 }

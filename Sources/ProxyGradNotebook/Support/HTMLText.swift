@@ -1,6 +1,6 @@
 /// Escaping for text placed in HTML or SVG (element content and quoted attribute values).
-enum HTMLText {
-  static func escape(_ text: String) -> String {
+package enum HTMLText {
+  package static func escape(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
     for c in text.unicodeScalars {

@@ -546,11 +546,7 @@ private func directGroupedConvBackward(
         }
       }
     }
-    if needInput {
-      x.writeGradient { dx, assign in run(dx: dx, freshInput: assign) }
-    } else {
-      run(dx: nil, freshInput: false)
-    }
+    x.writeGradient(if: needInput) { dx, assign in run(dx: dx, freshInput: assign) }
     if needWeight {
       weight.accumulateGradient { dw in
         for i in 0..<weightSize { dw[i] += partials[i] }

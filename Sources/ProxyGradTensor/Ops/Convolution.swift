@@ -335,11 +335,7 @@ struct ConvPlan {
           }
         }
       }
-      if needInput {
-        x.writeGradient { dx, assign in run(dx: dx, freshInput: assign) }
-      } else {
-        run(dx: nil, freshInput: false)
-      }
+      x.writeGradient(if: needInput) { dx, assign in run(dx: dx, freshInput: assign) }
       // Partial sums in group order.
       if needWeight {
         weight.accumulateGradient { dw in
