@@ -40,20 +40,17 @@ package struct BinaryWriter {
     bytes.append(contentsOf: value)
   }
 
-  package mutating func ints(_ values: [Int]) {
+  /// A count, then each value as `element` writes it (read back by `BinaryReader.array`).
+  package mutating func array<T>(_ values: [T], _ element: (inout BinaryWriter, T) -> Void) {
     int(values.count)
-    for value in values { int(value) }
+    for value in values { element(&self, value) }
   }
 
-  package mutating func doubles(_ values: [Double]) {
-    int(values.count)
-    for value in values { double(value) }
-  }
+  package mutating func ints(_ values: [Int]) { array(values) { $0.int($1) } }
 
-  package mutating func strings(_ values: [String]) {
-    int(values.count)
-    for value in values { string(value) }
-  }
+  package mutating func doubles(_ values: [Double]) { array(values) { $0.double($1) } }
+
+  package mutating func strings(_ values: [String]) { array(values) { $0.string($1) } }
 
   /// Floats as their little-endian bytes, in one copy.
   package mutating func floats(_ values: [Float]) {

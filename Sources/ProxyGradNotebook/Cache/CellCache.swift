@@ -10,12 +10,6 @@ package struct FileStamp: Equatable, Sendable {
   /// Lowercase hex SHA-256 of the contents (of every file under it, for a folder).
   package var sha256: String
 
-  package init(path: String, size: Int64, sha256: String) {
-    self.path = path
-    self.size = size
-    self.sha256 = sha256
-  }
-
   /// The stamp of `path` as it is now: a file's size and digest, or for a folder the total size
   /// and the digest of its files' relative paths, sizes and digests in sorted order; size -1 and
   /// an empty digest for a path that does not exist.
@@ -208,30 +202,25 @@ package final class DiskCellCache: CellCache {
   package static func encode(_ entry: CellEntry, key: String) -> [UInt8] {
     var w = BinaryWriter()
     w.string(key)
-    w.int(entry.outputs.count)
-    for output in entry.outputs { output.encode(into: &w) }
-    w.int(entry.files.count)
-    for file in entry.files {
+    w.array(entry.outputs) { w, output in output.encode(into: &w) }
+    w.array(entry.files) { w, file in
       w.string(file.path)
       w.raw(file.bytes)
     }
-    w.int(entry.reads.count)
-    for read in entry.reads {
+    w.array(entry.reads) { w, read in
       w.string(read.path)
       w.int(Int(read.size))
       w.string(read.sha256)
     }
     w.bool(entry.parameters != nil)
     if let parameters = entry.parameters {
-      w.int(parameters.count)
-      for parameter in parameters {
+      w.array(parameters) { w, parameter in
         w.string(parameter.name)
         parameter.value.encode(into: &w)
         w.bool(parameter.overridden)
       }
     }
-    w.int(entry.sweeps.count)
-    for sweep in entry.sweeps {
+    w.array(entry.sweeps) { w, sweep in
       w.string(sweep.name)
       w.int(sweep.runs)
       w.int(sweep.failed)
@@ -270,25 +259,20 @@ package final class DiskCellCache: CellCache {
     guard Digest.sha256Bytes(of: payload) == digest else { throw BinaryFormatError("checksum mismatch") }
     r = BinaryReader(payload)
     guard try r.string() == key else { throw BinaryFormatError("entry of another key") }
-    var outputs: [CellOutput] = []
-    for _ in 0..<(try r.count()) { outputs.append(try CellOutput.decode(from: &r)) }
-    var files: [ReportFile] = []
-    for _ in 0..<(try r.count()) { files.append(ReportFile(path: try r.string(), bytes: try r.raw())) }
-    var reads: [FileStamp] = []
-    for _ in 0..<(try r.count()) {
-      reads.append(FileStamp(path: try r.string(), size: Int64(try r.int()), sha256: try r.string()))
+    let outputs = try r.array(width: 1) { r throws(BinaryFormatError) in try CellOutput.decode(from: &r) }
+    let files = try r.array(width: 1) { r throws(BinaryFormatError) in
+      ReportFile(path: try r.string(), bytes: try r.raw())
     }
-    var parameters: [RunParameter]?
-    if try r.bool() {
-      var list: [RunParameter] = []
-      for _ in 0..<(try r.count()) {
-        list.append(RunParameter(name: try r.string(), value: try ParameterValue.decode(from: &r), overridden: try r.bool()))
-      }
-      parameters = list
+    let reads = try r.array(width: 1) { r throws(BinaryFormatError) in
+      FileStamp(path: try r.string(), size: Int64(try r.int()), sha256: try r.string())
     }
-    var sweeps: [SweepSummary] = []
-    for _ in 0..<(try r.count()) {
-      sweeps.append(SweepSummary(name: try r.string(), runs: try r.int(), failed: try r.int()))
+    let parameters =
+      try r.bool()
+      ? try r.array(width: 1) { r throws(BinaryFormatError) in
+        RunParameter(name: try r.string(), value: try ParameterValue.decode(from: &r), overridden: try r.bool())
+      } : nil
+    let sweeps = try r.array(width: 1) { r throws(BinaryFormatError) in
+      SweepSummary(name: try r.string(), runs: try r.int(), failed: try r.int())
     }
     let duration = try r.double()
     let snapshot = try r.bool() ? try r.raw() : nil

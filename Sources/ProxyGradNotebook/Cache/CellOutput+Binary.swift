@@ -38,8 +38,7 @@ extension CellOutput {
       w.optionalString(plot.title)
       w.string(plot.xLabel)
       w.string(plot.yLabel)
-      w.int(plot.series.count)
-      for series in plot.series {
+      w.array(plot.series) { w, series in
         w.string(series.name)
         w.doubles(series.x)
         w.doubles(series.y)

@@ -1,17 +1,15 @@
 /// Escaping for text placed in HTML or SVG (element content and quoted attribute values).
 package enum HTMLText {
+  /// The entity of each character that text or a quoted attribute value cannot hold as itself.
+  static let entities: [Unicode.Scalar: String] = [
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;",
+  ]
+
   package static func escape(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
     for c in text.unicodeScalars {
-      switch c {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      case "'": out += "&#39;"
-      default: out.unicodeScalars.append(c)
-      }
+      if let entity = entities[c] { out += entity } else { out.unicodeScalars.append(c) }
     }
     return out
   }

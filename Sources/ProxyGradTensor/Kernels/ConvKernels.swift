@@ -41,6 +41,12 @@ struct ConvGeometry {
   /// Rows of the column matrix: C·KH·KW.
   var patchSize: Int { channels * kernelHeight * kernelWidth }
 
+  /// Row `row` of the im2col columns: its input channel and kernel tap, (c·KH + ky)·KW + kx.
+  @inline(__always)
+  func patchEntry(_ row: Int) -> (channel: Int, ky: Int, kx: Int) {
+    (row / (kernelHeight * kernelWidth), (row / kernelWidth) % kernelHeight, row % kernelWidth)
+  }
+
   /// The output columns `ox0..<ox1` whose input column `ox·SX − PL + kx·DX` lies inside the image.
   @inline(__always)
   func validOutputColumns(_ kx: Int) -> (Int, Int) {
@@ -66,14 +72,10 @@ enum ConvKernel {
     let columns = items.count * g.planeSize
     let oh = g.outputHeight
     let ow = g.outputWidth
-    let kh = g.kernelHeight
-    let kw = g.kernelWidth
     let sy = g.strideY
     let s = g.strideX
     for row in 0..<g.patchSize {
-      let c = row / (kh * kw)
-      let ky = (row / kw) % kh
-      let kx = row % kw
+      let (c, ky, kx) = g.patchEntry(row)
       let (ox0, ox1) = g.validOutputColumns(kx)
       for (j, n) in items.enumerated() {
         let src = x + (n * g.channels + c) * g.height * g.width
@@ -106,23 +108,17 @@ enum ConvKernel {
     gradX: UnsafeMutablePointer<Float>
   ) {
     let columns = items.count * g.planeSize
-    let oh = g.outputHeight
     let ow = g.outputWidth
-    let kh = g.kernelHeight
-    let kw = g.kernelWidth
-    let sy = g.strideY
     let s = g.strideX
     for j in 0..<items.count {
       let n = items.lowerBound + j
       for row in 0..<g.patchSize {
-        let c = row / (kh * kw)
-        let ky = (row / kw) % kh
-        let kx = row % kw
+        let (c, ky, kx) = g.patchEntry(row)
         let (ox0, ox1) = g.validOutputColumns(kx)
         let dstPlane = gradX + (n * g.channels + c) * g.height * g.width
         var src = col + row * columns + j * g.planeSize
-        for oy in 0..<oh {
-          let iy = oy * sy - g.padTop + ky * g.dilationY
+        for oy in 0..<g.outputHeight {
+          let iy = oy * g.strideY - g.padTop + ky * g.dilationY
           if iy >= 0 && iy < g.height {
             let line = dstPlane + iy * g.width - g.padLeft + kx * g.dilationX
             if s == 1 {

@@ -504,13 +504,9 @@ func directGroupedConv2d(
       }
     }
   }
-  let parents = bias.map { [x, weight, $0] } ?? [x, weight]
-  let shape = [g.batch, conv.outChannels, g.outputHeight, g.outputWidth]
-  let saved = activation == nil ? [] : out
-  return Tensor(
-    shape: shape, values: out, op: activation == nil ? "conv2d" : "conv2d+leakyReLU",
-    parents: parents
-  ) { gradOut in
+  return convolutionNode(
+    out, g, outChannels: conv.outChannels, x: x, weight: weight, bias: bias, activation: activation
+  ) { gradOut, saved in
     directGroupedConvBackward(
       conv, gradOut: gradOut, output: saved, x: x, xv: xv, weight: weight, wv: wv, bias: bias)
   }

@@ -128,14 +128,10 @@ struct WinogradConvolution {
         }
       }
     }
-    let parents = bias.map { [x, weight, $0] } ?? [x, weight]
-    let shape = [g.batch, outChannels, g.outputHeight, g.outputWidth]
-    let saved = activation == nil ? [] : out
     let inputPass = WinogradConvolution(transposeOf: self)
-    return Tensor(
-      shape: shape, values: out, op: activation == nil ? "conv2d" : "conv2d+leakyReLU",
-      parents: parents
-    ) { gradOut in
+    return convolutionNode(
+      out, g, outChannels: outChannels, x: x, weight: weight, bias: bias, activation: activation
+    ) { gradOut, saved in
       if x.requiresGrad {
         inputPass.inputGradient(
           gradOut, output: saved, backwardSlope: activation?.backwardSlope, weights: wv,

@@ -152,18 +152,29 @@ public func conv2d(
       }
     }
   }
+  return convolutionNode(
+    out, g, outChannels: conv.outChannels, x: x, weight: weight, bias: bias, activation: activation
+  ) { gradOut, saved in
+    conv.backward(
+      gradOut, output: saved, columns: columns, x: x, xv: xv, weight: weight, wv: wv, bias: bias)
+  }
+}
+
+/// The output node of a convolution (every path of `conv2d`): `out`, N×O×OH×OW, with parents
+/// x, weight and bias. `backward` gets the output gradient and the output, which is kept only
+/// when a fused activation needs it (otherwise empty: it is not kept alive).
+func convolutionNode(
+  _ out: [Float], _ g: ConvGeometry, outChannels: Int, x: Tensor, weight: Tensor, bias: Tensor?,
+  activation: FusedLeakyReLU?,
+  backward: @escaping (_ gradOut: [Float], _ output: [Float]) -> Void
+) -> Tensor {
   let parents = bias.map { [x, weight, $0] } ?? [x, weight]
-  let shape = [g.batch, conv.outChannels, g.outputHeight, g.outputWidth]
-  // Without an activation the output is not needed in backward: do not keep it alive.
+  let shape = [g.batch, outChannels, g.outputHeight, g.outputWidth]
   let saved = activation == nil ? [] : out
   return Tensor(
     shape: shape, values: out, op: activation == nil ? "conv2d" : "conv2d+leakyReLU",
     parents: parents
-  ) {
-    gradOut in
-    conv.backward(
-      gradOut, output: saved, columns: columns, x: x, xv: xv, weight: weight, wv: wv, bias: bias)
-  }
+  ) { gradOut in backward(gradOut, saved) }
 }
 
 /// How one convolution runs: its geometry, strategy and grouping of items.
@@ -205,6 +216,23 @@ struct ConvPlan {
     }
   }
 
+  /// One GEMM per group: C_gr = op(A_gr)·op(B_gr) + beta·C_gr, where group gr's block of each
+  /// matrix is the gr-th of `groups` equal blocks laid one after another (m·k, k·n and m·n
+  /// floats).
+  @inline(__always)
+  private func gemmPerGroup(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
+    c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    for gr in 0..<groups {
+      MatMulKernel.gemm(
+        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+        a: a + gr * m * k, lda: lda, b: b + gr * k * n, ldb: ldb, beta: beta,
+        c: c + gr * m * n, ldc: ldc)
+    }
+  }
+
   // MARK: Forward
 
   /// Threads take whole groups, one at a time; each GEMM writes its items' outputs only. With `keptColumns`
@@ -229,24 +257,15 @@ struct ConvPlan {
               col = UnsafePointer(built)
             }
             let dst = out + items.lowerBound * outChannels * plane
+            // Per item (one item a GEMM) the product is the item's output itself.
+            let columns = items.count * plane
+            let target = perItem ? dst : product
+            gemmPerGroup(
+              transposeA: false, transposeB: false, m: groupOut, n: columns, k: groupPatch,
+              a: w, lda: groupPatch, b: col, ldb: columns, beta: 0, c: target, ldc: columns)
             if perItem {
-              for gr in 0..<groups {
-                MatMulKernel.gemm(
-                  transposeA: false, transposeB: false, m: groupOut, n: plane, k: groupPatch,
-                  a: w + gr * groupOut * groupPatch, lda: groupPatch,
-                  b: col + gr * groupPatch * plane, ldb: plane, beta: 0,
-                  c: dst + gr * groupOut * plane, ldc: plane)
-              }
               finish(dst, bias: bias)
             } else {
-              let columns = items.count * plane
-              for gr in 0..<groups {
-                MatMulKernel.gemm(
-                  transposeA: false, transposeB: false, m: groupOut, n: columns, k: groupPatch,
-                  a: w + gr * groupOut * groupPatch, lda: groupPatch,
-                  b: col + gr * groupPatch * columns, ldb: columns, beta: 0,
-                  c: product + gr * groupOut * columns, ldc: columns)
-              }
               scatter(product, to: dst, items: items.count, bias: bias)
             }
           }
@@ -395,38 +414,26 @@ struct ConvPlan {
                 : keptColumns.map { $0 + items.lowerBound * g.patchSize * plane }
               if kept == nil { ConvKernel.im2col(x, g, items: items, col: col) }
               let columnMatrix = kept ?? UnsafePointer(col)
-              for gr in 0..<groups {
-                MatMulKernel.gemm(
-                  transposeA: false, transposeB: true, m: groupOut, n: groupPatch, k: columns,
-                  a: dz + gr * groupOut * columns, lda: columns,
-                  b: columnMatrix + gr * groupPatch * columns, ldb: columns, beta: 1,
-                  c: partial + gr * groupOut * groupPatch,
-                  ldc: groupPatch)
-              }
+              gemmPerGroup(
+                transposeA: false, transposeB: true, m: groupOut, n: groupPatch, k: columns,
+                a: dz, lda: columns, b: columnMatrix, ldb: columns, beta: 1, c: partial,
+                ldc: groupPatch)
             }
-            if let dx, columnsAreInput, freshInput {
-              // The columns' gradient is the item's input gradient: write it in place.
-              for gr in 0..<groups {
-                MatMulKernel.gemm(
-                  transposeA: true, transposeB: false, m: groupPatch, n: columns, k: groupOut,
-                  a: w + gr * groupOut * groupPatch, lda: groupPatch,
-                  b: dz + gr * groupOut * columns, ldb: columns, beta: 0,
-                  c: dx + items.lowerBound * imageSize + gr * groupPatch * columns, ldc: columns)
+            if let dx {
+              // The columns' gradient: written in place when it is the item's fresh input
+              // gradient; else into the columns' buffer (no longer needed), then added back.
+              let inPlace = columnsAreInput && freshInput
+              let target = inPlace ? dx + items.lowerBound * imageSize : col
+              gemmPerGroup(
+                transposeA: true, transposeB: false, m: groupPatch, n: columns, k: groupOut,
+                a: w, lda: groupPatch, b: dz, ldb: columns, beta: 0, c: target, ldc: columns)
+              if !inPlace {
+                if freshInput {
+                  (dx + items.lowerBound * imageSize).update(
+                    repeating: 0, count: items.count * imageSize)
+                }
+                ConvKernel.col2im(col, g, items: items, gradX: dx)
               }
-            } else if let dx {
-              // The columns are no longer needed: reuse their buffer for their gradient.
-              for gr in 0..<groups {
-                MatMulKernel.gemm(
-                  transposeA: true, transposeB: false, m: groupPatch, n: columns, k: groupOut,
-                  a: w + gr * groupOut * groupPatch, lda: groupPatch,
-                  b: dz + gr * groupOut * columns, ldb: columns, beta: 0,
-                  c: col + gr * groupPatch * columns, ldc: columns)
-              }
-              if freshInput {
-                (dx + items.lowerBound * imageSize).update(
-                  repeating: 0, count: items.count * imageSize)
-              }
-              ConvKernel.col2im(col, g, items: items, gradX: dx)
             }
           }
         }
