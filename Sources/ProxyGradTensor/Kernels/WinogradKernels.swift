@@ -384,12 +384,7 @@ enum WinogradKernel {
             gather(p, o), gather(p + rowStride, o), gather(p + 2 * rowStride, o),
             gather(p + 3 * rowStride, o), gather(p + 4 * rowStride, o),
             gather(p + 5 * rowStride, o))
-          tmp[col] = r.0
-          tmp[6 + col] = r.1
-          tmp[12 + col] = r.2
-          tmp[18 + col] = r.3
-          tmp[24 + col] = r.4
-          tmp[30 + col] = r.5
+          putColumn(r, tmp + col)
         }
         // Rows: V[i, j] = (tmp B)[i, j].
         for i in 0..<6 {
@@ -405,6 +400,18 @@ enum WinogradKernel {
         }
       }
     }
+  }
+
+  /// Column `column` of the 6×6 scratch (row-major, six vectors a row): element i of `r` at
+  /// `column[6·i]`.
+  @inline(__always)
+  static func putColumn(_ r: (V, V, V, V, V, V), _ column: UnsafeMutablePointer<V>) {
+    column[0] = r.0
+    column[6] = r.1
+    column[12] = r.2
+    column[18] = r.3
+    column[24] = r.4
+    column[30] = r.5
   }
 
   @inline(__always)
