@@ -17,9 +17,10 @@ public enum MachineFacts {
   }()
 
   /// OpenBLAS's build configuration (`OpenBLAS 0.3.26 DYNAMIC_ARCH NO_AFFINITY Haswell ...`).
-  public static var blasLibrary: String {
+  /// Read once: OpenBLAS builds this text in a static buffer on every call, so two threads
+  /// calling it at once can see `MAX_THREADS=64` appended twice.
+  public static let blasLibrary: String =
     openblas_get_config().map { String(cString: $0).trimmingCharacters(in: .whitespaces) } ?? "unknown"
-  }
 
   /// The GEMM kernel OpenBLAS chose for this CPU (`Haswell`, `SkylakeX`, `Zen`).
   public static var blasKernel: String {
