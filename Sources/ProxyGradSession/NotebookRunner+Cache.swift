@@ -70,12 +70,21 @@ final class CellReuse {
   func restorablePrefix() -> (entries: [Int: CellEntry], last: Int, snapshot: SessionSnapshot)? {
     guard let cache = options.cache, !options.fresh else { return nil }
     var found: [(Int, CellEntry)] = []
+    // Nothing runs during the scan: each file (a data set read by every cell's entry) is
+    // hashed once.
+    var stamps: [String: FileStamp] = [:]
+    func current(_ path: String) -> FileStamp {
+      if let stamp = stamps[path] { return stamp }
+      let stamp = FileStamp.current(path)
+      stamps[path] = stamp
+      return stamp
+    }
     scan: for index in notebook.cells.indices where notebook.cells[index].kind.isExecutable {
       let key = nextKey(index)
       switch cache.load(key) {
       case .hit(let entry):
         // A file the cell read has changed: the state after it would be stale.
-        let now = entry.reads.map { FileStamp.current($0.path) }
+        let now = entry.reads.map { current($0.path) }
         guard now == entry.reads else { break scan }
         found.append((index, entry))
         previousReads = now
@@ -104,10 +113,11 @@ final class CellReuse {
     return nil
   }
 
-  /// Restarts the key chain after a restored prefix ending at `last`.
+  /// Restarts the key chain after a restored prefix ending at `last` (whose reads
+  /// `restorablePrefix` found unchanged).
   func resume(after last: Int, entry: CellEntry) {
     previousKey = keys[last] ?? ""
-    previousReads = entry.reads.map { FileStamp.current($0.path) }
+    previousReads = entry.reads
     listing = currentListing()
   }
 

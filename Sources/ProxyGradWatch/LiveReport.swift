@@ -62,8 +62,6 @@ package final class LiveReport: @unchecked Sendable {
     lock.withLock { "{\"version\":\(version),\"running\":\(running)}" }
   }
 
-  package var currentVersion: Int { lock.withLock { version } }
-
   /// The page served at `/`: the newest report that succeeded, with the live script; when the
   /// last run failed, a banner with its error on top, and the outputs below it marked stale
   /// when they come from an earlier run.

@@ -26,20 +26,36 @@ package struct FileSnapshot: Equatable, Sendable {
     self.contents = contents
   }
 
+  /// A file modified this recently (nanoseconds) is read again even when its metadata is
+  /// unchanged: a second save within the file system's time resolution keeps them.
+  static let settledAfter: Int64 = 2_000_000_000
+
   /// The file at `path` now; nil when it is missing, not a regular file, or cannot be read (an
-  /// editor between removing the old file and writing the new one).
-  package static func read(_ path: String) -> FileSnapshot? {
+  /// editor between removing the old file and writing the new one). With `previous` (the last
+  /// poll's snapshot), the bytes are read only when the metadata differs from it or the file was
+  /// modified within ``settledAfter``; otherwise they are `previous`'s.
+  package static func read(_ path: String, previous: FileSnapshot? = nil) -> FileSnapshot? {
     var info = stat()
     guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-    guard let contents = FileManager.default.contents(atPath: path) else { return nil }
     #if canImport(Darwin)
       let modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
     #else
       let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
     #endif
-    return FileSnapshot(
+    var snapshot = FileSnapshot(
       device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size), modified: modified,
-      contents: contents)
+      contents: Data())
+    let now = Int64(Date().timeIntervalSince1970 * 1e9)
+    if let previous, now - modified > settledAfter,
+      (previous.device, previous.inode, previous.size, previous.modified)
+        == (snapshot.device, snapshot.inode, snapshot.size, snapshot.modified)
+    {
+      snapshot.contents = previous.contents
+      return snapshot
+    }
+    guard let contents = FileManager.default.contents(atPath: path) else { return nil }
+    snapshot.contents = contents
+    return snapshot
   }
 }
 

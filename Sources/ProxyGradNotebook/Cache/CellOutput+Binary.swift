@@ -159,11 +159,12 @@ extension ParameterValue {
     }
   }
 
-  package static func decode(from r: inout BinaryReader) throws(BinaryFormatError) -> ParameterValue {
+  package static func decode(from r: inout BinaryReader, depth: Int = 0) throws(BinaryFormatError) -> ParameterValue {
+    guard depth < 64 else { throw BinaryFormatError("parameter lists nested too deeply") }
     let tag = try r.byte()
     if tag == 4 {
       var items: [ParameterValue] = []
-      for _ in 0..<(try r.count()) { items.append(try decode(from: &r)) }
+      for _ in 0..<(try r.count()) { items.append(try decode(from: &r, depth: depth + 1)) }
       return .list(items)
     }
     switch try TableCell.decode(tag: tag, from: &r) {

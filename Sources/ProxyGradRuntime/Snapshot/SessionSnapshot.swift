@@ -113,6 +113,8 @@ private struct SnapshotEncoder {
   var blobs: [[UInt8]] = []
   /// Objects already written, by identity, with their index.
   var objects: [ObjectIdentifier: Int] = [:]
+  /// The index of the next object written: every one written counts, even one met before.
+  var nextIndex = 0
   /// Keeps written objects alive, so that no identifier is reused while encoding.
   var retained: [AnyObject] = []
 
@@ -135,6 +137,15 @@ private struct SnapshotEncoder {
     }
   }
 
+  /// Gives `object` the next index, the one the decoder's list of objects will have for it. An
+  /// object met again (a weight also held by a variable, a layer shared by two networks) takes
+  /// the new index, so that later references point to the copy the decoder restores last.
+  mutating func register(_ object: AnyObject) {
+    objects[ObjectIdentifier(object)] = nextIndex
+    nextIndex += 1
+    retained.append(object)
+  }
+
   /// Writes a reference when `object` was written before; else registers it.
   mutating func isWritten(_ object: AnyObject) -> Bool {
     if let index = objects[ObjectIdentifier(object)] {
@@ -142,8 +153,7 @@ private struct SnapshotEncoder {
       writer.int(index)
       return true
     }
-    objects[ObjectIdentifier(object)] = objects.count
-    retained.append(object)
+    register(object)
     return false
   }
 
@@ -313,8 +323,7 @@ private struct SnapshotEncoder {
     writer.ints(network.allLayers.map { ($0 as? BatchNorm)?.batchesTracked ?? 0 })
     writer.int(tensors.count)
     for tensor in tensors {
-      objects[ObjectIdentifier(tensor)] = objects.count
-      retained.append(tensor)
+      register(tensor)
       tensorContents(tensor)
     }
   }
@@ -451,6 +460,7 @@ private struct SnapshotDecoder {
       let text = try reader.string()
       let start = try reader.int()
       let end = try reader.int()
+      guard start <= end else { throw BinaryFormatError("a function's span \(start)..<\(end)") }
       let closure = try function(name: name, path: path, id: id, text: text, range: start..<end)
       objects.append(closure)
       return .function(closure)
@@ -534,7 +544,14 @@ private struct SnapshotDecoder {
     let requiresGrad = try reader.bool()
     let values = try floats()
     let grad = try reader.bool() ? try floats() : nil
-    guard shape.allSatisfy({ $0 >= 0 }), Shape.count(shape) == values.count, grad.map({ $0.count == values.count }) ?? true
+    // The product of the sizes, without overflowing on a damaged shape.
+    var count: Int? = 1
+    for size in shape {
+      guard size >= 0, let c = count else { count = nil; break }
+      let (product, overflow) = c.multipliedReportingOverflow(by: size)
+      count = overflow ? nil : product
+    }
+    guard count == values.count, grad.map({ $0.count == values.count }) ?? true
     else { throw BinaryFormatError("a tensor of shape \(shape) with \(values.count) values") }
     return (shape, requiresGrad, values, grad)
   }

@@ -46,12 +46,13 @@ extension PGSCommand.Run {
       server = try LiveReportServer(report: report, outputFolder: outputFolder, port: UInt16(port ?? 0))
       chosen = try server.startWaiting()
     } catch {
-      if let port {
-        StandardError.write(
-          "error: cannot serve the report on 127.0.0.1:\(port): \(error); give another --port, or none to let pgs choose one\n")
-      } else {
+      guard let port else {
+        // No port was asked for: nothing the user gave is wrong.
         StandardError.write("error: cannot serve the report on 127.0.0.1: \(error)\n")
+        throw ExitCode(ExitStatus.cannotCreate.rawValue)
       }
+      StandardError.write(
+        "error: cannot serve the report on 127.0.0.1:\(port): \(error); give another --port, or none to let pgs choose one\n")
       throw ExitCode(ExitStatus.usage.rawValue)
     }
     print("http://127.0.0.1:\(chosen)/")
@@ -63,12 +64,14 @@ extension PGSCommand.Run {
     // The cells' snapshots and outputs stay in memory between runs: each save runs again from
     // its first changed cell (docs/notebooks.md, "Caching and incremental reruns").
     let cells = MemoryCellCache()
-    if let first = FileSnapshot.read(path) {
+    var seen = FileSnapshot.read(path)
+    if let first = seen {
       watcher.run(first) { try executeWatched($0, cache: cells) }
       detector = ChangeDetector(ran: first)
     }
     while !RunSignals.received {
-      switch detector.observe(FileSnapshot.read(path), at: ProcessInfo.processInfo.systemUptime) {
+      seen = FileSnapshot.read(path, previous: seen)
+      switch detector.observe(seen, at: ProcessInfo.processInfo.systemUptime) {
       case .run(let snapshot):
         watcher.run(snapshot) { try executeWatched($0, cache: cells) }
       case .missing:
@@ -76,8 +79,8 @@ extension PGSCommand.Run {
       case .wait:
         break
       }
-      // Sleeps in short steps so that Ctrl-C is answered at once.
-      for _ in 0..<2 where !RunSignals.received { usleep(UInt32(Self.watchPollInterval * 500_000)) }
+      // A signal ends the sleep early, and the loop's condition sees it.
+      usleep(UInt32(Self.watchPollInterval * 1_000_000))
     }
     server.stopWaiting()
     StandardError.write("\(NotebookWatcher.clock()) stopped by \(RunSignals.name ?? "a signal"); the server is closed\n")
@@ -157,6 +160,7 @@ struct NotebookWatcher {
   /// The wall-clock time, `16:50:09`.
   static func clock() -> String {
     let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
     formatter.dateFormat = "HH:mm:ss"
     return formatter.string(from: Date())
   }
